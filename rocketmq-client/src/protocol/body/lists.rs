@@ -1,0 +1,50 @@
+//! Small list bodies: TopicList, the consumer id list, KVTable.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::JsonBody;
+
+/// `TopicList`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct TopicList {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub broker_addr: Option<String>,
+    pub topic_list: Vec<String>,
+}
+
+impl JsonBody for TopicList {}
+
+/// `GetConsumerListByGroupResponseBody`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ConsumerListBody {
+    pub consumer_id_list: Vec<String>,
+}
+
+impl JsonBody for ConsumerListBody {}
+
+/// `KVTable`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct KvTable {
+    pub table: BTreeMap<String, String>,
+}
+
+impl JsonBody for KvTable {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes_match_java() {
+        let t = TopicList { broker_addr: None, topic_list: vec!["A".into()] };
+        assert_eq!(t.encode(), br#"{"topicList":["A"]}"#);
+        let c = ConsumerListBody { consumer_id_list: vec!["cid".into()] };
+        assert_eq!(c.encode(), br#"{"consumerIdList":["cid"]}"#);
+        assert_eq!(KvTable::decode(br#"{"table":{"k":"v"}}"#).unwrap().table["k"], "v");
+    }
+}

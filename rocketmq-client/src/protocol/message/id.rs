@@ -1,0 +1,144 @@
+//! Message ids.
+//!
+//! # Format
+//!
+//! offsetMsgId (broker): uppercase hex of `store IP (4|16 bytes) | port i32 | commit-log offset i64`,
+//! 32 hex characters for IPv4.
+//!
+//! UNIQ_KEY (client, broker fallback): uppercase hex of `IP (4|16) | pid low 16 bits | random i32`
+//! (fixed per process) then `ms since the start of the month i32 | counter u16`.
+
+use std::collections::hash_map::RandomState;
+use std::fmt::Write;
+use std::hash::{BuildHasher, Hasher};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// The offset message id of a record stored at `offset` by `store_host`.
+pub fn offset_msg_id(store_host: &SocketAddr, offset: i64) -> String {
+    let mut out = String::with_capacity(56);
+    let ip_bytes: Vec<u8> = match store_host.ip() {
+        IpAddr::V4(ip) => ip.octets().to_vec(),
+        IpAddr::V6(ip) => ip.octets().to_vec(),
+    };
+    for b in ip_bytes.iter().chain(&i32::from(store_host.port()).to_be_bytes()).chain(&offset.to_be_bytes()) {
+        let _ = write!(out, "{b:02X}");
+    }
+    out
+}
+
+/// Splits an offset message id into the broker address and commit-log offset.
+pub fn decode_offset_msg_id(id: &str) -> Option<(SocketAddr, i64)> {
+    let bytes: Vec<u8> = (0..id.len())
+        .step_by(2)
+        .map(|i| id.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .collect::<Option<_>>()?;
+    let ip_len = match bytes.len() {
+        16 => 4,
+        28 => 16,
+        _ => return None,
+    };
+    let ip: IpAddr = if ip_len == 4 {
+        IpAddr::from(<[u8; 4]>::try_from(&bytes[..4]).ok()?)
+    } else {
+        IpAddr::from(<[u8; 16]>::try_from(&bytes[..16]).ok()?)
+    };
+    let port = i32::from_be_bytes(bytes[ip_len..ip_len + 4].try_into().ok()?);
+    let offset = i64::from_be_bytes(bytes[ip_len + 4..].try_into().ok()?);
+    Some((SocketAddr::new(ip, port as u16), offset))
+}
+
+/// Generates UNIQ_KEY values.
+#[derive(Debug)]
+pub struct UniqueIdGenerator {
+    prefix: String,
+    state: Mutex<(i64, u16)>,
+}
+
+fn now_millis() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Milliseconds at the start of the (UTC) month containing `ms`.
+fn month_start(ms: i64) -> i64 {
+    const DAY: i64 = 86_400_000;
+    let days = ms.div_euclid(DAY);
+    // days since 1970-01-01 -> day of month (Howard Hinnant's civil_from_days)
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day_of_month = doy - (153 * mp + 2) / 5 + 1;
+    (days - (day_of_month - 1)) * DAY
+}
+
+impl UniqueIdGenerator {
+    /// A generator for a process on `ip`.
+    pub fn new(ip: IpAddr) -> Self {
+        let mut prefix = String::new();
+        let ip_bytes: Vec<u8> = match ip {
+            IpAddr::V4(v4) => v4.octets().to_vec(),
+            IpAddr::V6(v6) => v6.octets().to_vec(),
+        };
+        let pid = (std::process::id() & 0xFFFF) as u16;
+        let salt = RandomState::new().build_hasher().finish() as u32;
+        for b in ip_bytes.iter().chain(&pid.to_be_bytes()).chain(&salt.to_be_bytes()) {
+            let _ = write!(prefix, "{b:02X}");
+        }
+        UniqueIdGenerator { prefix, state: Mutex::new((month_start(now_millis()), 0)) }
+    }
+
+    /// The next id.
+    pub fn next_id(&self) -> String {
+        let now = now_millis();
+        let (diff, counter) = {
+            let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            if now - st.0 >= 31 * 86_400_000 || now < st.0 {
+                st.0 = month_start(now);
+            }
+            st.1 = st.1.wrapping_add(1);
+            ((now - st.0) as i32, st.1)
+        };
+        let mut out = String::with_capacity(self.prefix.len() + 12);
+        out.push_str(&self.prefix);
+        for b in diff.to_be_bytes().iter().chain(&counter.to_be_bytes()) {
+            let _ = write!(out, "{b:02X}");
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offset_ids_round_trip() {
+        let addr: SocketAddr = "10.0.0.5:10911".parse().unwrap();
+        let id = offset_msg_id(&addr, 1234);
+        assert_eq!(id, "0A00000500002A9F00000000000004D2");
+        assert_eq!(decode_offset_msg_id(&id), Some((addr, 1234)));
+        let v6: SocketAddr = "[::1]:10911".parse().unwrap();
+        assert_eq!(decode_offset_msg_id(&offset_msg_id(&v6, 9)), Some((v6, 9)));
+        assert_eq!(decode_offset_msg_id("nothex"), None);
+    }
+
+    #[test]
+    fn month_start_is_the_first_day() {
+        // 2024-03-15T12:00:00Z -> 2024-03-01T00:00:00Z
+        assert_eq!(month_start(1_710_504_000_000), 1_709_251_200_000);
+    }
+
+    #[test]
+    fn unique_ids_are_32_hex_and_distinct() {
+        let g = UniqueIdGenerator::new("127.0.0.1".parse().unwrap());
+        let a = g.next_id();
+        let b = g.next_id();
+        assert_eq!(a.len(), 32);
+        assert_ne!(a, b);
+        assert!(a.starts_with("7F000001"));
+    }
+}

@@ -1,0 +1,82 @@
+//! The message properties string.
+//!
+//! # Format
+//!
+//! ```text
+//! name \u0001 value \u0002  name \u0001 value \u0002 ...
+//! ```
+//!
+//! Every entry ends with `\u0002`, the last one too. On decode a segment shorter than three
+//! characters or without a `\u0001` strictly inside it is skipped, like Java's
+//! `string2messageProperties`.
+
+use std::collections::HashMap;
+
+/// Separates a name from its value.
+pub const NAME_VALUE_SEPARATOR: char = '\u{1}';
+/// Ends each entry.
+pub const PROPERTY_SEPARATOR: char = '\u{2}';
+
+/// Properties of a message.
+pub type Properties = HashMap<String, String>;
+
+/// Encodes properties; entry order is irrelevant to every reader.
+pub fn encode(props: &Properties) -> String {
+    let mut out = String::with_capacity(props.iter().map(|(k, v)| k.len() + v.len() + 2).sum());
+    for (k, v) in props {
+        out.push_str(k);
+        out.push(NAME_VALUE_SEPARATOR);
+        out.push_str(v);
+        out.push(PROPERTY_SEPARATOR);
+    }
+    out
+}
+
+/// Decodes a properties string.
+pub fn decode(s: &str) -> Properties {
+    let mut props = Properties::new();
+    for entry in s.split(PROPERTY_SEPARATOR) {
+        if entry.chars().count() < 3 {
+            continue;
+        }
+        if let Some((k, v)) = entry.split_once(NAME_VALUE_SEPARATOR)
+            && !k.is_empty()
+            && !v.is_empty()
+        {
+            props.insert(k.to_string(), v.to_string());
+        }
+    }
+    props
+}
+
+/// Finds one property without decoding the whole string (used on the dispatch path).
+pub fn find<'a>(s: &'a str, name: &str) -> Option<&'a str> {
+    s.split(PROPERTY_SEPARATOR).find_map(|entry| match entry.split_once(NAME_VALUE_SEPARATOR) {
+        Some((k, v)) if k == name && !v.is_empty() => Some(v),
+        _ => None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_finds() {
+        let mut p = Properties::new();
+        p.insert("TAGS".into(), "TagA".into());
+        p.insert("KEYS".into(), "k1 k2".into());
+        let s = encode(&p);
+        assert!(s.ends_with('\u{2}'));
+        assert_eq!(decode(&s), p);
+        assert_eq!(find(&s, "KEYS"), Some("k1 k2"));
+        assert_eq!(find(&s, "NOPE"), None);
+    }
+
+    #[test]
+    fn skips_malformed_segments_like_java() {
+        let p = decode("\u{1}x\u{2}ab\u{2}TAGS\u{1}T\u{2}K\u{1}\u{2}");
+        assert_eq!(p.len(), 1);
+        assert_eq!(p["TAGS"], "T");
+    }
+}

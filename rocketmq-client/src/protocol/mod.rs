@@ -1,0 +1,25 @@
+//! The remoting protocol, shared by the client and the servers.
+//!
+//! # Layout
+//! - [`frame`]: length-prefixed frames, JSON and ROCKETMQ binary headers.
+//! - [`command`]: [`RemotingCommand`], flags, language and serialization types.
+//! - [`code`]: request and response codes with an unknown-code fallback.
+//! - [`header`]: typed headers to and from `extFields`, one family per file.
+//! - [`body`]: JSON bodies (routes, registration, heartbeats, lists, locks, offsets).
+//! - [`fastjson`]: the non-standard JSON Java emits and accepts.
+//! - [`message`]: messages, properties, stored records, batches and ids.
+//! - [`hash`]: Java's `String.hashCode` for tags.
+
+pub mod body;
+pub mod code;
+pub mod command;
+pub mod fastjson;
+pub mod frame;
+pub mod hash;
+pub mod header;
+pub mod message;
+
+pub use code::{RequestCode, ResponseCode};
+pub use command::{CURRENT_VERSION, ExtFields, LanguageCode, RemotingCommand, SerializeType};
+pub use frame::{FrameError, MAX_FRAME_LEN, decode_frame, encode_frame};
+pub use hash::{java_hash_code, tag_code};

@@ -1,0 +1,243 @@
+//! A multiplexed remoting client: one TCP connection per address, shared by every caller,
+//! with requests pipelined and matched to responses by `opaque`.
+//!
+//! Responses may arrive in any order (a held long-poll pull completes long after later
+//! requests), so each connection has a reader task that routes responses to waiting callers
+//! and hands server-initiated requests (NOTIFY_CONSUMER_IDS_CHANGED, CHECK_TRANSACTION_STATE …)
+//! to a [`RequestHandler`]. A connection that fails is dropped from the table; the next call
+//! reconnects.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, oneshot, watch};
+
+use crate::protocol::{MAX_FRAME_LEN, RemotingCommand, decode_frame, frame::encode_to_bytes};
+
+/// Why a remote call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RemotingError {
+    /// Could not connect.
+    #[error("cannot connect to {addr}: {source}")]
+    Connect {
+        addr: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// No response in time.
+    #[error("request {opaque} to {addr} timed out after {millis} ms")]
+    Timeout { addr: String, opaque: i32, millis: u128 },
+    /// The connection closed before the response arrived.
+    #[error("connection to {addr} closed")]
+    Closed { addr: String },
+}
+
+/// Serves requests a server sends on a client's connection. Returns the response to send, or
+/// `None` for oneway requests.
+pub trait RequestHandler: Send + Sync + 'static {
+    /// Handles one request from `addr`.
+    fn handle(&self, addr: &str, request: RemotingCommand) -> Option<RemotingCommand>;
+}
+
+type Pending = Arc<Mutex<HashMap<i32, oneshot::Sender<RemotingCommand>>>>;
+
+struct Connection {
+    tx: mpsc::UnboundedSender<Bytes>,
+    pending: Pending,
+    closed: Arc<AtomicBool>,
+    /// Tells both tasks to stop; they watch it while blocked on I/O.
+    stop: watch::Sender<bool>,
+}
+
+impl Connection {
+    fn shut(&self) {
+        self.closed.store(true, Ordering::Release);
+        let _ = self.stop.send(true);
+    }
+}
+
+/// A client for any number of remote addresses.
+#[derive(Clone, Default)]
+pub struct RemotingClient {
+    conns: Arc<Mutex<HashMap<String, Arc<Connection>>>>,
+    handler: Option<Arc<dyn RequestHandler>>,
+}
+
+impl std::fmt::Debug for RemotingClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RemotingClient").finish_non_exhaustive()
+    }
+}
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+
+impl RemotingClient {
+    /// A client that ignores server-initiated requests.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A client that passes server-initiated requests to `handler`.
+    pub fn with_handler(handler: Arc<dyn RequestHandler>) -> Self {
+        RemotingClient { conns: Arc::default(), handler: Some(handler) }
+    }
+
+    /// Sends `request` to `addr` and waits for its response.
+    pub async fn invoke(
+        &self,
+        addr: &str,
+        request: RemotingCommand,
+        timeout: Duration,
+    ) -> Result<RemotingCommand, RemotingError> {
+        let opaque = request.opaque;
+        let deadline = tokio::time::Instant::now() + timeout;
+        let conn = tokio::time::timeout_at(deadline, self.connection(addr))
+            .await
+            .map_err(|_| RemotingError::Timeout { addr: addr.to_string(), opaque, millis: timeout.as_millis() })??;
+        let (tx, rx) = oneshot::channel();
+        conn.pending.lock().unwrap_or_else(|e| e.into_inner()).insert(opaque, tx);
+        if conn.tx.send(encode_to_bytes(&request)).is_err() {
+            self.forget(addr, &conn);
+            return Err(RemotingError::Closed { addr: addr.to_string() });
+        }
+        match tokio::time::timeout_at(deadline, rx).await {
+            Ok(Ok(resp)) => Ok(resp),
+            Ok(Err(_)) => Err(RemotingError::Closed { addr: addr.to_string() }),
+            Err(_) => {
+                conn.pending.lock().unwrap_or_else(|e| e.into_inner()).remove(&opaque);
+                Err(RemotingError::Timeout { addr: addr.to_string(), opaque, millis: timeout.as_millis() })
+            }
+        }
+    }
+
+    /// Sends a oneway request (no response is expected).
+    pub async fn invoke_oneway(&self, addr: &str, request: RemotingCommand) -> Result<(), RemotingError> {
+        let request = request.oneway();
+        let conn = tokio::time::timeout(CONNECT_TIMEOUT, self.connection(addr)).await.map_err(|_| {
+            RemotingError::Timeout { addr: addr.to_string(), opaque: request.opaque, millis: CONNECT_TIMEOUT.as_millis() }
+        })??;
+        conn.tx.send(encode_to_bytes(&request)).map_err(|_| RemotingError::Closed { addr: addr.to_string() })
+    }
+
+    /// Closes the connection to `addr`, if any.
+    pub fn close(&self, addr: &str) {
+        if let Some(conn) = self.conns.lock().unwrap_or_else(|e| e.into_inner()).remove(addr) {
+            conn.shut();
+        }
+    }
+
+    /// Closes every connection.
+    pub fn close_all(&self) {
+        let all: Vec<_> = self.conns.lock().unwrap_or_else(|e| e.into_inner()).drain().collect();
+        for (_, conn) in all {
+            conn.shut();
+        }
+    }
+
+    fn forget(&self, addr: &str, conn: &Arc<Connection>) {
+        let mut conns = self.conns.lock().unwrap_or_else(|e| e.into_inner());
+        if conns.get(addr).is_some_and(|c| Arc::ptr_eq(c, conn)) {
+            conns.remove(addr);
+        }
+    }
+
+    async fn connection(&self, addr: &str) -> Result<Arc<Connection>, RemotingError> {
+        if let Some(conn) = self.conns.lock().unwrap_or_else(|e| e.into_inner()).get(addr)
+            && !conn.closed.load(Ordering::Acquire)
+        {
+            return Ok(conn.clone());
+        }
+        let stream = TcpStream::connect(addr)
+            .await
+            .map_err(|source| RemotingError::Connect { addr: addr.to_string(), source })?;
+        let _ = stream.set_nodelay(true);
+        let conn = self.spawn_connection(addr.to_string(), stream);
+        let mut conns = self.conns.lock().unwrap_or_else(|e| e.into_inner());
+        // Another caller may have connected meanwhile; keep the first live one.
+        if let Some(existing) = conns.get(addr)
+            && !existing.closed.load(Ordering::Acquire)
+        {
+            conn.shut();
+            return Ok(existing.clone());
+        }
+        conns.insert(addr.to_string(), conn.clone());
+        Ok(conn)
+    }
+
+    fn spawn_connection(&self, addr: String, stream: TcpStream) -> Arc<Connection> {
+        let (mut rd, mut wr) = stream.into_split();
+        let (tx, mut rx) = mpsc::unbounded_channel::<Bytes>();
+        let pending: Pending = Arc::default();
+        let closed = Arc::new(AtomicBool::new(false));
+        let (stop, mut writer_stop) = watch::channel(false);
+        let mut reader_stop = stop.subscribe();
+        let conn = Arc::new(Connection { tx: tx.clone(), pending: pending.clone(), closed: closed.clone(), stop });
+
+        let writer_closed = closed.clone();
+        tokio::spawn(async move {
+            loop {
+                let frame = tokio::select! {
+                    frame = rx.recv() => frame,
+                    _ = writer_stop.changed() => None,
+                };
+                match frame {
+                    Some(frame) if wr.write_all(&frame).await.is_ok() => {}
+                    _ => break,
+                }
+            }
+            writer_closed.store(true, Ordering::Release);
+            let _ = wr.shutdown().await;
+        });
+
+        let handler = self.handler.clone();
+        let conns = self.conns.clone();
+        let reader_conn = conn.clone();
+        tokio::spawn(async move {
+            let mut buf = BytesMut::with_capacity(64 * 1024);
+            'read: loop {
+                loop {
+                    match decode_frame(&mut buf, MAX_FRAME_LEN) {
+                        Ok(Some(cmd)) if cmd.is_response() => {
+                            let waiter = pending.lock().unwrap_or_else(|e| e.into_inner()).remove(&cmd.opaque);
+                            if let Some(w) = waiter {
+                                let _ = w.send(cmd);
+                            }
+                        }
+                        Ok(Some(cmd)) => {
+                            let oneway = cmd.is_oneway();
+                            let reply = handler.as_ref().and_then(|h| h.handle(&addr, cmd));
+                            if let (Some(reply), false) = (reply, oneway) {
+                                let _ = tx.send(encode_to_bytes(&reply));
+                            }
+                        }
+                        Ok(None) => break,
+                        Err(e) => {
+                            tracing::warn!(%addr, error = %e, "bad frame from server, closing connection");
+                            break 'read;
+                        }
+                    }
+                }
+                let read = tokio::select! {
+                    read = rd.read_buf(&mut buf) => read,
+                    _ = reader_stop.changed() => break,
+                };
+                match read {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {}
+                }
+            }
+            reader_conn.shut();
+            pending.lock().unwrap_or_else(|e| e.into_inner()).clear();
+            let mut table = conns.lock().unwrap_or_else(|e| e.into_inner());
+            if table.get(&addr).is_some_and(|c| Arc::ptr_eq(c, &reader_conn)) {
+                table.remove(&addr);
+            }
+        });
+        conn
+    }
+}
