@@ -1,0 +1,378 @@
+//! The commit log: every message of every topic, appended to one sequence of mapped files.
+//!
+//! # Format
+//!
+//! Records are [`rocketmq_client::protocol::message::record`]'s stored layout, back to back.
+//! When a record plus an 8-byte blank header would not fit in the current file, the rest of the
+//! file is marked blank (`totalSize` = bytes left, magic `0xCBD43194`) and the record goes at
+//! the start of the next file, so records never span files.
+//!
+//! Appends take one lock, which also guards the next consume-queue offset of every queue, so
+//! offsets are handed out in log order. Consume queues are built later by the dispatch thread.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use rocketmq_client::protocol::message::record::{
+    MAGIC_BLANK, RecordFields, RecordHead, RecordView, crc32_masked, read_head,
+};
+use rocketmq_client::protocol::message::sys_flag;
+
+use super::error::StoreError;
+use super::mapped_file::MappedFile;
+use super::mapped_file_queue::MappedFileQueue;
+use super::now_millis;
+
+/// One message to store.
+#[derive(Debug, Clone)]
+pub struct PutMessage {
+    pub topic: String,
+    pub queue_id: i32,
+    pub flag: i32,
+    pub sys_flag: i32,
+    pub born_timestamp: i64,
+    pub born_host: SocketAddr,
+    pub store_host: SocketAddr,
+    pub reconsume_times: i32,
+    pub prepared_transaction_offset: i64,
+    pub body: Bytes,
+    /// Encoded properties.
+    pub properties: String,
+    /// Keeps the original store time (re-puts of delayed or committed messages); `None` = now.
+    pub store_timestamp: Option<i64>,
+}
+
+impl PutMessage {
+    fn encoded_size(&self) -> usize {
+        rocketmq_client::protocol::message::record::record_size(
+            self.topic.len(),
+            self.body.len(),
+            self.properties.len(),
+            &self.born_host,
+            &self.store_host,
+        )
+    }
+
+    /// Whether the record gets a consume-queue offset (prepared and rolled-back transaction
+    /// records do not).
+    pub(crate) fn takes_queue_offset(&self) -> bool {
+        matches!(
+            sys_flag::transaction_type(self.sys_flag),
+            sys_flag::TRANSACTION_NOT_TYPE | sys_flag::TRANSACTION_COMMIT_TYPE
+        )
+    }
+}
+
+/// Where an append landed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppendResult {
+    /// Commit-log offset of the first record.
+    pub wrote_offset: i64,
+    /// Bytes written (all records).
+    pub wrote_bytes: usize,
+    /// Consume-queue offset of the first record.
+    pub queue_offset: i64,
+    pub store_timestamp: i64,
+    /// Commit-log offset of each record.
+    pub record_offsets: Vec<i64>,
+}
+
+/// Why an append was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum AppendError {
+    #[error("message of {size} bytes exceeds the limit of {max} bytes")]
+    TooLarge { size: usize, max: usize },
+    #[error("properties of {0} bytes exceed 32767 bytes")]
+    PropertiesTooLarge(usize),
+    #[error("empty batch")]
+    Empty,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What lies at a commit-log position.
+pub(crate) enum Step<T> {
+    /// A record; the value is the visitor's result and the record's size.
+    Record(T, usize),
+    /// End-of-file filler: continue at this offset.
+    Blank(u64),
+    /// No (valid) record here.
+    End,
+}
+
+#[derive(Debug)]
+pub(crate) struct CommitLog {
+    files: MappedFileQueue,
+    /// Next consume-queue offset per topic and queue; the append lock.
+    writer: Mutex<HashMap<String, HashMap<i32, i64>>>,
+    max_record_size: usize,
+}
+
+impl CommitLog {
+    pub(crate) fn load(dir: &Path, file_size: usize, max_message_size: usize) -> Result<Self, StoreError> {
+        Ok(CommitLog {
+            files: MappedFileQueue::load(dir, file_size, true)?,
+            writer: Mutex::new(HashMap::new()),
+            // Apache allows the whole record up to the body limit plus 64 KiB of headers.
+            max_record_size: (max_message_size + 64 * 1024).min(file_size - 8),
+        })
+    }
+
+    pub(crate) fn files(&self) -> &MappedFileQueue {
+        &self.files
+    }
+
+    pub(crate) fn min_offset(&self) -> u64 {
+        self.files.min_offset()
+    }
+
+    pub(crate) fn max_offset(&self) -> u64 {
+        self.files.max_offset()
+    }
+
+    /// Sets the next consume-queue offsets (after recovery).
+    pub(crate) fn set_queue_offsets(&self, table: HashMap<String, HashMap<i32, i64>>) {
+        *self.writer.lock().unwrap_or_else(|e| e.into_inner()) = table;
+    }
+
+    /// Forgets a topic's offsets (topic deleted).
+    pub(crate) fn remove_topic(&self, topic: &str) {
+        self.writer.lock().unwrap_or_else(|e| e.into_inner()).remove(topic);
+    }
+
+    /// Appends one message, or a batch of messages for one topic and queue, contiguously.
+    pub(crate) fn append(&self, batch: &[PutMessage]) -> Result<AppendResult, AppendError> {
+        let first = batch.first().ok_or(AppendError::Empty)?;
+        let sizes: Vec<usize> = batch.iter().map(PutMessage::encoded_size).collect();
+        let total: usize = sizes.iter().sum();
+        for m in batch {
+            if m.properties.len() > i16::MAX as usize {
+                return Err(AppendError::PropertiesTooLarge(m.properties.len()));
+            }
+        }
+        if total > self.max_record_size {
+            return Err(AppendError::TooLarge { size: total, max: self.max_record_size });
+        }
+        let crcs: Vec<u32> = batch.iter().map(|m| crc32_masked(&m.body)).collect();
+        let file_size = self.files.file_size();
+
+        let mut table = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let now = now_millis();
+        let takes_offset = first.takes_queue_offset();
+        let base = if takes_offset {
+            table.get(&first.topic).and_then(|q| q.get(&first.queue_id)).copied().unwrap_or(0)
+        } else {
+            0
+        };
+        let mut file = self.writable_file()?;
+        let mut pos = file.wrote();
+        if pos + total + 8 > file_size {
+            write_blank(&file, pos);
+            file = self.files.create_file(file.from() + file_size as u64)?;
+            pos = 0;
+        }
+        let wrote_offset = file.from() + pos as u64;
+        let mut record_offsets = Vec::with_capacity(batch.len());
+        let mut store_timestamp = now;
+        file.write_with(pos, total, |mut out: &mut [u8]| {
+            let mut phys = wrote_offset as i64;
+            for (i, m) in batch.iter().enumerate() {
+                store_timestamp = m.store_timestamp.unwrap_or(now);
+                RecordFields {
+                    topic: &m.topic,
+                    queue_id: m.queue_id,
+                    flag: m.flag,
+                    queue_offset: if takes_offset { base + i as i64 } else { 0 },
+                    physical_offset: phys,
+                    sys_flag: m.sys_flag,
+                    born_timestamp: m.born_timestamp,
+                    born_host: m.born_host,
+                    store_timestamp,
+                    store_host: m.store_host,
+                    reconsume_times: m.reconsume_times,
+                    prepared_transaction_offset: m.prepared_transaction_offset,
+                    body_crc: crcs[i],
+                    body: &m.body,
+                    properties: &m.properties,
+                }
+                .encode(&mut out);
+                record_offsets.push(phys);
+                phys += sizes[i] as i64;
+            }
+        });
+        file.set_wrote(pos + total);
+        if takes_offset {
+            table.entry(first.topic.clone()).or_default().insert(first.queue_id, base + batch.len() as i64);
+        }
+        drop(table);
+        Ok(AppendResult {
+            wrote_offset: wrote_offset as i64,
+            wrote_bytes: total,
+            queue_offset: base,
+            store_timestamp,
+            record_offsets,
+        })
+    }
+
+    /// The file to append to, creating the first or next one when needed.
+    fn writable_file(&self) -> Result<Arc<MappedFile>, StoreError> {
+        match self.files.last() {
+            Some(f) if !f.is_full() => Ok(f),
+            Some(f) => self.files.create_file(f.from() + f.size() as u64),
+            None => self.files.create_file(0),
+        }
+    }
+
+    /// Copies `size` bytes at `offset` (one stored record), if published and still on disk.
+    pub(crate) fn read(&self, offset: u64, size: usize) -> Option<Bytes> {
+        let f = self.files.find(offset)?;
+        f.read((offset - f.from()) as usize, size).map(Bytes::copy_from_slice)
+    }
+
+    /// Appends the record at `offset` to `out`; false if it is not there.
+    pub(crate) fn read_into(&self, offset: u64, size: usize, out: &mut Vec<u8>) -> bool {
+        let Some(f) = self.files.find(offset) else { return false };
+        match f.read((offset - f.from()) as usize, size) {
+            Some(bytes) => {
+                out.extend_from_slice(bytes);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Reads the 8-byte value at `at` within the record at `offset` (e.g. its store timestamp).
+    pub(crate) fn read_i64(&self, offset: u64, at: usize) -> Option<i64> {
+        let f = self.files.find(offset)?;
+        let bytes = f.read((offset - f.from()) as usize + at, 8)?;
+        Some(i64::from_be_bytes(bytes.try_into().ok()?))
+    }
+
+    /// Visits the published record at `offset`.
+    pub(crate) fn visit<T>(&self, offset: u64, f: impl FnOnce(&RecordView<'_>) -> T) -> Step<T> {
+        let Some(file) = self.files.find(offset) else { return Step::End };
+        let pos = (offset - file.from()) as usize;
+        let Some(head) = file.read(pos, 8) else { return Step::End };
+        match read_head(head) {
+            RecordHead::Blank => Step::Blank(file.from() + file.size() as u64),
+            RecordHead::End => Step::End,
+            RecordHead::Message(size) => match file.read(pos, size).map(RecordView::parse) {
+                Some(Ok(view)) => Step::Record(f(&view), size),
+                _ => Step::End,
+            },
+        }
+    }
+
+    /// Finds the end of valid data scanning from `start`, then cuts everything after it.
+    /// A record is valid if its magic, size and layout check out, it says it lives where it
+    /// is, and (with `check_crc`) its body CRC matches.
+    pub(crate) fn recover(&self, start: u64, check_crc: bool) -> Result<u64, StoreError> {
+        let files = self.files.files();
+        let Some(first) = files.first() else { return Ok(0) };
+        let start = start.max(first.from());
+        let mut idx = files.partition_point(|f| f.from() <= start).saturating_sub(1);
+        let mut pos = (start - files[idx].from()) as usize;
+        let valid_end = loop {
+            let f = &files[idx];
+            let size = f.size();
+            if pos + 8 > size {
+                break f.from() + pos as u64;
+            }
+            match read_head(f.read_unpublished(pos, 8)) {
+                RecordHead::Message(len) if pos + len <= size => {
+                    let ok = RecordView::parse(f.read_unpublished(pos, len)).is_ok_and(|v| {
+                        v.physical_offset == (f.from() + pos as u64) as i64 && (!check_crc || v.crc_ok())
+                    });
+                    if !ok {
+                        break f.from() + pos as u64;
+                    }
+                    pos += len;
+                }
+                RecordHead::Blank if idx + 1 < files.len() && files[idx + 1].from() == f.from() + size as u64 => {
+                    idx += 1;
+                    pos = 0;
+                }
+                RecordHead::Blank => break f.from() + size as u64,
+                _ => break f.from() + pos as u64,
+            }
+        };
+        drop(files);
+        self.files.truncate_to(valid_end)?;
+        Ok(valid_end)
+    }
+
+    pub(crate) fn flush(&self) -> std::io::Result<u64> {
+        self.files.flush()
+    }
+}
+
+fn write_blank(file: &MappedFile, pos: usize) {
+    let rest = file.size() - pos;
+    if rest >= 8 {
+        file.write_with(pos, 8, |b| {
+            b[..4].copy_from_slice(&(rest as i32).to_be_bytes());
+            b[4..].copy_from_slice(&MAGIC_BLANK.to_be_bytes());
+        });
+    }
+    file.set_wrote(file.size());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn msg(topic: &str, queue_id: i32, body: &'static [u8]) -> PutMessage {
+        PutMessage {
+            topic: topic.into(),
+            queue_id,
+            flag: 0,
+            sys_flag: 0,
+            born_timestamp: 1,
+            born_host: "127.0.0.1:5000".parse().unwrap(),
+            store_host: "127.0.0.1:10911".parse().unwrap(),
+            reconsume_times: 0,
+            prepared_transaction_offset: 0,
+            body: Bytes::from_static(body),
+            properties: "TAGS\u{1}A\u{2}".into(),
+            store_timestamp: None,
+        }
+    }
+
+    #[test]
+    fn appends_roll_over_with_a_blank_and_recover() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = CommitLog::load(dir.path(), 1024, 4096).unwrap();
+        let mut offsets = Vec::new();
+        for i in 0..20 {
+            let r = log.append(&[msg("T", i % 2, b"0123456789012345678901234567890123456789")]).unwrap();
+            assert_eq!(r.queue_offset, i64::from(i / 2));
+            offsets.push(r.wrote_offset as u64);
+        }
+        assert!(log.files().files().len() > 1, "rolled over");
+        let first_in_second = offsets.iter().position(|o| *o >= 1024).unwrap();
+        assert_eq!(offsets[first_in_second], 1024, "a record that does not fit starts the next file");
+        let record = offsets[1] - offsets[0];
+        assert!(matches!(log.visit(offsets[first_in_second - 1] + record, |_| ()), Step::Blank(1024)));
+        let end = log.max_offset();
+        drop(log);
+
+        let log = CommitLog::load(dir.path(), 1024, 4096).unwrap();
+        assert_eq!(log.recover(0, true).unwrap(), end);
+        let Step::Record(topic, _) = log.visit(offsets[5], |v| v.topic.to_string()) else { panic!() };
+        assert_eq!(topic, "T");
+    }
+
+    #[test]
+    fn batches_are_contiguous_and_too_large_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = CommitLog::load(dir.path(), 4096, 100).unwrap();
+        let r = log.append(&[msg("T", 0, b"a"), msg("T", 0, b"b")]).unwrap();
+        assert_eq!(r.record_offsets.len(), 2);
+        assert_eq!(r.record_offsets[1] - r.record_offsets[0], (r.wrote_bytes / 2) as i64);
+        let big: &'static [u8] = Box::leak(vec![0u8; 4000].into_boxed_slice());
+        assert!(matches!(log.append(&[msg("T", 0, big)]), Err(AppendError::TooLarge { .. })));
+    }
+}

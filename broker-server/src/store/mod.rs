@@ -1,0 +1,356 @@
+//! The message store: a commit log on memory-mapped files, consume queues derived from it,
+//! flushing, checkpointing, recovery and retention.
+//!
+//! It knows nothing of the network: the broker hands it [`PutMessage`]s and asks it for queue
+//! ranges. Background work runs on a few named OS threads (dispatch, two flushers, retention,
+//! file pre-allocation) because it is blocking file I/O; senders that must wait for the disk
+//! wait asynchronously on a watch channel.
+//!
+//! # Layout on disk
+//! ```text
+//! {storePathRootDir}/commitlog/{20-digit offset}        see commit_log
+//! {storePathRootDir}/consumequeue/{topic}/{queueId}/…   see consume_queue
+//! {storePathRootDir}/checkpoint                         see checkpoint
+//! {storePathRootDir}/abort    present while running: found at start means a crash
+//! {storePathRootDir}/lock     exclusive lock against a second process
+//! ```
+
+mod checkpoint;
+mod commit_log;
+mod config;
+mod consume_queue;
+mod dispatch;
+mod error;
+mod flush;
+mod mapped_file;
+mod mapped_file_queue;
+mod os;
+mod read;
+mod retention;
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use tokio::sync::watch;
+
+pub use commit_log::{AppendError, AppendResult, PutMessage};
+pub use config::{FlushDiskType, StoreConfig};
+pub use dispatch::ArrivalListener;
+pub use error::StoreError;
+pub use read::{GetMessageResult, GetStatus};
+
+use checkpoint::Checkpoint;
+use commit_log::CommitLog;
+use consume_queue::ConsumeQueueTable;
+
+pub(crate) fn now_millis() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}
+
+/// A wake-up flag for a background thread.
+#[derive(Debug, Default)]
+pub(crate) struct Signal {
+    flag: Mutex<bool>,
+    cv: Condvar,
+}
+
+impl Signal {
+    pub(crate) fn notify(&self) {
+        *self.flag.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        self.cv.notify_all();
+    }
+
+    /// Waits for a notification or the timeout, then clears the flag.
+    pub(crate) fn wait(&self, timeout: Duration) {
+        let guard = self.flag.lock().unwrap_or_else(|e| e.into_inner());
+        let (mut guard, _) = self.cv.wait_timeout_while(guard, timeout, |set| !*set).unwrap_or_else(|e| e.into_inner());
+        *guard = false;
+    }
+}
+
+/// State shared by the store and its threads.
+pub(crate) struct Shared {
+    config: StoreConfig,
+    log: CommitLog,
+    cqs: ConsumeQueueTable,
+    /// Commit-log offset up to which consume queues are built.
+    dispatched: AtomicU64,
+    flushed: watch::Sender<u64>,
+    dispatch_signal: Signal,
+    flush_signal: Signal,
+    queue_flush_signal: Signal,
+    retention_signal: Signal,
+    stopping: AtomicBool,
+    arrival: Option<ArrivalListener>,
+}
+
+impl Shared {
+    fn root(&self) -> &std::path::Path {
+        &self.config.store_path_root_dir
+    }
+
+    fn checkpoint_path(&self) -> PathBuf {
+        self.root().join("checkpoint")
+    }
+}
+
+/// Outcome of a put (`PutMessageStatus`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PutStatus {
+    /// Stored (and flushed, if asked).
+    Ok,
+    /// Stored, but SYNC_FLUSH did not complete within `syncFlushTimeout`.
+    FlushDiskTimeout,
+    /// Refused: too large, bad properties.
+    MessageIllegal(String),
+    /// The store is shutting down or failed to write.
+    ServiceNotAvailable(String),
+}
+
+/// A put's status and, when stored, where.
+#[derive(Debug, Clone)]
+pub struct PutResult {
+    pub status: PutStatus,
+    pub append: Option<AppendResult>,
+}
+
+/// The store. Dropping it shuts it down cleanly.
+pub struct MessageStore {
+    shared: Arc<Shared>,
+    threads: Mutex<Vec<JoinHandle<()>>>,
+    lock_file: Mutex<Option<File>>,
+}
+
+impl std::fmt::Debug for MessageStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MessageStore").field("root", &self.shared.root()).finish_non_exhaustive()
+    }
+}
+
+impl MessageStore {
+    /// Opens (and if needed recovers) the store under `config.store_path_root_dir`.
+    ///
+    /// Recovery scans the commit log from the checkpoint, cuts a torn or corrupt tail, drops
+    /// queue entries that point past the valid end, and re-dispatches what the queues missed,
+    /// all before any put is accepted.
+    pub fn open(config: StoreConfig, arrival: Option<ArrivalListener>) -> Result<Self, StoreError> {
+        let root = config.store_path_root_dir.clone();
+        std::fs::create_dir_all(&root).map_err(|e| StoreError::io(&root, e))?;
+        let lock_path = root.join("lock");
+        let lock_file = File::create(&lock_path).map_err(|e| StoreError::io(&lock_path, e))?;
+        if lock_file.try_lock().is_err() {
+            return Err(StoreError::Locked(root));
+        }
+        let abort_path = root.join("abort");
+        let crashed = abort_path.exists();
+        File::create(&abort_path).map_err(|e| StoreError::io(&abort_path, e))?;
+
+        let log = CommitLog::load(&config.commit_log_dir(), config.mapped_file_size_commit_log, config.max_message_size)?;
+        let cqs = ConsumeQueueTable::load(&root.join("consumequeue"), config.mapped_file_size_consume_queue)?;
+        let checkpoint = Checkpoint::read(&root.join("checkpoint"));
+        let scan_from = checkpoint.map_or(0, |c| c.dispatched_offset.min(c.flushed_offset));
+        let log_end = log.recover(scan_from, config.check_crc_on_recover)?;
+        cqs.recover(log_end)?;
+        let dispatch_from = checkpoint.map_or(0, |c| c.dispatched_offset).min(log_end).max(log.min_offset());
+        let (reached, _) = dispatch::dispatch_range(&log, &cqs, dispatch_from, log_end)?;
+        let log_min = log.min_offset();
+        let mut offsets: HashMap<String, HashMap<i32, i64>> = HashMap::new();
+        for (topic, queue_id, cq) in cqs.all() {
+            cq.correct_min_offset(log_min);
+            offsets.entry(topic).or_default().insert(queue_id, cq.max_offset());
+        }
+        log.set_queue_offsets(offsets);
+        tracing::info!(
+            root = %root.display(),
+            crashed,
+            recovered_from = scan_from,
+            log_end,
+            redispatched = reached - dispatch_from,
+            "message store opened"
+        );
+
+        let (flushed, _) = watch::channel(log_end);
+        let shared = Arc::new(Shared {
+            config,
+            log,
+            cqs,
+            dispatched: AtomicU64::new(reached),
+            flushed,
+            dispatch_signal: Signal::default(),
+            flush_signal: Signal::default(),
+            queue_flush_signal: Signal::default(),
+            retention_signal: Signal::default(),
+            stopping: AtomicBool::new(false),
+            arrival,
+        });
+        flush::write_checkpoint(&shared).map_err(|e| StoreError::io(shared.checkpoint_path(), e))?;
+        let spawned = [
+            dispatch::spawn(shared.clone()),
+            flush::spawn_log_flusher(shared.clone()),
+            flush::spawn_queue_flusher(shared.clone()),
+            retention::spawn(shared.clone()),
+        ];
+        let mut threads = Vec::new();
+        for t in spawned {
+            threads.push(t.map_err(|e| StoreError::io(&root, e))?);
+        }
+        Ok(MessageStore { shared, threads: Mutex::new(threads), lock_file: Mutex::new(Some(lock_file)) })
+    }
+
+    /// The configuration the store runs with.
+    pub fn config(&self) -> &StoreConfig {
+        &self.shared.config
+    }
+
+    /// Appends one message.
+    pub async fn put_message(&self, msg: PutMessage, wait_store: bool) -> PutResult {
+        self.put_messages(std::slice::from_ref(&msg), wait_store).await
+    }
+
+    /// Appends a batch for one topic and queue, contiguously with consecutive queue offsets.
+    /// With SYNC_FLUSH and `wait_store`, returns after the bytes are on disk (or the timeout).
+    pub async fn put_messages(&self, batch: &[PutMessage], wait_store: bool) -> PutResult {
+        if self.shared.stopping.load(Ordering::Acquire) {
+            return PutResult { status: PutStatus::ServiceNotAvailable("the store is shutting down".into()), append: None };
+        }
+        for m in batch {
+            if m.body.len() > self.shared.config.max_message_size {
+                let reason = format!(
+                    "message body of {} bytes exceeds maxMessageSize {}",
+                    m.body.len(),
+                    self.shared.config.max_message_size
+                );
+                return PutResult { status: PutStatus::MessageIllegal(reason), append: None };
+            }
+        }
+        let append = match self.shared.log.append(batch) {
+            Ok(a) => a,
+            Err(e @ (AppendError::TooLarge { .. } | AppendError::PropertiesTooLarge(_) | AppendError::Empty)) => {
+                return PutResult { status: PutStatus::MessageIllegal(e.to_string()), append: None };
+            }
+            Err(AppendError::Store(e)) => {
+                tracing::error!(error = %e, "append failed");
+                return PutResult { status: PutStatus::ServiceNotAvailable(e.to_string()), append: None };
+            }
+        };
+        self.shared.dispatch_signal.notify();
+        let mut status = PutStatus::Ok;
+        if wait_store && self.shared.config.flush_disk_type == FlushDiskType::SyncFlush {
+            let end = append.wrote_offset as u64 + append.wrote_bytes as u64;
+            let mut rx = self.shared.flushed.subscribe();
+            self.shared.flush_signal.notify();
+            let waited = tokio::time::timeout(self.shared.config.sync_flush_timeout, rx.wait_for(|f| *f >= end)).await;
+            if !matches!(waited, Ok(Ok(_))) {
+                status = PutStatus::FlushDiskTimeout;
+            }
+        }
+        PutResult { status, append: Some(append) }
+    }
+
+    /// Next logical offset of a queue (0 if unknown).
+    pub fn max_offset(&self, topic: &str, queue_id: i32) -> i64 {
+        self.shared.cqs.get(topic, queue_id).map_or(0, |cq| cq.max_offset())
+    }
+
+    /// First logical offset still served (0 if unknown).
+    pub fn min_offset(&self, topic: &str, queue_id: i32) -> i64 {
+        self.shared.cqs.get(topic, queue_id).map_or(0, |cq| cq.min_offset())
+    }
+
+    /// Queue ids that have a consume queue.
+    pub fn queue_ids(&self, topic: &str) -> Vec<i32> {
+        self.shared.cqs.queue_ids(topic)
+    }
+
+    /// Copies the stored record at a commit-log offset.
+    pub fn lookup_message(&self, commit_log_offset: i64) -> Option<Bytes> {
+        let offset = u64::try_from(commit_log_offset).ok()?;
+        let size = self.shared.log.read_i64(offset, 0).map(|v| ((v >> 32) as i32).max(0) as usize)?;
+        self.shared.log.read(offset, size)
+    }
+
+    /// Forgets a topic: its queues, their files and its offsets. Its records stay in the
+    /// commit log until retention removes them.
+    pub fn delete_topic(&self, topic: &str) {
+        self.shared.cqs.remove_topic(topic);
+        self.shared.log.remove_topic(topic);
+    }
+
+    /// First byte of the commit log still on disk.
+    pub fn commit_log_min_offset(&self) -> u64 {
+        self.shared.log.min_offset()
+    }
+
+    /// End of the commit log.
+    pub fn commit_log_max_offset(&self) -> u64 {
+        self.shared.log.max_offset()
+    }
+
+    /// Bytes written but not yet dispatched to consume queues.
+    pub fn dispatch_behind_bytes(&self) -> u64 {
+        self.shared.log.max_offset().saturating_sub(self.shared.dispatched.load(Ordering::Acquire))
+    }
+
+    /// Runs one retention round now, ignoring `deleteWhen` (expiry still applies).
+    pub fn clean_expired_files(&self) -> usize {
+        retention::clean(&self.shared, true)
+    }
+
+    /// Waits (briefly) until everything appended so far is dispatched.
+    pub fn wait_dispatched(&self, timeout: Duration) -> bool {
+        let deadline = std::time::Instant::now() + timeout;
+        while self.dispatch_behind_bytes() > 0 {
+            if std::time::Instant::now() > deadline {
+                return false;
+            }
+            self.shared.dispatch_signal.notify();
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        true
+    }
+
+    /// Stops the threads, flushes everything, writes the checkpoint and removes the abort
+    /// marker. Idempotent.
+    pub fn shutdown(&self) {
+        if self.shared.stopping.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        for s in [
+            &self.shared.dispatch_signal,
+            &self.shared.flush_signal,
+            &self.shared.queue_flush_signal,
+            &self.shared.retention_signal,
+        ] {
+            s.notify();
+        }
+        for t in self.threads.lock().unwrap_or_else(|e| e.into_inner()).drain(..) {
+            let _ = t.join();
+        }
+        let result = self.shared.log.flush().map(|f| {
+            self.shared.flushed.send_replace(f);
+        });
+        let result = result.and_then(|_| flush::write_checkpoint(&self.shared));
+        match result {
+            Ok(()) => {
+                let _ = std::fs::remove_file(self.shared.root().join("abort"));
+                tracing::info!(root = %self.shared.root().display(), "message store shut down cleanly");
+            }
+            Err(e) => tracing::error!(error = %e, "final flush failed; the next start will recover"),
+        }
+        if let Some(f) = self.lock_file.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            let _ = f.unlock();
+        }
+    }
+}
+
+impl Drop for MessageStore {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}

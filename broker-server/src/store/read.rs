@@ -1,0 +1,182 @@
+//! Reading: queue ranges for pulls, and lookups by time.
+
+use rocketmq_client::protocol::message::record::store_timestamp_offset;
+
+use super::MessageStore;
+use super::consume_queue::ConsumeQueue;
+
+/// How a read went (`GetMessageStatus`); the name is what Apache puts in the pull remark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GetStatus {
+    Found,
+    NoMatchedMessage,
+    MessageWasRemoving,
+    NoMessageInQueue,
+    NoMatchedLogicQueue,
+    OffsetTooSmall,
+    OffsetOverflowOne,
+    OffsetOverflowBadly,
+    OffsetFoundNull,
+}
+
+impl GetStatus {
+    /// Apache's enum name.
+    pub fn name(self) -> &'static str {
+        match self {
+            GetStatus::Found => "FOUND",
+            GetStatus::NoMatchedMessage => "NO_MATCHED_MESSAGE",
+            GetStatus::MessageWasRemoving => "MESSAGE_WAS_REMOVING",
+            GetStatus::NoMessageInQueue => "NO_MESSAGE_IN_QUEUE",
+            GetStatus::NoMatchedLogicQueue => "NO_MATCHED_LOGIC_QUEUE",
+            GetStatus::OffsetTooSmall => "OFFSET_TOO_SMALL",
+            GetStatus::OffsetOverflowOne => "OFFSET_OVERFLOW_ONE",
+            GetStatus::OffsetOverflowBadly => "OFFSET_OVERFLOW_BADLY",
+            GetStatus::OffsetFoundNull => "OFFSET_FOUND_NULL",
+        }
+    }
+}
+
+/// A range read from one queue.
+#[derive(Debug, Clone)]
+pub struct GetMessageResult {
+    pub status: GetStatus,
+    /// Where the next read should start (after any filtered-out entries too).
+    pub next_begin_offset: i64,
+    pub min_offset: i64,
+    pub max_offset: i64,
+    /// The stored records, back to back: exactly a pull response body.
+    pub body: Vec<u8>,
+    pub count: usize,
+}
+
+/// Entries a filtered read may scan (Apache's `maxFilterMessageSize` 16000 bytes / 20).
+const MAX_FILTER_SCAN: i64 = 800;
+
+impl MessageStore {
+    /// Reads up to `max_nums` messages of a queue from `offset`, keeping those whose tag code
+    /// `filter` accepts.
+    pub fn get_message(
+        &self,
+        topic: &str,
+        queue_id: i32,
+        offset: i64,
+        max_nums: usize,
+        filter: &dyn Fn(i64) -> bool,
+    ) -> GetMessageResult {
+        let cfg = &self.shared.config;
+        let max_nums = max_nums.clamp(1, cfg.max_transfer_count_on_message_in_memory.max(1));
+        let mut result = GetMessageResult {
+            status: GetStatus::NoMatchedLogicQueue,
+            next_begin_offset: 0,
+            min_offset: 0,
+            max_offset: 0,
+            body: Vec::new(),
+            count: 0,
+        };
+        let Some(cq) = self.shared.cqs.get(topic, queue_id) else { return result };
+        let (min, max) = (cq.min_offset(), cq.max_offset());
+        result.min_offset = min;
+        result.max_offset = max;
+        if max == 0 {
+            result.status = GetStatus::NoMessageInQueue;
+            return result;
+        }
+        if offset < min {
+            result.status = GetStatus::OffsetTooSmall;
+            result.next_begin_offset = min;
+            return result;
+        }
+        if offset == max {
+            result.status = GetStatus::OffsetOverflowOne;
+            result.next_begin_offset = offset;
+            return result;
+        }
+        if offset > max {
+            result.status = GetStatus::OffsetOverflowBadly;
+            result.next_begin_offset = if min == 0 { min } else { max };
+            return result;
+        }
+        let log_min = self.shared.log.min_offset() as i64;
+        let mut next = offset;
+        let mut removed = false;
+        let scan_limit = offset + MAX_FILTER_SCAN.max(max_nums as i64);
+        while next < max && next < scan_limit && result.count < max_nums {
+            let Some(entry) = cq.get(next) else {
+                next += 1;
+                continue;
+            };
+            if entry.phys < log_min {
+                removed = true;
+                next += 1;
+                continue;
+            }
+            if !result.body.is_empty() && result.body.len() + entry.size as usize > cfg.max_transfer_bytes_on_message_in_memory {
+                break;
+            }
+            if filter(entry.tag_code) {
+                if !self.shared.log.read_into(entry.phys as u64, entry.size as usize, &mut result.body) {
+                    removed = true;
+                    next += 1;
+                    continue;
+                }
+                result.count += 1;
+            }
+            next += 1;
+        }
+        result.next_begin_offset = next;
+        result.status = if result.count > 0 {
+            GetStatus::Found
+        } else if removed {
+            GetStatus::MessageWasRemoving
+        } else {
+            GetStatus::NoMatchedMessage
+        };
+        result
+    }
+
+    /// Store time of the message at a queue offset.
+    pub fn store_time_at(&self, topic: &str, queue_id: i32, offset: i64) -> Option<i64> {
+        let cq = self.shared.cqs.get(topic, queue_id)?;
+        self.entry_store_time(&cq, offset)
+    }
+
+    fn entry_store_time(&self, cq: &ConsumeQueue, offset: i64) -> Option<i64> {
+        let entry = cq.get(offset)?;
+        let flag = self.shared.log.read_i64(entry.phys as u64, 32).map(|v| v as i32)?;
+        self.shared.log.read_i64(entry.phys as u64, store_timestamp_offset(flag))
+    }
+
+    /// Store time of the oldest message in a queue, -1 if none.
+    pub fn earliest_store_time(&self, topic: &str, queue_id: i32) -> i64 {
+        let min = self.min_offset(topic, queue_id);
+        self.store_time_at(topic, queue_id, min).unwrap_or(-1)
+    }
+
+    /// SEARCH_OFFSET_BY_TIMESTAMP: with `upper` false, the first offset stored at or after
+    /// `timestamp` (the max offset if none); with `upper` true, the last offset stored at or
+    /// before it (0 if none).
+    pub fn search_offset_by_time(&self, topic: &str, queue_id: i32, timestamp: i64, upper: bool) -> i64 {
+        let Some(cq) = self.shared.cqs.get(topic, queue_id) else { return 0 };
+        let (mut lo, mut hi) = (cq.min_offset(), cq.max_offset());
+        if lo >= hi {
+            return if upper { 0 } else { hi };
+        }
+        let max = hi;
+        // First offset whose store time is > timestamp (upper) or >= timestamp (lower).
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let t = self.entry_store_time(&cq, mid).unwrap_or(i64::MIN);
+            let after = if upper { t > timestamp } else { t >= timestamp };
+            if after {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        if upper {
+            if lo == cq.min_offset() { 0 } else { lo - 1 }
+        } else {
+            lo.min(max)
+        }
+    }
+}
