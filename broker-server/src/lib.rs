@@ -3,4 +3,19 @@
 //!
 //! # Layout
 //! - [`store`]: the commit log on mapped files, consume queues, flush, recovery, retention.
+//! - [`net`]: the remoting server: accept loop, connections, [`net::Channel`] handles.
+//! - [`namesrv`]: the name server (route table, KV config, one handler file per request).
+//! - [`broker`]: the broker (topics, offsets, groups, clients, long polling, registration).
+//! - [`config`]: Java `.properties` files and the `-c`/`-p` handling both binaries share.
+//! - [`handle`]: a server running in the background, stopped on demand.
+//! - [`logging`]: tracing setup and the SIGINT/SIGTERM future for the binaries.
+
+pub mod broker;
+pub mod config;
+pub mod handle;
+pub mod logging;
+pub mod namesrv;
+pub mod net;
 pub mod store;
+
+pub use handle::ServerHandle;

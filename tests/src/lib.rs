@@ -1,1 +1,91 @@
-//! wip
+//! Test harness: name servers and brokers on 127.0.0.1 with port 0 and temp stores, plus raw
+//! protocol helpers (the tests pin the wire behaviour, independent of any high-level client).
+//!
+//! # Layout
+//! - [`TestCluster`]: an in-process name server and broker, stopped on drop.
+//! - [`BrokerProcess`]: the real `mqbroker` binary as a child process, for kill -9 tests.
+//! - [`wire`]: send, pull, heartbeat and offset calls built from the protocol types.
+
+pub mod process;
+pub mod wire;
+
+use std::path::Path;
+use std::time::Duration;
+
+use broker_server::ServerHandle;
+use broker_server::broker::{self, BrokerConfig};
+use broker_server::namesrv::{self, NamesrvConfig};
+use rocketmq_client::remoting::RemotingClient;
+use tempfile::TempDir;
+
+pub use process::BrokerProcess;
+
+/// Logs to the test output when `RUST_LOG` is set.
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into());
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
+}
+
+/// A name server and a broker registered with it.
+pub struct TestCluster {
+    pub namesrv: ServerHandle,
+    pub broker: ServerHandle,
+    pub dir: TempDir,
+    pub client: RemotingClient,
+}
+
+impl TestCluster {
+    /// Starts both with defaults (plus `tweak`) and waits until the broker is registered.
+    pub async fn start(tweak: impl FnOnce(&mut BrokerConfig)) -> Self {
+        init_logging();
+        let namesrv = start_namesrv().await;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let broker = start_broker(&namesrv.addr().to_string(), dir.path(), tweak).await;
+        let client = RemotingClient::new();
+        let cluster = TestCluster { namesrv, broker, dir, client };
+        cluster.wait_registered().await;
+        cluster
+    }
+
+    pub fn namesrv_addr(&self) -> String {
+        self.namesrv.addr().to_string()
+    }
+
+    pub fn broker_addr(&self) -> String {
+        self.broker.addr().to_string()
+    }
+
+    async fn wait_registered(&self) {
+        for _ in 0..200 {
+            if wire::cluster_info(&self.client, &self.namesrv_addr()).await.broker_addr_table.contains_key("broker-a") {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("broker did not register with the name server");
+    }
+
+    /// Stops the broker then the name server.
+    pub async fn stop(self) {
+        self.client.close_all();
+        self.broker.shutdown().await;
+        self.namesrv.shutdown().await;
+    }
+}
+
+/// A name server on 127.0.0.1:0.
+pub async fn start_namesrv() -> ServerHandle {
+    let config = NamesrvConfig { scan_not_active_broker_interval: 200, ..Default::default() };
+    namesrv::start("127.0.0.1:0".parse().expect("addr"), config).await.expect("name server starts")
+}
+
+/// A broker on 127.0.0.1:0 storing under `dir`, registered with `namesrv`.
+pub async fn start_broker(namesrv: &str, dir: &Path, tweak: impl FnOnce(&mut BrokerConfig)) -> ServerHandle {
+    let mut config = BrokerConfig::for_dir(dir);
+    config.namesrv_addr = Some(namesrv.to_string());
+    config.mapped_file_size_commit_log = 4 * 1024 * 1024;
+    config.mapped_file_size_consume_queue = 1000 * 20;
+    config.flush_consumer_offset_interval = 200;
+    tweak(&mut config);
+    broker::start(config).await.expect("broker starts")
+}

@@ -268,7 +268,8 @@ impl CommitLog {
 
     /// Finds the end of valid data scanning from `start`, then cuts everything after it.
     /// A record is valid if its magic, size and layout check out, it says it lives where it
-    /// is, and (with `check_crc`) its body CRC matches.
+    /// is, its tail is intact (see `RecordView::tail_ok`), and (with `check_crc`) its body CRC
+    /// matches.
     pub(crate) fn recover(&self, start: u64, check_crc: bool) -> Result<u64, StoreError> {
         let files = self.files.files();
         let Some(first) = files.first() else { return Ok(0) };
@@ -284,7 +285,9 @@ impl CommitLog {
             match read_head(f.read_unpublished(pos, 8)) {
                 RecordHead::Message(len) if pos + len <= size => {
                     let ok = RecordView::parse(f.read_unpublished(pos, len)).is_ok_and(|v| {
-                        v.physical_offset == (f.from() + pos as u64) as i64 && (!check_crc || v.crc_ok())
+                        v.physical_offset == (f.from() + pos as u64) as i64
+                            && v.tail_ok()
+                            && (!check_crc || v.crc_ok())
                     });
                     if !ok {
                         break f.from() + pos as u64;

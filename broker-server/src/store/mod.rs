@@ -49,7 +49,7 @@ use checkpoint::Checkpoint;
 use commit_log::CommitLog;
 use consume_queue::ConsumeQueueTable;
 
-pub(crate) fn now_millis() -> i64 {
+pub fn now_millis() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
 

@@ -299,6 +299,15 @@ impl<'a> RecordView<'a> {
     pub fn crc_ok(&self) -> bool {
         crc32_masked(self.body) == self.body_crc
     }
+
+    /// Whether the record's tail is intact. A write cut short leaves a zeroed suffix (records
+    /// are written front to back into zero-filled files); the body CRC does not cover the topic
+    /// and properties, but a complete record's properties end with `\u0002` and a topic never
+    /// holds a NUL.
+    pub fn tail_ok(&self) -> bool {
+        let props_ok = self.properties.is_empty() || self.properties.ends_with(super::properties::PROPERTY_SEPARATOR);
+        props_ok && !self.topic.is_empty() && !self.topic.contains('\0')
+    }
 }
 
 /// Offset of `storeTimestamp` within a record with this sysFlag.
@@ -370,6 +379,11 @@ mod tests {
         let mut bad = buf.clone();
         bad[4] = 0;
         assert_eq!(read_head(&bad), RecordHead::End);
+        let mut torn_tail = buf.clone();
+        let end = torn_tail.len();
+        torn_tail[end - 3..].fill(0);
+        let v = RecordView::parse(&torn_tail).unwrap();
+        assert!(v.crc_ok() && !v.tail_ok(), "a zeroed tail is caught although the body CRC holds");
         let mut flipped = buf.clone();
         let body_at = RecordView::parse(&buf).unwrap().body_start;
         flipped[body_at] ^= 0xFF;

@@ -1,0 +1,303 @@
+//! Broker settings under Apache's property keys, and the slices handed to each component.
+
+use std::net::{IpAddr, Ipv4Addr, ToSocketAddrs};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::config::ConfigValue;
+use crate::store::{FlushDiskType, StoreConfig};
+
+/// `brokerRole`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BrokerRole {
+    /// Master answering sends once stored locally.
+    AsyncMaster,
+    /// Master that waits for a slave; with no slave attached sends report SLAVE_NOT_AVAILABLE.
+    SyncMaster,
+    /// Replica (needs HA replication).
+    Slave,
+}
+
+impl ConfigValue for BrokerRole {
+    fn parse_value(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_uppercase().as_str() {
+            "ASYNC_MASTER" => Ok(BrokerRole::AsyncMaster),
+            "SYNC_MASTER" => Ok(BrokerRole::SyncMaster),
+            "SLAVE" => Ok(BrokerRole::Slave),
+            other => Err(format!("expected ASYNC_MASTER, SYNC_MASTER or SLAVE, got `{other}`")),
+        }
+    }
+    fn show(&self) -> String {
+        match self {
+            BrokerRole::AsyncMaster => "ASYNC_MASTER",
+            BrokerRole::SyncMaster => "SYNC_MASTER",
+            BrokerRole::Slave => "SLAVE",
+        }
+        .to_string()
+    }
+}
+
+impl ConfigValue for FlushDiskType {
+    fn parse_value(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_uppercase().as_str() {
+            "ASYNC_FLUSH" => Ok(FlushDiskType::AsyncFlush),
+            "SYNC_FLUSH" => Ok(FlushDiskType::SyncFlush),
+            other => Err(format!("expected ASYNC_FLUSH or SYNC_FLUSH, got `{other}`")),
+        }
+    }
+    fn show(&self) -> String {
+        match self {
+            FlushDiskType::AsyncFlush => "ASYNC_FLUSH",
+            FlushDiskType::SyncFlush => "SYNC_FLUSH",
+        }
+        .to_string()
+    }
+}
+
+/// `deleteWhen`: hours separated by `;`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeleteWhen(pub Vec<u32>);
+
+impl ConfigValue for DeleteWhen {
+    fn parse_value(s: &str) -> Result<Self, String> {
+        s.split(';')
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
+            .map(|h| match h.parse::<u32>() {
+                Ok(v) if v < 24 => Ok(v),
+                _ => Err(format!("`{h}` is not an hour 00-23")),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(DeleteWhen)
+    }
+    fn show(&self) -> String {
+        self.0.iter().map(|h| format!("{h:02}")).collect::<Vec<_>>().join(";")
+    }
+}
+
+/// Broker configuration (Apache's `BrokerConfig` + `MessageStoreConfig` keys that apply here).
+#[derive(Debug, Clone)]
+pub struct BrokerConfig {
+    pub broker_cluster_name: String,
+    pub broker_name: String,
+    pub broker_id: i64,
+    /// `host:port;host:port`.
+    pub namesrv_addr: Option<String>,
+    pub listen_port: u16,
+    /// Advertised address (routes, store host, msg ids).
+    pub broker_ip1: String,
+    /// HA address; defaults to `brokerIP1`.
+    pub broker_ip2: Option<String>,
+    pub ha_listen_port: u16,
+    pub broker_role: BrokerRole,
+    pub broker_permission: i32,
+    pub auto_create_topic_enable: bool,
+    pub auto_create_subscription_group: bool,
+    pub default_topic_queue_nums: i32,
+    pub cluster_topic_enable: bool,
+    pub broker_topic_enable: bool,
+    pub region_id: String,
+    pub trace_on: bool,
+    pub long_polling_enable: bool,
+    pub short_polling_time_mills: u64,
+    pub register_name_server_period: u64,
+    pub register_broker_timeout_mills: u64,
+    pub channel_expired_timeout: u64,
+    pub flush_consumer_offset_interval: u64,
+    pub store_path_root_dir: PathBuf,
+    pub store_path_commit_log: Option<PathBuf>,
+    pub mapped_file_size_commit_log: usize,
+    pub mapped_file_size_consume_queue: usize,
+    pub flush_disk_type: FlushDiskType,
+    pub sync_flush_timeout: u64,
+    pub flush_interval_commit_log: u64,
+    pub flush_interval_consume_queue: u64,
+    pub max_message_size: usize,
+    pub delete_when: DeleteWhen,
+    /// Hours.
+    pub file_reserved_time: u64,
+    pub disk_max_used_space_ratio: u32,
+    /// `checkCRCOnRecover`.
+    pub check_crc_on_recover: bool,
+}
+
+crate::config_keys!(BrokerConfig {
+    "brokerClusterName" => broker_cluster_name,
+    "brokerName" => broker_name,
+    "brokerId" => broker_id,
+    "namesrvAddr" => namesrv_addr,
+    "listenPort" => listen_port,
+    "brokerIP1" => broker_ip1,
+    "brokerIP2" => broker_ip2,
+    "haListenPort" => ha_listen_port,
+    "brokerRole" => broker_role,
+    "brokerPermission" => broker_permission,
+    "autoCreateTopicEnable" => auto_create_topic_enable,
+    "autoCreateSubscriptionGroup" => auto_create_subscription_group,
+    "defaultTopicQueueNums" => default_topic_queue_nums,
+    "clusterTopicEnable" => cluster_topic_enable,
+    "brokerTopicEnable" => broker_topic_enable,
+    "regionId" => region_id,
+    "traceOn" => trace_on,
+    "longPollingEnable" => long_polling_enable,
+    "shortPollingTimeMills" => short_polling_time_mills,
+    "registerNameServerPeriod" => register_name_server_period,
+    "registerBrokerTimeoutMills" => register_broker_timeout_mills,
+    "channelExpiredTimeout" => channel_expired_timeout,
+    "flushConsumerOffsetInterval" => flush_consumer_offset_interval,
+    "storePathRootDir" => store_path_root_dir,
+    "storePathCommitLog" => store_path_commit_log,
+    "mappedFileSizeCommitLog" | "mapedFileSizeCommitLog" => mapped_file_size_commit_log,
+    "mappedFileSizeConsumeQueue" | "mapedFileSizeConsumeQueue" => mapped_file_size_consume_queue,
+    "flushDiskType" => flush_disk_type,
+    "syncFlushTimeout" => sync_flush_timeout,
+    "flushIntervalCommitLog" => flush_interval_commit_log,
+    "flushIntervalConsumeQueue" => flush_interval_consume_queue,
+    "maxMessageSize" => max_message_size,
+    "deleteWhen" => delete_when,
+    "fileReservedTime" => file_reserved_time,
+    "diskMaxUsedSpaceRatio" => disk_max_used_space_ratio,
+    "checkCRCOnRecover" => check_crc_on_recover,
+});
+
+impl Default for BrokerConfig {
+    fn default() -> Self {
+        let store = StoreConfig::default();
+        BrokerConfig {
+            broker_cluster_name: "DefaultCluster".into(),
+            broker_name: local_hostname(),
+            broker_id: 0,
+            namesrv_addr: std::env::var("NAMESRV_ADDR").ok().filter(|s| !s.is_empty()),
+            listen_port: 10911,
+            broker_ip1: local_ip().to_string(),
+            broker_ip2: None,
+            ha_listen_port: 10912,
+            broker_role: BrokerRole::AsyncMaster,
+            broker_permission: 6,
+            auto_create_topic_enable: true,
+            auto_create_subscription_group: true,
+            default_topic_queue_nums: 8,
+            cluster_topic_enable: true,
+            broker_topic_enable: true,
+            region_id: "DefaultRegion".into(),
+            trace_on: true,
+            long_polling_enable: true,
+            short_polling_time_mills: 1000,
+            register_name_server_period: 30_000,
+            register_broker_timeout_mills: 24_000,
+            channel_expired_timeout: 120_000,
+            flush_consumer_offset_interval: 5000,
+            store_path_root_dir: store.store_path_root_dir,
+            store_path_commit_log: None,
+            mapped_file_size_commit_log: store.mapped_file_size_commit_log,
+            mapped_file_size_consume_queue: store.mapped_file_size_consume_queue,
+            flush_disk_type: FlushDiskType::AsyncFlush,
+            sync_flush_timeout: 5000,
+            flush_interval_commit_log: 500,
+            flush_interval_consume_queue: 1000,
+            max_message_size: store.max_message_size,
+            delete_when: DeleteWhen(vec![4]),
+            file_reserved_time: 72,
+            disk_max_used_space_ratio: 75,
+            check_crc_on_recover: true,
+        }
+    }
+}
+
+impl BrokerConfig {
+    /// A broker on loopback storing under `dir` with small files: tests and embedded use.
+    pub fn for_dir(dir: impl Into<PathBuf>) -> Self {
+        let store = StoreConfig::for_dir(dir);
+        BrokerConfig {
+            broker_name: "broker-a".into(),
+            broker_ip1: "127.0.0.1".into(),
+            listen_port: 0,
+            store_path_root_dir: store.store_path_root_dir,
+            mapped_file_size_commit_log: store.mapped_file_size_commit_log,
+            mapped_file_size_consume_queue: store.mapped_file_size_consume_queue,
+            namesrv_addr: None,
+            ..Default::default()
+        }
+    }
+
+    /// `brokerIP1:listenPort`, the address clients use.
+    pub fn broker_addr(&self) -> String {
+        format!("{}:{}", self.broker_ip1, self.listen_port)
+    }
+
+    /// `brokerIP2:haListenPort`.
+    pub fn ha_server_addr(&self) -> String {
+        format!("{}:{}", self.broker_ip2.as_deref().unwrap_or(&self.broker_ip1), self.ha_listen_port)
+    }
+
+    /// The configured name servers.
+    pub fn namesrv_list(&self) -> Vec<String> {
+        self.namesrv_addr
+            .as_deref()
+            .unwrap_or_default()
+            .split(';')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// The store's slice.
+    pub fn store_config(&self) -> StoreConfig {
+        StoreConfig {
+            store_path_root_dir: self.store_path_root_dir.clone(),
+            store_path_commit_log: self.store_path_commit_log.clone(),
+            mapped_file_size_commit_log: self.mapped_file_size_commit_log,
+            mapped_file_size_consume_queue: self.mapped_file_size_consume_queue,
+            flush_disk_type: self.flush_disk_type,
+            sync_flush_timeout: Duration::from_millis(self.sync_flush_timeout),
+            flush_interval_commit_log: Duration::from_millis(self.flush_interval_commit_log.max(1)),
+            flush_interval_consume_queue: Duration::from_millis(self.flush_interval_consume_queue.max(1)),
+            max_message_size: self.max_message_size,
+            delete_when: self.delete_when.0.clone(),
+            file_reserved_time: Duration::from_secs(self.file_reserved_time * 3600),
+            disk_max_used_space_ratio: self.disk_max_used_space_ratio.clamp(10, 95),
+            check_crc_on_recover: self.check_crc_on_recover,
+            ..StoreConfig::default()
+        }
+    }
+}
+
+fn local_hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "DEFAULT_BROKER".into())
+}
+
+/// The first non-loopback IPv4 address the host name resolves to, else loopback (Apache picks
+/// the first non-loopback interface address).
+pub fn local_ip() -> IpAddr {
+    (local_hostname().as_str(), 0)
+        .to_socket_addrs()
+        .ok()
+        .and_then(|mut addrs| addrs.find(|a| a.is_ipv4() && !a.ip().is_loopback()))
+        .map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |a| a.ip())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{apply, parse_properties, print_entries};
+
+    #[test]
+    fn reads_the_tutorial_broker_conf() {
+        let text = "brokerClusterName = DefaultCluster\nbrokerName = broker-a\nbrokerId = 0\ndeleteWhen = 04\nfileReservedTime = 48\nbrokerRole = ASYNC_MASTER\nflushDiskType = SYNC_FLUSH\nmapedFileSizeCommitLog=1048576\nnamesrvAddr=a:9876;b:9876\n";
+        let mut c = BrokerConfig::default();
+        apply(&mut c, &parse_properties(text), "broker.conf").unwrap();
+        assert_eq!(c.flush_disk_type, FlushDiskType::SyncFlush);
+        assert_eq!(c.mapped_file_size_commit_log, 1_048_576);
+        assert_eq!(c.namesrv_list(), vec!["a:9876", "b:9876"]);
+        assert_eq!(c.store_config().file_reserved_time, Duration::from_secs(48 * 3600));
+        assert!(print_entries(&c).contains("brokerRole=ASYNC_MASTER\n"));
+        let err = apply(&mut c, &parse_properties("flushDiskType=SOMETIMES"), "broker.conf").unwrap_err();
+        assert!(err.to_string().contains("flushDiskType"));
+        assert!(apply(&mut c, &parse_properties("deleteWhen=25"), "broker.conf").is_err());
+    }
+}

@@ -1,0 +1,20 @@
+//! GET_CONSUMER_LIST_BY_GROUP (38): the client ids a rebalance divides queues among.
+
+use rocketmq_client::protocol::body::{ConsumerListBody, JsonBody};
+use rocketmq_client::protocol::header::ConsumerGroupHeader;
+use rocketmq_client::protocol::{RemotingCommand, ResponseCode};
+
+use crate::broker::BrokerState;
+use crate::net::{bad_header, error_response};
+
+pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand {
+    let h: ConsumerGroupHeader = match req.decode_header() {
+        Ok(h) => h,
+        Err(e) => return bad_header(req, e),
+    };
+    let ids = state.consumers.client_ids(&h.consumer_group);
+    if ids.is_empty() {
+        return error_response(req, ResponseCode::SystemError, format!("no consumer for this group, {}", h.consumer_group));
+    }
+    RemotingCommand::response_to(req, ResponseCode::Success).with_body(ConsumerListBody { consumer_id_list: ids }.encode())
+}

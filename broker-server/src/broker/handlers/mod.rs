@@ -1,0 +1,51 @@
+//! One handler per request code (or small family).
+
+mod consumer_list;
+mod consumer_offset;
+mod heartbeat;
+mod pull_message;
+mod queue_offset;
+mod runtime_info;
+mod send_message;
+mod subscription_group;
+mod topic_admin;
+mod unregister_client;
+mod view_message;
+
+use rocketmq_client::protocol::{RemotingCommand, RequestCode};
+
+use super::BrokerState;
+use crate::net::{Channel, not_supported};
+
+pub(super) async fn dispatch(
+    state: &BrokerState,
+    channel: &Channel,
+    req: RemotingCommand,
+    vip: bool,
+) -> Option<RemotingCommand> {
+    use RequestCode::*;
+    let resp = match req.request_code() {
+        SendMessage | SendMessageV2 | SendBatchMessage => send_message::handle(state, channel, &req).await,
+        // Apache's fast (VIP) port does not serve pulls.
+        PullMessage | LitePullMessage if vip => not_supported(&req),
+        PullMessage | LitePullMessage => pull_message::handle(state, &req).await,
+        QueryConsumerOffset | UpdateConsumerOffset | GetAllConsumerOffset => consumer_offset::handle(state, &req),
+        GetMaxOffset | GetMinOffset | GetEarliestMsgStoreTime | SearchOffsetByTimestamp => {
+            queue_offset::handle(state, &req)
+        }
+        HeartBeat => heartbeat::handle(state, channel, &req),
+        UnregisterClient => unregister_client::handle(state, channel, &req),
+        GetConsumerListByGroup => consumer_list::handle(state, &req),
+        UpdateAndCreateTopic | DeleteTopicInBroker | GetAllTopicConfig | GetTopicConfig => {
+            topic_admin::handle(state, &req)
+        }
+        UpdateAndCreateSubscriptionGroup
+        | GetAllSubscriptionGroupConfig
+        | DeleteSubscriptionGroup
+        | GetSubscriptionGroupConfig => subscription_group::handle(state, &req),
+        GetBrokerRuntimeInfo => runtime_info::handle(state, &req),
+        ViewMessageById => view_message::handle(state, &req),
+        _ => not_supported(&req),
+    };
+    Some(resp)
+}

@@ -1,0 +1,250 @@
+//! The broker: stores messages, serves pulls, tracks clients, groups and offsets, and
+//! registers itself with the name servers.
+//!
+//! [`Broker::open`] opens (and recovers) the store and the config files; [`Broker::run`] serves
+//! until a shutdown future completes, then unregisters, persists offsets and closes the store
+//! cleanly. [`start`] does both in the background for tests and embedded use.
+
+mod clients;
+pub mod config;
+mod groups;
+mod handlers;
+mod long_poll;
+mod offsets;
+mod persist;
+mod register;
+mod topics;
+
+use std::future::Future;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::time::Duration;
+
+use rocketmq_client::protocol::header::ConsumerGroupHeader;
+use rocketmq_client::protocol::message::UniqueIdGenerator;
+use rocketmq_client::protocol::{RemotingCommand, RequestCode};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+pub use config::{BrokerConfig, BrokerRole};
+
+use crate::handle::ServerHandle;
+use crate::net::{Channel, Service, serve};
+use crate::store::{MessageStore, StoreError};
+use clients::{ConsumerManager, ProducerManager};
+use groups::SubscriptionGroupManager;
+use long_poll::PullNotifier;
+use offsets::ConsumerOffsetManager;
+use register::Registrar;
+use topics::{TopicConfigManager, TopicSettings};
+
+/// Why a broker could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum BrokerError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("invalid broker configuration: {0}")]
+    Config(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Counters for runtime info.
+#[derive(Debug, Default)]
+pub(crate) struct Stats {
+    pub(crate) put_total: AtomicU64,
+    pub(crate) get_total: AtomicU64,
+    pub(crate) boot_timestamp: i64,
+}
+
+/// Everything the request handlers work with.
+pub(crate) struct BrokerState {
+    pub(crate) config: BrokerConfig,
+    pub(crate) store: Arc<MessageStore>,
+    pub(crate) topics: Arc<TopicConfigManager>,
+    pub(crate) offsets: ConsumerOffsetManager,
+    pub(crate) groups: SubscriptionGroupManager,
+    pub(crate) consumers: ConsumerManager,
+    pub(crate) producers: ProducerManager,
+    pub(crate) pulls: Arc<PullNotifier>,
+    pub(crate) registrar: Arc<Registrar>,
+    pub(crate) store_host: SocketAddr,
+    pub(crate) unique_ids: UniqueIdGenerator,
+    pub(crate) stats: Stats,
+}
+
+impl BrokerState {
+    /// Tells a group's members that membership changed (they rebalance at once).
+    pub(crate) fn notify_consumer_ids_changed(&self, group: &str) {
+        if self.groups.get(group).is_some_and(|g| !g.notify_consumer_ids_changed_enable) {
+            return;
+        }
+        let header = ConsumerGroupHeader { consumer_group: group.to_string() };
+        for ch in self.consumers.channels(group) {
+            let mut req = RemotingCommand::request_with(RequestCode::NotifyConsumerIdsChanged, &header);
+            req.language = rocketmq_client::protocol::LanguageCode::Java;
+            ch.send_oneway(req);
+        }
+    }
+}
+
+/// An opened broker, ready to serve.
+pub struct Broker {
+    state: Arc<BrokerState>,
+}
+
+impl Broker {
+    /// Opens the store (recovering it if needed) and the config files under
+    /// `storePathRootDir/config`.
+    pub fn open(config: BrokerConfig) -> Result<Self, BrokerError> {
+        if config.broker_role == BrokerRole::Slave {
+            return Err(BrokerError::Config(
+                "brokerRole=SLAVE needs master-slave replication, which this broker does not provide yet".into(),
+            ));
+        }
+        let ip: IpAddr = config
+            .broker_ip1
+            .parse()
+            .map_err(|_| BrokerError::Config(format!("brokerIP1 `{}` is not an IP address", config.broker_ip1)))?;
+        let store_host = SocketAddr::new(ip, config.listen_port);
+        let pulls = Arc::new(PullNotifier::default());
+        let arrival_pulls = pulls.clone();
+        let store = MessageStore::open(
+            config.store_config(),
+            Some(Arc::new(move |topic: &str, queue_id: i32, _max: i64| arrival_pulls.arrived(topic, queue_id))),
+        )?;
+        let config_dir = config.store_path_root_dir.join("config");
+        let topics = TopicConfigManager::load(config_dir.join("topics.json"), TopicSettings {
+            auto_create_topic_enable: config.auto_create_topic_enable,
+            default_topic_queue_nums: config.default_topic_queue_nums,
+            cluster_name: config.broker_cluster_name.clone(),
+            broker_name: config.broker_name.clone(),
+            cluster_topic_enable: config.cluster_topic_enable,
+            broker_topic_enable: config.broker_topic_enable,
+            broker_permission: config.broker_permission,
+        });
+        let state = BrokerState {
+            offsets: ConsumerOffsetManager::load(config_dir.join("consumerOffset.json")),
+            groups: SubscriptionGroupManager::load(
+                config_dir.join("subscriptionGroup.json"),
+                config.auto_create_subscription_group,
+            ),
+            consumers: ConsumerManager::default(),
+            producers: ProducerManager::default(),
+            registrar: Arc::new(Registrar::new(&config)),
+            topics: Arc::new(topics),
+            store: Arc::new(store),
+            pulls,
+            store_host,
+            unique_ids: UniqueIdGenerator::new(ip),
+            stats: Stats { boot_timestamp: crate::store::now_millis(), ..Default::default() },
+            config,
+        };
+        Ok(Broker { state: Arc::new(state) })
+    }
+
+    /// The configuration the broker runs with.
+    pub fn config(&self) -> &BrokerConfig {
+        &self.state.config
+    }
+
+    /// Serves `listener` (and the VIP listener, which refuses pulls like Apache's fast port)
+    /// until `shutdown` completes; then unregisters, persists and closes the store.
+    pub async fn run(self, listener: TcpListener, vip: Option<TcpListener>, shutdown: impl Future<Output = ()>) {
+        let state = self.state;
+        let cancel = CancellationToken::new();
+        let mut tasks = tokio::task::JoinSet::new();
+        tasks.spawn(state.registrar.clone().run(state.topics.clone(), cancel.clone()));
+        tasks.spawn(housekeeping(state.clone(), cancel.clone()));
+        if let Some(vip) = vip {
+            let service = Arc::new(BrokerService { state: state.clone(), vip: true });
+            let stop = cancel.clone();
+            tasks.spawn(async move { serve(vip, service, stop.cancelled_owned()).await });
+        }
+        tracing::info!(
+            broker = %state.config.broker_name,
+            addr = %state.config.broker_addr(),
+            namesrv = ?state.config.namesrv_addr,
+            "broker serving"
+        );
+        serve(listener, Arc::new(BrokerService { state: state.clone(), vip: false }), shutdown).await;
+        cancel.cancel();
+        while tasks.join_next().await.is_some() {}
+        state.registrar.unregister_all().await;
+        state.offsets.persist();
+        let store = state.store.clone();
+        let _ = tokio::task::spawn_blocking(move || store.shutdown()).await;
+        tracing::info!(broker = %state.config.broker_name, "broker shut down");
+    }
+}
+
+/// Periodic chores: offsets to disk, silent clients out.
+async fn housekeeping(state: Arc<BrokerState>, cancel: CancellationToken) {
+    let mut persist = tokio::time::interval(Duration::from_millis(state.config.flush_consumer_offset_interval.max(100)));
+    let mut scan = tokio::time::interval(Duration::from_secs(10));
+    let expiry = Duration::from_millis(state.config.channel_expired_timeout);
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => break,
+            _ = persist.tick() => state.offsets.persist(),
+            _ = scan.tick() => {
+                for group in state.consumers.scan_expired(expiry) {
+                    tracing::info!(group, "consumer expired");
+                    state.notify_consumer_ids_changed(&group);
+                }
+                state.producers.remove_where(|c| c.is_expired(expiry));
+            }
+        }
+    }
+}
+
+struct BrokerService {
+    state: Arc<BrokerState>,
+    vip: bool,
+}
+
+impl Service for BrokerService {
+    async fn handle(&self, channel: &Channel, request: RemotingCommand) -> Option<RemotingCommand> {
+        handlers::dispatch(&self.state, channel, request, self.vip).await
+    }
+
+    fn on_close(&self, channel: &Channel) {
+        let id = channel.id();
+        for group in self.state.consumers.remove_channel(id) {
+            tracing::info!(group, remote = %channel.remote_addr(), "consumer connection closed");
+            self.state.notify_consumer_ids_changed(&group);
+        }
+        self.state.producers.remove_where(|c| c.channel.id() == id);
+    }
+}
+
+/// Binds the broker's port (and the VIP port, listenPort − 2, when the port is fixed), opens
+/// the broker and serves it in the background. With `listenPort` 0 the bound port is used.
+pub async fn start(mut config: BrokerConfig) -> Result<ServerHandle, BrokerError> {
+    let bind_ip = match config.broker_ip1.parse::<IpAddr>() {
+        Ok(ip) if ip.is_loopback() => ip,
+        _ => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+    };
+    let addr = SocketAddr::new(bind_ip, config.listen_port);
+    let listener = TcpListener::bind(addr).await.map_err(|source| BrokerError::Bind { addr, source })?;
+    let vip = if config.listen_port > 2 {
+        let vip_addr = SocketAddr::new(bind_ip, config.listen_port - 2);
+        match TcpListener::bind(vip_addr).await {
+            Ok(l) => Some(l),
+            Err(e) => {
+                tracing::warn!(addr = %vip_addr, error = %e, "VIP port unavailable; serving the main port only");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    config.listen_port = listener.local_addr().map_err(|source| BrokerError::Bind { addr, source })?.port();
+    let broker = Broker::open(config)?;
+    Ok(ServerHandle::spawn(listener, move |l, stop| broker.run(l, vip, stop)))
+}

@@ -1,0 +1,32 @@
+//! Writing the broker's JSON config files the way Apache's `ConfigManager` does: the previous
+//! version is kept as `*.bak`, and the new one replaces it atomically.
+
+use std::path::Path;
+
+/// Replaces `path` with `bytes`, keeping the old file as `path.bak`.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(&tmp, bytes)?;
+    std::fs::File::open(&tmp)?.sync_all()?;
+    if path.exists() {
+        let _ = std::fs::copy(path, path.with_extension("json.bak"));
+    }
+    std::fs::rename(&tmp, path)
+}
+
+/// Reads `path`, falling back to `path.bak` when the main file is missing or unreadable.
+pub(crate) fn read_with_backup<T>(path: &Path, parse: impl Fn(&[u8]) -> Option<T>) -> Option<T> {
+    let bak = path.with_extension("json.bak");
+    for candidate in [path, bak.as_path()] {
+        if let Ok(bytes) = std::fs::read(candidate) {
+            match parse(&bytes) {
+                Some(v) => return Some(v),
+                None => tracing::warn!(path = %candidate.display(), "unreadable config file"),
+            }
+        }
+    }
+    None
+}

@@ -1,0 +1,31 @@
+//! GET_ROUTEINFO_BY_TOPIC (105).
+
+use rocketmq_client::protocol::body::JsonBody;
+use rocketmq_client::protocol::header::TopicHeader;
+use rocketmq_client::protocol::{RemotingCommand, ResponseCode};
+
+use crate::namesrv::{NamesrvState, ORDER_TOPIC_CONFIG};
+use crate::net::{bad_header, error_response};
+
+/// Clients at V4_9_4 or later get standard JSON (quoted broker id keys), as from Apache.
+const STANDARD_JSON_MIN_VERSION: i32 = 401;
+
+pub(super) fn handle(state: &NamesrvState, req: &RemotingCommand) -> RemotingCommand {
+    let h: TopicHeader = match req.decode_header() {
+        Ok(h) => h,
+        Err(e) => return bad_header(req, e),
+    };
+    let Some(mut route) = state.routes.route(&h.topic) else {
+        return error_response(
+            req,
+            ResponseCode::TopicNotExist,
+            format!("No topic route info in name server for the topic: {}", h.topic),
+        );
+    };
+    if state.config.order_message_enable {
+        route.order_topic_conf = state.kv.get(ORDER_TOPIC_CONFIG, &h.topic);
+    }
+    let standard = req.version >= STANDARD_JSON_MIN_VERSION || h.accept_standard_json_only == Some(true);
+    let body = if standard { route.encode_standard() } else { route.encode() };
+    RemotingCommand::response_to(req, ResponseCode::Success).with_body(body)
+}

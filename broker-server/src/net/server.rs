@@ -1,0 +1,136 @@
+//! The accept loop and per-connection tasks.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use rocketmq_client::protocol::{MAX_FRAME_LEN, RemotingCommand, ResponseCode, decode_frame};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use super::{Channel, error_response};
+
+/// Connections with no traffic for this long are closed (`serverChannelMaxIdleTimeSeconds`).
+const IDLE_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Handles requests for one server.
+pub trait Service: Send + Sync + 'static {
+    /// Answers one request; `None` sends nothing (oneway requests are never answered anyway).
+    fn handle(&self, channel: &Channel, request: RemotingCommand) -> impl Future<Output = Option<RemotingCommand>> + Send;
+
+    /// Called once when a connection closes.
+    fn on_close(&self, _channel: &Channel) {}
+}
+
+/// Serves `listener` until `shutdown` completes, then stops accepting, closes every
+/// connection and waits for their tasks.
+pub async fn serve<S: Service>(listener: TcpListener, service: Arc<S>, shutdown: impl Future<Output = ()>) {
+    let token = CancellationToken::new();
+    let tracker = TaskTracker::new();
+    let mut backoff = Duration::from_millis(10);
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    backoff = Duration::from_millis(10);
+                    let (service, token) = (service.clone(), token.clone());
+                    tracker.spawn(connection(stream, service, token));
+                }
+                Err(e) => {
+                    // Out of file descriptors and the like: back off rather than spin.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(1));
+                }
+            },
+        }
+    }
+    token.cancel();
+    tracker.close();
+    tracker.wait().await;
+}
+
+async fn connection<S: Service>(stream: TcpStream, service: Arc<S>, token: CancellationToken) {
+    let (Ok(remote), Ok(local)) = (stream.peer_addr(), stream.local_addr()) else { return };
+    let _ = stream.set_nodelay(true);
+    let (mut rd, mut wr) = stream.into_split();
+    let (tx, mut rx) = mpsc::unbounded_channel::<Bytes>();
+    let channel = Channel::new(remote, local, tx);
+    tracing::debug!(%remote, id = channel.id(), "connection opened");
+
+    let writer = tokio::spawn(async move {
+        while let Some(frame) = rx.recv().await {
+            if wr.write_all(&frame).await.is_err() {
+                break;
+            }
+        }
+        let _ = wr.shutdown().await;
+    });
+
+    let mut buf = BytesMut::with_capacity(64 * 1024);
+    'conn: loop {
+        loop {
+            match decode_frame(&mut buf, MAX_FRAME_LEN) {
+                Ok(Some(cmd)) if cmd.is_response() => channel.complete(cmd),
+                Ok(Some(cmd)) => {
+                    let (service, channel) = (service.clone(), channel.clone());
+                    tokio::spawn(async move { run_request(service, channel, cmd).await });
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    tracing::warn!(%remote, error = %e, "closing connection after a bad frame");
+                    break 'conn;
+                }
+            }
+        }
+        let read = tokio::select! {
+            _ = token.cancelled() => break,
+            read = tokio::time::timeout(IDLE_TIMEOUT, rd.read_buf(&mut buf)) => read,
+        };
+        match read {
+            Ok(Ok(n)) if n > 0 => {}
+            Ok(Ok(_)) => break,
+            Ok(Err(e)) => {
+                tracing::debug!(%remote, error = %e, "read failed");
+                break;
+            }
+            Err(_) => {
+                tracing::info!(%remote, "closing idle connection");
+                break;
+            }
+        }
+    }
+    channel.mark_closed();
+    service.on_close(&channel);
+    drop(channel);
+    writer.abort();
+    tracing::debug!(%remote, "connection closed");
+}
+
+async fn run_request<S: Service>(service: Arc<S>, channel: Channel, request: RemotingCommand) {
+    let oneway = request.is_oneway();
+    let (code, opaque, kind) = (request.code, request.opaque, request.serialize_type);
+    let handler_channel = channel.clone();
+    // A panicking handler must not take the connection down: run it as its own task and
+    // answer SYSTEM_ERROR if it dies.
+    let outcome = tokio::spawn(async move { service.handle(&handler_channel, request).await }).await;
+    let response = match outcome {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(code, error = %e, "request handler failed");
+            let mut stub = RemotingCommand::request(code.into());
+            stub.opaque = opaque;
+            stub.serialize_type = kind;
+            Some(error_response(&stub, ResponseCode::SystemError, "internal error while handling the request"))
+        }
+    };
+    if let (Some(response), false) = (response, oneway) {
+        channel.send(&response);
+    }
+}

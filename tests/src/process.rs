@@ -1,0 +1,104 @@
+//! The real `mqbroker` binary as a child process, so a test can kill -9 it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// Builds the server binaries once (a no-op when they are fresh) and returns `mqbroker`'s path.
+pub fn mqbroker_path() -> PathBuf {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| {
+        // target/<profile>/deps/<this test> -> target/<profile>
+        let exe = std::env::current_exe().expect("test executable path");
+        let profile_dir = exe.parent().and_then(Path::parent).expect("target profile dir").to_path_buf();
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let mut build = Command::new(cargo);
+        build.args(["build", "-q", "-p", "rocketmq-broker-server", "--bin", "mqbroker"]);
+        if profile_dir.ends_with("release") {
+            build.arg("--release");
+        }
+        let status = build.status().expect("cargo runs");
+        assert!(status.success(), "building mqbroker failed");
+        profile_dir.join("mqbroker")
+    })
+    .clone()
+}
+
+/// A port that was free a moment ago.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+/// A running `mqbroker` process.
+pub struct BrokerProcess {
+    child: Option<Child>,
+    pub addr: String,
+    pub store: PathBuf,
+}
+
+impl BrokerProcess {
+    /// Starts `mqbroker -c <conf>` on `port` with its store in `store` and the given extra
+    /// properties, and waits until it listens.
+    pub fn start(store: &Path, port: u16, extra: &str) -> Self {
+        std::fs::create_dir_all(store).expect("store dir");
+        let conf = store.join("broker.conf");
+        let text = format!(
+            "brokerClusterName=DefaultCluster\nbrokerName=broker-a\nbrokerId=0\nbrokerIP1=127.0.0.1\n\
+             listenPort={port}\nstorePathRootDir={}\nmapedFileSizeCommitLog=1048576\n\
+             mapedFileSizeConsumeQueue=20000\nflushConsumerOffsetInterval=100\n{extra}\n",
+            store.display()
+        );
+        std::fs::write(&conf, text).expect("write broker.conf");
+        let child = Command::new(mqbroker_path())
+            .arg("-c")
+            .arg(&conf)
+            .env_remove("NAMESRV_ADDR")
+            .env("RUST_LOG", std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()))
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("mqbroker starts");
+        let addr = format!("127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(&addr).is_err() {
+            assert!(Instant::now() < deadline, "mqbroker did not listen on {addr}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        BrokerProcess { child: Some(child), addr, store: store.to_path_buf() }
+    }
+
+    /// SIGKILL: no flush, no checkpoint, no clean-up.
+    pub fn kill9(mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().expect("kill -9");
+            child.wait().expect("reaped");
+        }
+    }
+
+    /// SIGTERM, then waits for a clean exit.
+    pub fn terminate(mut self) {
+        if let Some(mut child) = self.child.take() {
+            let status = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().expect("kill runs");
+            assert!(status.success());
+            let deadline = Instant::now() + Duration::from_secs(30);
+            loop {
+                if let Some(exit) = child.try_wait().expect("wait") {
+                    assert!(exit.success(), "mqbroker exited with {exit}");
+                    return;
+                }
+                assert!(Instant::now() < deadline, "mqbroker did not stop on SIGTERM");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    }
+}
+
+impl Drop for BrokerProcess {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}

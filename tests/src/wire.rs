@@ -1,0 +1,162 @@
+//! Raw protocol calls for tests.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use rocketmq_client::protocol::body::{ClusterInfo, HeartbeatData, JsonBody};
+use rocketmq_client::protocol::header::{
+    OffsetResponseHeader, PullMessageRequestHeader, PullMessageResponseHeader, QueryConsumerOffsetRequestHeader,
+    QueueHeader, SendMessageRequestHeaderV2, SendMessageResponseHeader, UpdateConsumerOffsetRequestHeader,
+    pull_sys_flag,
+};
+use rocketmq_client::protocol::message::{Message, MessageExt, properties};
+use rocketmq_client::protocol::{RemotingCommand, RequestCode, ResponseCode};
+use rocketmq_client::remoting::RemotingClient;
+
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Sends a request and returns the response.
+pub async fn call(client: &RemotingClient, addr: &str, req: RemotingCommand) -> RemotingCommand {
+    client.invoke(addr, req, TIMEOUT).await.expect("the server answers")
+}
+
+/// The V2 send header for `msg`.
+pub fn send_header(msg: &Message, queue_id: i32) -> SendMessageRequestHeaderV2 {
+    SendMessageRequestHeaderV2 {
+        a: "test-producer".into(),
+        b: msg.topic.clone(),
+        c: "TBW102".into(),
+        d: 4,
+        e: queue_id,
+        f: 0,
+        g: 1_700_000_000_000,
+        h: msg.flag,
+        i: Some(properties::encode(&msg.properties)),
+        j: Some(0),
+        k: Some(false),
+        l: None,
+        m: Some(false),
+        n: None,
+    }
+}
+
+/// SEND_MESSAGE_V2; returns the response (any code).
+pub async fn send_raw(client: &RemotingClient, addr: &str, msg: &Message, queue_id: i32) -> RemotingCommand {
+    let req = RemotingCommand::request_with(RequestCode::SendMessageV2, &send_header(msg, queue_id)).with_body(msg.body.clone());
+    call(client, addr, req).await
+}
+
+/// Sends and expects SUCCESS.
+pub async fn send(client: &RemotingClient, addr: &str, msg: &Message, queue_id: i32) -> SendMessageResponseHeader {
+    let resp = send_raw(client, addr, msg, queue_id).await;
+    assert_eq!(resp.response_code(), ResponseCode::Success, "send failed: {:?}", resp.remark);
+    resp.decode_header().expect("send response header")
+}
+
+/// A message with a tag.
+pub fn message(topic: &str, body: impl Into<Bytes>, tag: &str) -> Message {
+    Message::new(topic, body).with_tags(tag)
+}
+
+/// The result of a pull.
+pub struct Pulled {
+    pub code: ResponseCode,
+    pub header: PullMessageResponseHeader,
+    pub messages: Vec<MessageExt>,
+    pub remark: Option<String>,
+}
+
+/// PULL_MESSAGE with the subscription in the request.
+pub async fn pull(
+    client: &RemotingClient,
+    addr: &str,
+    group: &str,
+    topic: &str,
+    queue_id: i32,
+    offset: i64,
+    expression: &str,
+    suspend_millis: Option<i64>,
+) -> Pulled {
+    let mut sys_flag = pull_sys_flag::SUBSCRIPTION;
+    if suspend_millis.is_some() {
+        sys_flag |= pull_sys_flag::SUSPEND;
+    }
+    let header = PullMessageRequestHeader {
+        consumer_group: group.into(),
+        topic: topic.into(),
+        queue_id,
+        queue_offset: offset,
+        max_msg_nums: 32,
+        sys_flag,
+        commit_offset: 0,
+        suspend_timeout_millis: suspend_millis.unwrap_or(0),
+        subscription: Some(expression.into()),
+        sub_version: 0,
+        expression_type: Some("TAG".into()),
+        max_msg_bytes: None,
+    };
+    let resp = call(client, addr, RemotingCommand::request_with(RequestCode::PullMessage, &header)).await;
+    let code = resp.response_code();
+    let header: PullMessageResponseHeader = resp.decode_header().unwrap_or_default();
+    let messages = if code == ResponseCode::Success { MessageExt::decode_all(&resp.body).expect("records decode") } else { Vec::new() };
+    Pulled { code, header, messages, remark: resp.remark }
+}
+
+/// Pulls a whole queue from `offset` to its end.
+pub async fn pull_all(client: &RemotingClient, addr: &str, topic: &str, queue_id: i32) -> Vec<MessageExt> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    loop {
+        let p = pull(client, addr, "test-reader", topic, queue_id, offset, "*", None).await;
+        match p.code {
+            ResponseCode::Success => {
+                offset = p.header.next_begin_offset;
+                out.extend(p.messages);
+            }
+            ResponseCode::PullRetryImmediately => offset = p.header.next_begin_offset,
+            _ => return out,
+        }
+    }
+}
+
+pub async fn max_offset(client: &RemotingClient, addr: &str, topic: &str, queue_id: i32) -> i64 {
+    let req = RemotingCommand::request_with(RequestCode::GetMaxOffset, &QueueHeader { topic: topic.into(), queue_id });
+    let resp = call(client, addr, req).await;
+    resp.decode_header::<OffsetResponseHeader>().expect("offset").offset
+}
+
+pub async fn commit_offset(client: &RemotingClient, addr: &str, group: &str, topic: &str, queue_id: i32, offset: i64) {
+    let h = UpdateConsumerOffsetRequestHeader {
+        consumer_group: group.into(),
+        topic: topic.into(),
+        queue_id,
+        commit_offset: offset,
+    };
+    let resp = call(client, addr, RemotingCommand::request_with(RequestCode::UpdateConsumerOffset, &h)).await;
+    assert_eq!(resp.response_code(), ResponseCode::Success);
+}
+
+/// QUERY_CONSUMER_OFFSET with `setZeroIfNotFound=false`: `None` for QUERY_NOT_FOUND.
+pub async fn query_offset(client: &RemotingClient, addr: &str, group: &str, topic: &str, queue_id: i32) -> Option<i64> {
+    let h = QueryConsumerOffsetRequestHeader {
+        consumer_group: group.into(),
+        topic: topic.into(),
+        queue_id,
+        set_zero_if_not_found: Some(false),
+    };
+    let resp = call(client, addr, RemotingCommand::request_with(RequestCode::QueryConsumerOffset, &h)).await;
+    match resp.response_code() {
+        ResponseCode::Success => Some(resp.decode_header::<OffsetResponseHeader>().expect("offset").offset),
+        ResponseCode::QueryNotFound => None,
+        other => panic!("unexpected query offset answer {other:?}"),
+    }
+}
+
+pub async fn heartbeat(client: &RemotingClient, addr: &str, hb: &HeartbeatData) -> RemotingCommand {
+    call(client, addr, RemotingCommand::request(RequestCode::HeartBeat).with_body(hb.encode())).await
+}
+
+pub async fn cluster_info(client: &RemotingClient, namesrv: &str) -> ClusterInfo {
+    let resp = call(client, namesrv, RemotingCommand::request(RequestCode::GetBrokerClusterInfo)).await;
+    ClusterInfo::decode(&resp.body).expect("cluster info")
+}
