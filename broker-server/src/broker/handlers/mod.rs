@@ -24,6 +24,7 @@ pub(super) async fn dispatch(
     vip: bool,
 ) -> Option<RemotingCommand> {
     use RequestCode::*;
+    tracing::trace!(code = req.code, language = ?req.language, version = req.version, ext = ?req.ext_fields, "request");
     let resp = match req.request_code() {
         SendMessage | SendMessageV2 | SendBatchMessage => send_message::handle(state, channel, &req).await,
         // Apache's fast (VIP) port does not serve pulls.

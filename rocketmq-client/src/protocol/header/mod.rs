@@ -4,7 +4,9 @@
 //! each header is a plain struct declared with [`ext_header!`](crate::ext_header), which generates
 //! [`CommandHeader`]: required fields (`String`, `i32`, `i64`, `bool`) must be present, `Option`
 //! fields may be absent. Booleans parse like Java's `Boolean.parseBoolean` (anything but "true"
-//! is false); numbers must parse, or the header is rejected with the key's name.
+//! is false) with one deliberate difference: the C++ client writes booleans as `1`/`0` (its
+//! `batch` flag among them), so `1` is true here. Numbers must parse, or the header is rejected
+//! with the key's name.
 
 mod consumer_group;
 mod consumer_offset;
@@ -71,7 +73,8 @@ impl ExtScalar for bool {
         self.to_string()
     }
     fn parse(s: &str) -> Option<Self> {
-        Some(s.trim().eq_ignore_ascii_case("true"))
+        let s = s.trim();
+        Some(s.eq_ignore_ascii_case("true") || s == "1")
     }
 }
 
@@ -188,5 +191,7 @@ mod tests {
     fn booleans_parse_like_java() {
         assert_eq!(bool::parse("TRUE"), Some(true));
         assert_eq!(bool::parse("yes"), Some(false));
+        assert_eq!(bool::parse("1"), Some(true), "the C++ client's batch flag");
+        assert_eq!(bool::parse("0"), Some(false));
     }
 }
