@@ -19,7 +19,12 @@ pub enum ConfigError {
     },
     /// A value did not parse.
     #[error("invalid value `{value}` for `{key}` in {source_name}: {reason}")]
-    Invalid { key: String, value: String, source_name: String, reason: String },
+    Invalid {
+        key: String,
+        value: String,
+        source_name: String,
+        reason: String,
+    },
 }
 
 /// Parses Java properties text: `key=value`, `key: value` or `key value`; `#` and `!` comments;
@@ -29,7 +34,8 @@ pub fn parse_properties(text: &str) -> Vec<(String, String)> {
     let mut logical = String::new();
     for raw in text.lines() {
         let line = raw.trim_start();
-        if logical.is_empty() && (line.is_empty() || line.starts_with('#') || line.starts_with('!')) {
+        if logical.is_empty() && (line.is_empty() || line.starts_with('#') || line.starts_with('!'))
+        {
             continue;
         }
         if let Some(stripped) = line.strip_suffix('\\') {
@@ -97,7 +103,11 @@ impl ConfigValue for PathBuf {
         }
         // Apache configs commonly say `${user.home}/store`; honour `~` and that.
         let home = std::env::var("HOME").unwrap_or_default();
-        Ok(PathBuf::from(s.replace("${user.home}", &home).replacen('~', &home, usize::from(s.starts_with('~')))))
+        Ok(PathBuf::from(s.replace("${user.home}", &home).replacen(
+            '~',
+            &home,
+            usize::from(s.starts_with('~')),
+        )))
     }
     fn show(&self) -> String {
         self.display().to_string()
@@ -106,7 +116,11 @@ impl ConfigValue for PathBuf {
 
 impl<T: ConfigValue> ConfigValue for Option<T> {
     fn parse_value(s: &str) -> Result<Self, String> {
-        if s.trim().is_empty() { Ok(None) } else { T::parse_value(s).map(Some) }
+        if s.trim().is_empty() {
+            Ok(None)
+        } else {
+            T::parse_value(s).map(Some)
+        }
     }
     fn show(&self) -> String {
         self.as_ref().map(ConfigValue::show).unwrap_or_default()
@@ -143,11 +157,17 @@ macro_rules! config_keys {
 }
 
 /// Applies `key=value` pairs; `source_name` names where they came from in errors.
-pub fn apply<T: Configurable>(cfg: &mut T, pairs: &[(String, String)], source_name: &str) -> Result<(), ConfigError> {
+pub fn apply<T: Configurable>(
+    cfg: &mut T,
+    pairs: &[(String, String)],
+    source_name: &str,
+) -> Result<(), ConfigError> {
     for (key, value) in pairs {
         match cfg.set(key, value) {
             Ok(true) => {}
-            Ok(false) => tracing::warn!(key = %key, source = source_name, "unknown config key ignored"),
+            Ok(false) => {
+                tracing::warn!(key = %key, source = source_name, "unknown config key ignored")
+            }
             Err(reason) => {
                 return Err(ConfigError::Invalid {
                     key: key.clone(),
@@ -163,13 +183,19 @@ pub fn apply<T: Configurable>(cfg: &mut T, pairs: &[(String, String)], source_na
 
 /// Reads and applies a properties file.
 pub fn load_file<T: Configurable>(cfg: &mut T, path: &Path) -> Result<(), ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
     apply(cfg, &parse_properties(&text), &path.display().to_string())
 }
 
 /// The `-p` output: one `key=value` line per key.
 pub fn print_entries<T: Configurable>(cfg: &T) -> String {
-    cfg.entries().into_iter().map(|(k, v)| format!("{k}={v}\n")).collect()
+    cfg.entries()
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}\n"))
+        .collect()
 }
 
 #[cfg(test)]
@@ -187,25 +213,37 @@ mod tests {
 
     #[test]
     fn parses_java_properties() {
-        let p = parse_properties("# c\n! c\nbrokerName = broker-a\nlistenPort:10911\nflag true\nlong=a\\\n  b\nempty\n");
-        assert_eq!(p, vec![
-            ("brokerName".into(), "broker-a".into()),
-            ("listenPort".into(), "10911".into()),
-            ("flag".into(), "true".into()),
-            ("long".into(), "ab".into()),
-            ("empty".into(), "".into()),
-        ]);
+        let p = parse_properties(
+            "# c\n! c\nbrokerName = broker-a\nlistenPort:10911\nflag true\nlong=a\\\n  b\nempty\n",
+        );
+        assert_eq!(
+            p,
+            vec![
+                ("brokerName".into(), "broker-a".into()),
+                ("listenPort".into(), "10911".into()),
+                ("flag".into(), "true".into()),
+                ("long".into(), "ab".into()),
+                ("empty".into(), "".into()),
+            ]
+        );
     }
 
     #[test]
     fn applies_known_keys_warns_unknown_and_names_bad_ones() {
         let mut d = Demo::default();
-        let pairs = parse_properties("brokerName=a\nport=1\nflag=TRUE\nmystery=1\nstorePathRootDir=/tmp/x\n");
+        let pairs = parse_properties(
+            "brokerName=a\nport=1\nflag=TRUE\nmystery=1\nstorePathRootDir=/tmp/x\n",
+        );
         apply(&mut d, &pairs, "t.conf").unwrap();
         assert_eq!((d.name.as_str(), d.port, d.on), ("a", 1, true));
         assert_eq!(d.dir, Some(PathBuf::from("/tmp/x")));
-        let err = apply(&mut d, &parse_properties("listenPort=ninety"), "t.conf").unwrap_err().to_string();
-        assert!(err.contains("listenPort") && err.contains("t.conf"), "{err}");
+        let err = apply(&mut d, &parse_properties("listenPort=ninety"), "t.conf")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("listenPort") && err.contains("t.conf"),
+            "{err}"
+        );
         assert!(print_entries(&d).contains("listenPort=1\n"));
     }
 }

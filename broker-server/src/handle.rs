@@ -22,13 +22,19 @@ impl ServerHandle {
         F: FnOnce(TcpListener, std::pin::Pin<Box<dyn Future<Output = ()> + Send>>) -> Fut,
         Fut: Future<Output = ()> + Send + 'static,
     {
-        let addr = listener.local_addr().expect("a bound listener has an address");
+        let addr = listener
+            .local_addr()
+            .expect("a bound listener has an address");
         let (tx, rx) = oneshot::channel::<()>();
         let stop = Box::pin(async move {
             let _ = rx.await;
         });
         let task = tokio::spawn(server(listener, stop));
-        ServerHandle { addr, stop: Some(tx), task: Some(task) }
+        ServerHandle {
+            addr,
+            stop: Some(tx),
+            task: Some(task),
+        }
     }
 
     /// The address the server listens on.

@@ -31,7 +31,11 @@ pub enum RemotingError {
     },
     /// No response in time.
     #[error("request {opaque} to {addr} timed out after {millis} ms")]
-    Timeout { addr: String, opaque: i32, millis: u128 },
+    Timeout {
+        addr: String,
+        opaque: i32,
+        millis: u128,
+    },
     /// The connection closed before the response arrived.
     #[error("connection to {addr} closed")]
     Closed { addr: String },
@@ -84,7 +88,10 @@ impl RemotingClient {
 
     /// A client that passes server-initiated requests to `handler`.
     pub fn with_handler(handler: Arc<dyn RequestHandler>) -> Self {
-        RemotingClient { conns: Arc::default(), handler: Some(handler) }
+        RemotingClient {
+            conns: Arc::default(),
+            handler: Some(handler),
+        }
     }
 
     /// Sends `request` to `addr` and waits for its response.
@@ -98,42 +105,82 @@ impl RemotingClient {
         let deadline = tokio::time::Instant::now() + timeout;
         let conn = tokio::time::timeout_at(deadline, self.connection(addr))
             .await
-            .map_err(|_| RemotingError::Timeout { addr: addr.to_string(), opaque, millis: timeout.as_millis() })??;
+            .map_err(|_| RemotingError::Timeout {
+                addr: addr.to_string(),
+                opaque,
+                millis: timeout.as_millis(),
+            })??;
         let (tx, rx) = oneshot::channel();
-        conn.pending.lock().unwrap_or_else(|e| e.into_inner()).insert(opaque, tx);
+        conn.pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(opaque, tx);
         if conn.tx.send(encode_to_bytes(&request)).is_err() {
             self.forget(addr, &conn);
-            return Err(RemotingError::Closed { addr: addr.to_string() });
+            return Err(RemotingError::Closed {
+                addr: addr.to_string(),
+            });
         }
         match tokio::time::timeout_at(deadline, rx).await {
             Ok(Ok(resp)) => Ok(resp),
-            Ok(Err(_)) => Err(RemotingError::Closed { addr: addr.to_string() }),
+            Ok(Err(_)) => Err(RemotingError::Closed {
+                addr: addr.to_string(),
+            }),
             Err(_) => {
-                conn.pending.lock().unwrap_or_else(|e| e.into_inner()).remove(&opaque);
-                Err(RemotingError::Timeout { addr: addr.to_string(), opaque, millis: timeout.as_millis() })
+                conn.pending
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .remove(&opaque);
+                Err(RemotingError::Timeout {
+                    addr: addr.to_string(),
+                    opaque,
+                    millis: timeout.as_millis(),
+                })
             }
         }
     }
 
     /// Sends a oneway request (no response is expected).
-    pub async fn invoke_oneway(&self, addr: &str, request: RemotingCommand) -> Result<(), RemotingError> {
+    pub async fn invoke_oneway(
+        &self,
+        addr: &str,
+        request: RemotingCommand,
+    ) -> Result<(), RemotingError> {
         let request = request.oneway();
-        let conn = tokio::time::timeout(CONNECT_TIMEOUT, self.connection(addr)).await.map_err(|_| {
-            RemotingError::Timeout { addr: addr.to_string(), opaque: request.opaque, millis: CONNECT_TIMEOUT.as_millis() }
-        })??;
-        conn.tx.send(encode_to_bytes(&request)).map_err(|_| RemotingError::Closed { addr: addr.to_string() })
+        let conn = tokio::time::timeout(CONNECT_TIMEOUT, self.connection(addr))
+            .await
+            .map_err(|_| RemotingError::Timeout {
+                addr: addr.to_string(),
+                opaque: request.opaque,
+                millis: CONNECT_TIMEOUT.as_millis(),
+            })??;
+        conn.tx
+            .send(encode_to_bytes(&request))
+            .map_err(|_| RemotingError::Closed {
+                addr: addr.to_string(),
+            })
     }
 
     /// Closes the connection to `addr`, if any.
     pub fn close(&self, addr: &str) {
-        if let Some(conn) = self.conns.lock().unwrap_or_else(|e| e.into_inner()).remove(addr) {
+        if let Some(conn) = self
+            .conns
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(addr)
+        {
             conn.shut();
         }
     }
 
     /// Closes every connection.
     pub fn close_all(&self) {
-        let all: Vec<_> = self.conns.lock().unwrap_or_else(|e| e.into_inner()).drain().collect();
+        let all: Vec<_> = self
+            .conns
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain()
+            .collect();
         for (_, conn) in all {
             conn.shut();
         }
@@ -147,14 +194,21 @@ impl RemotingClient {
     }
 
     async fn connection(&self, addr: &str) -> Result<Arc<Connection>, RemotingError> {
-        if let Some(conn) = self.conns.lock().unwrap_or_else(|e| e.into_inner()).get(addr)
+        if let Some(conn) = self
+            .conns
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(addr)
             && !conn.closed.load(Ordering::Acquire)
         {
             return Ok(conn.clone());
         }
         let stream = TcpStream::connect(addr)
             .await
-            .map_err(|source| RemotingError::Connect { addr: addr.to_string(), source })?;
+            .map_err(|source| RemotingError::Connect {
+                addr: addr.to_string(),
+                source,
+            })?;
         let _ = stream.set_nodelay(true);
         let conn = self.spawn_connection(addr.to_string(), stream);
         let mut conns = self.conns.lock().unwrap_or_else(|e| e.into_inner());
@@ -176,9 +230,14 @@ impl RemotingClient {
         let closed = Arc::new(AtomicBool::new(false));
         let (stop, mut writer_stop) = watch::channel(false);
         let mut reader_stop = stop.subscribe();
-        let conn = Arc::new(Connection { tx: tx.clone(), pending: pending.clone(), closed: closed.clone(), stop });
+        let conn = Arc::new(Connection {
+            tx: tx.clone(),
+            pending: pending.clone(),
+            closed: closed.clone(),
+            stop,
+        });
 
-        let writer_closed = closed.clone();
+        let writer_closed = closed;
         tokio::spawn(async move {
             loop {
                 let frame = tokio::select! {
@@ -203,7 +262,10 @@ impl RemotingClient {
                 loop {
                     match decode_frame(&mut buf, MAX_FRAME_LEN) {
                         Ok(Some(cmd)) if cmd.is_response() => {
-                            let waiter = pending.lock().unwrap_or_else(|e| e.into_inner()).remove(&cmd.opaque);
+                            let waiter = pending
+                                .lock()
+                                .unwrap_or_else(|e| e.into_inner())
+                                .remove(&cmd.opaque);
                             if let Some(w) = waiter {
                                 let _ = w.send(cmd);
                             }
@@ -234,7 +296,10 @@ impl RemotingClient {
             reader_conn.shut();
             pending.lock().unwrap_or_else(|e| e.into_inner()).clear();
             let mut table = conns.lock().unwrap_or_else(|e| e.into_inner());
-            if table.get(&addr).is_some_and(|c| Arc::ptr_eq(c, &reader_conn)) {
+            if table
+                .get(&addr)
+                .is_some_and(|c| Arc::ptr_eq(c, &reader_conn))
+            {
                 table.remove(&addr);
             }
         });

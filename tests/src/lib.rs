@@ -22,8 +22,12 @@ pub use process::BrokerProcess;
 
 /// Logs to the test output when `RUST_LOG` is set.
 pub fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into());
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_test_writer()
+        .try_init();
 }
 
 /// A name server and a broker registered with it.
@@ -42,7 +46,12 @@ impl TestCluster {
         let dir = tempfile::tempdir().expect("temp dir");
         let broker = start_broker(&namesrv.addr().to_string(), dir.path(), tweak).await;
         let client = RemotingClient::new();
-        let cluster = TestCluster { namesrv, broker, dir, client };
+        let cluster = TestCluster {
+            namesrv,
+            broker,
+            dir,
+            client,
+        };
         cluster.wait_registered().await;
         cluster
     }
@@ -57,7 +66,11 @@ impl TestCluster {
 
     async fn wait_registered(&self) {
         for _ in 0..200 {
-            if wire::cluster_info(&self.client, &self.namesrv_addr()).await.broker_addr_table.contains_key("broker-a") {
+            if wire::cluster_info(&self.client, &self.namesrv_addr())
+                .await
+                .broker_addr_table
+                .contains_key("broker-a")
+            {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
@@ -75,12 +88,21 @@ impl TestCluster {
 
 /// A name server on 127.0.0.1:0.
 pub async fn start_namesrv() -> ServerHandle {
-    let config = NamesrvConfig { scan_not_active_broker_interval: 200, ..Default::default() };
-    namesrv::start("127.0.0.1:0".parse().expect("addr"), config).await.expect("name server starts")
+    let config = NamesrvConfig {
+        scan_not_active_broker_interval: 200,
+        ..Default::default()
+    };
+    namesrv::start("127.0.0.1:0".parse().expect("addr"), config)
+        .await
+        .expect("name server starts")
 }
 
 /// A broker on 127.0.0.1:0 storing under `dir`, registered with `namesrv`.
-pub async fn start_broker(namesrv: &str, dir: &Path, tweak: impl FnOnce(&mut BrokerConfig)) -> ServerHandle {
+pub async fn start_broker(
+    namesrv: &str,
+    dir: &Path,
+    tweak: impl FnOnce(&mut BrokerConfig),
+) -> ServerHandle {
     let mut config = BrokerConfig::for_dir(dir);
     config.namesrv_addr = Some(namesrv.to_string());
     config.mapped_file_size_commit_log = 4 * 1024 * 1024;

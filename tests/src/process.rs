@@ -11,10 +11,21 @@ pub fn mqbroker_path() -> PathBuf {
     PATH.get_or_init(|| {
         // target/<profile>/deps/<this test> -> target/<profile>
         let exe = std::env::current_exe().expect("test executable path");
-        let profile_dir = exe.parent().and_then(Path::parent).expect("target profile dir").to_path_buf();
+        let profile_dir = exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("target profile dir")
+            .to_path_buf();
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let mut build = Command::new(cargo);
-        build.args(["build", "-q", "-p", "rocketmq-broker-server", "--bin", "mqbroker"]);
+        build.args([
+            "build",
+            "-q",
+            "-p",
+            "rocketmq-broker-server",
+            "--bin",
+            "mqbroker",
+        ]);
         if profile_dir.ends_with("release") {
             build.arg("--release");
         }
@@ -27,7 +38,11 @@ pub fn mqbroker_path() -> PathBuf {
 
 /// A port that was free a moment ago.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
 }
 
 /// A running `mqbroker` process.
@@ -54,7 +69,10 @@ impl BrokerProcess {
             .arg("-c")
             .arg(&conf)
             .env_remove("NAMESRV_ADDR")
-            .env("RUST_LOG", std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()))
+            .env(
+                "RUST_LOG",
+                std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()),
+            )
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -62,10 +80,17 @@ impl BrokerProcess {
         let addr = format!("127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(30);
         while std::net::TcpStream::connect(&addr).is_err() {
-            assert!(Instant::now() < deadline, "mqbroker did not listen on {addr}");
+            assert!(
+                Instant::now() < deadline,
+                "mqbroker did not listen on {addr}"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
-        BrokerProcess { child: Some(child), addr, store: store.to_path_buf() }
+        BrokerProcess {
+            child: Some(child),
+            addr,
+            store: store.to_path_buf(),
+        }
     }
 
     /// SIGKILL: no flush, no checkpoint, no clean-up.
@@ -79,7 +104,11 @@ impl BrokerProcess {
     /// SIGTERM, then waits for a clean exit.
     pub fn terminate(mut self) {
         if let Some(mut child) = self.child.take() {
-            let status = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().expect("kill runs");
+            let status = Command::new("kill")
+                .arg("-TERM")
+                .arg(child.id().to_string())
+                .status()
+                .expect("kill runs");
             assert!(status.success());
             let deadline = Instant::now() + Duration::from_secs(30);
             loop {
@@ -87,7 +116,10 @@ impl BrokerProcess {
                     assert!(exit.success(), "mqbroker exited with {exit}");
                     return;
                 }
-                assert!(Instant::now() < deadline, "mqbroker did not stop on SIGTERM");
+                assert!(
+                    Instant::now() < deadline,
+                    "mqbroker did not stop on SIGTERM"
+                );
                 std::thread::sleep(Duration::from_millis(20));
             }
         }

@@ -5,9 +5,9 @@ use std::time::Duration;
 use bytes::Bytes;
 use rocketmq_client::protocol::body::{ClusterInfo, HeartbeatData, JsonBody};
 use rocketmq_client::protocol::header::{
-    OffsetResponseHeader, PullMessageRequestHeader, PullMessageResponseHeader, QueryConsumerOffsetRequestHeader,
-    QueueHeader, SendMessageRequestHeaderV2, SendMessageResponseHeader, UpdateConsumerOffsetRequestHeader,
-    pull_sys_flag,
+    OffsetResponseHeader, PullMessageRequestHeader, PullMessageResponseHeader,
+    QueryConsumerOffsetRequestHeader, QueueHeader, SendMessageRequestHeaderV2,
+    SendMessageResponseHeader, UpdateConsumerOffsetRequestHeader, pull_sys_flag,
 };
 use rocketmq_client::protocol::message::{Message, MessageExt, properties};
 use rocketmq_client::protocol::{RemotingCommand, RequestCode, ResponseCode};
@@ -17,7 +17,10 @@ pub const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Sends a request and returns the response.
 pub async fn call(client: &RemotingClient, addr: &str, req: RemotingCommand) -> RemotingCommand {
-    client.invoke(addr, req, TIMEOUT).await.expect("the server answers")
+    client
+        .invoke(addr, req, TIMEOUT)
+        .await
+        .expect("the server answers")
 }
 
 /// The V2 send header for `msg`.
@@ -41,15 +44,32 @@ pub fn send_header(msg: &Message, queue_id: i32) -> SendMessageRequestHeaderV2 {
 }
 
 /// SEND_MESSAGE_V2; returns the response (any code).
-pub async fn send_raw(client: &RemotingClient, addr: &str, msg: &Message, queue_id: i32) -> RemotingCommand {
-    let req = RemotingCommand::request_with(RequestCode::SendMessageV2, &send_header(msg, queue_id)).with_body(msg.body.clone());
+pub async fn send_raw(
+    client: &RemotingClient,
+    addr: &str,
+    msg: &Message,
+    queue_id: i32,
+) -> RemotingCommand {
+    let req =
+        RemotingCommand::request_with(RequestCode::SendMessageV2, &send_header(msg, queue_id))
+            .with_body(msg.body.clone());
     call(client, addr, req).await
 }
 
 /// Sends and expects SUCCESS.
-pub async fn send(client: &RemotingClient, addr: &str, msg: &Message, queue_id: i32) -> SendMessageResponseHeader {
+pub async fn send(
+    client: &RemotingClient,
+    addr: &str,
+    msg: &Message,
+    queue_id: i32,
+) -> SendMessageResponseHeader {
     let resp = send_raw(client, addr, msg, queue_id).await;
-    assert_eq!(resp.response_code(), ResponseCode::Success, "send failed: {:?}", resp.remark);
+    assert_eq!(
+        resp.response_code(),
+        ResponseCode::Success,
+        "send failed: {:?}",
+        resp.remark
+    );
     resp.decode_header().expect("send response header")
 }
 
@@ -66,48 +86,94 @@ pub struct Pulled {
     pub remark: Option<String>,
 }
 
-/// PULL_MESSAGE with the subscription in the request.
-pub async fn pull(
-    client: &RemotingClient,
-    addr: &str,
-    group: &str,
-    topic: &str,
-    queue_id: i32,
-    offset: i64,
-    expression: &str,
-    suspend_millis: Option<i64>,
-) -> Pulled {
-    let mut sys_flag = pull_sys_flag::SUBSCRIPTION;
-    if suspend_millis.is_some() {
-        sys_flag |= pull_sys_flag::SUSPEND;
+/// A PULL_MESSAGE request carrying its subscription.
+#[derive(Debug, Clone)]
+pub struct Pull<'a> {
+    pub group: &'a str,
+    pub topic: &'a str,
+    pub queue_id: i32,
+    pub offset: i64,
+    pub expression: &'a str,
+    /// Allow the broker to hold the pull this long.
+    pub suspend_millis: Option<i64>,
+}
+
+impl<'a> Pull<'a> {
+    /// Group "test-reader", every tag, no suspension.
+    pub fn new(topic: &'a str, queue_id: i32, offset: i64) -> Self {
+        Pull {
+            group: "test-reader",
+            topic,
+            queue_id,
+            offset,
+            expression: "*",
+            suspend_millis: None,
+        }
     }
-    let header = PullMessageRequestHeader {
-        consumer_group: group.into(),
-        topic: topic.into(),
-        queue_id,
-        queue_offset: offset,
-        max_msg_nums: 32,
-        sys_flag,
-        commit_offset: 0,
-        suspend_timeout_millis: suspend_millis.unwrap_or(0),
-        subscription: Some(expression.into()),
-        sub_version: 0,
-        expression_type: Some("TAG".into()),
-        max_msg_bytes: None,
-    };
-    let resp = call(client, addr, RemotingCommand::request_with(RequestCode::PullMessage, &header)).await;
-    let code = resp.response_code();
-    let header: PullMessageResponseHeader = resp.decode_header().unwrap_or_default();
-    let messages = if code == ResponseCode::Success { MessageExt::decode_all(&resp.body).expect("records decode") } else { Vec::new() };
-    Pulled { code, header, messages, remark: resp.remark }
+
+    pub fn expression(mut self, expression: &'a str) -> Self {
+        self.expression = expression;
+        self
+    }
+
+    pub fn suspend(mut self, millis: i64) -> Self {
+        self.suspend_millis = Some(millis);
+        self
+    }
+
+    /// Sends it.
+    pub async fn send(&self, client: &RemotingClient, addr: &str) -> Pulled {
+        let mut sys_flag = pull_sys_flag::SUBSCRIPTION;
+        if self.suspend_millis.is_some() {
+            sys_flag |= pull_sys_flag::SUSPEND;
+        }
+        let header = PullMessageRequestHeader {
+            consumer_group: self.group.into(),
+            topic: self.topic.into(),
+            queue_id: self.queue_id,
+            queue_offset: self.offset,
+            max_msg_nums: 32,
+            sys_flag,
+            commit_offset: 0,
+            suspend_timeout_millis: self.suspend_millis.unwrap_or(0),
+            subscription: Some(self.expression.into()),
+            sub_version: 0,
+            expression_type: Some("TAG".into()),
+            max_msg_bytes: None,
+        };
+        let resp = call(
+            client,
+            addr,
+            RemotingCommand::request_with(RequestCode::PullMessage, &header),
+        )
+        .await;
+        let code = resp.response_code();
+        let header: PullMessageResponseHeader = resp.decode_header().unwrap_or_default();
+        let messages = if code == ResponseCode::Success {
+            MessageExt::decode_all(&resp.body).expect("records decode")
+        } else {
+            Vec::new()
+        };
+        Pulled {
+            code,
+            header,
+            messages,
+            remark: resp.remark,
+        }
+    }
 }
 
 /// Pulls a whole queue from `offset` to its end.
-pub async fn pull_all(client: &RemotingClient, addr: &str, topic: &str, queue_id: i32) -> Vec<MessageExt> {
+pub async fn pull_all(
+    client: &RemotingClient,
+    addr: &str,
+    topic: &str,
+    queue_id: i32,
+) -> Vec<MessageExt> {
     let mut out = Vec::new();
     let mut offset = 0;
     loop {
-        let p = pull(client, addr, "test-reader", topic, queue_id, offset, "*", None).await;
+        let p = Pull::new(topic, queue_id, offset).send(client, addr).await;
         match p.code {
             ResponseCode::Success => {
                 offset = p.header.next_begin_offset;
@@ -120,43 +186,88 @@ pub async fn pull_all(client: &RemotingClient, addr: &str, topic: &str, queue_id
 }
 
 pub async fn max_offset(client: &RemotingClient, addr: &str, topic: &str, queue_id: i32) -> i64 {
-    let req = RemotingCommand::request_with(RequestCode::GetMaxOffset, &QueueHeader { topic: topic.into(), queue_id });
+    let req = RemotingCommand::request_with(
+        RequestCode::GetMaxOffset,
+        &QueueHeader {
+            topic: topic.into(),
+            queue_id,
+        },
+    );
     let resp = call(client, addr, req).await;
-    resp.decode_header::<OffsetResponseHeader>().expect("offset").offset
+    resp.decode_header::<OffsetResponseHeader>()
+        .expect("offset")
+        .offset
 }
 
-pub async fn commit_offset(client: &RemotingClient, addr: &str, group: &str, topic: &str, queue_id: i32, offset: i64) {
+pub async fn commit_offset(
+    client: &RemotingClient,
+    addr: &str,
+    group: &str,
+    topic: &str,
+    queue_id: i32,
+    offset: i64,
+) {
     let h = UpdateConsumerOffsetRequestHeader {
         consumer_group: group.into(),
         topic: topic.into(),
         queue_id,
         commit_offset: offset,
     };
-    let resp = call(client, addr, RemotingCommand::request_with(RequestCode::UpdateConsumerOffset, &h)).await;
+    let resp = call(
+        client,
+        addr,
+        RemotingCommand::request_with(RequestCode::UpdateConsumerOffset, &h),
+    )
+    .await;
     assert_eq!(resp.response_code(), ResponseCode::Success);
 }
 
 /// QUERY_CONSUMER_OFFSET with `setZeroIfNotFound=false`: `None` for QUERY_NOT_FOUND.
-pub async fn query_offset(client: &RemotingClient, addr: &str, group: &str, topic: &str, queue_id: i32) -> Option<i64> {
+pub async fn query_offset(
+    client: &RemotingClient,
+    addr: &str,
+    group: &str,
+    topic: &str,
+    queue_id: i32,
+) -> Option<i64> {
     let h = QueryConsumerOffsetRequestHeader {
         consumer_group: group.into(),
         topic: topic.into(),
         queue_id,
         set_zero_if_not_found: Some(false),
     };
-    let resp = call(client, addr, RemotingCommand::request_with(RequestCode::QueryConsumerOffset, &h)).await;
+    let resp = call(
+        client,
+        addr,
+        RemotingCommand::request_with(RequestCode::QueryConsumerOffset, &h),
+    )
+    .await;
     match resp.response_code() {
-        ResponseCode::Success => Some(resp.decode_header::<OffsetResponseHeader>().expect("offset").offset),
+        ResponseCode::Success => Some(
+            resp.decode_header::<OffsetResponseHeader>()
+                .expect("offset")
+                .offset,
+        ),
         ResponseCode::QueryNotFound => None,
         other => panic!("unexpected query offset answer {other:?}"),
     }
 }
 
 pub async fn heartbeat(client: &RemotingClient, addr: &str, hb: &HeartbeatData) -> RemotingCommand {
-    call(client, addr, RemotingCommand::request(RequestCode::HeartBeat).with_body(hb.encode())).await
+    call(
+        client,
+        addr,
+        RemotingCommand::request(RequestCode::HeartBeat).with_body(hb.encode()),
+    )
+    .await
 }
 
 pub async fn cluster_info(client: &RemotingClient, namesrv: &str) -> ClusterInfo {
-    let resp = call(client, namesrv, RemotingCommand::request(RequestCode::GetBrokerClusterInfo)).await;
+    let resp = call(
+        client,
+        namesrv,
+        RemotingCommand::request(RequestCode::GetBrokerClusterInfo),
+    )
+    .await;
     ClusterInfo::decode(&resp.body).expect("cluster info")
 }

@@ -12,7 +12,10 @@ async fn closes_after(addr: &str, bytes: &[u8]) -> bool {
     let mut s = TcpStream::connect(addr).await.unwrap();
     s.write_all(bytes).await.unwrap();
     let mut buf = [0u8; 64];
-    matches!(tokio::time::timeout(Duration::from_secs(5), s.read(&mut buf)).await, Ok(Ok(0)) | Ok(Err(_)))
+    matches!(
+        tokio::time::timeout(Duration::from_secs(5), s.read(&mut buf)).await,
+        Ok(Ok(0)) | Ok(Err(_))
+    )
 }
 
 fn frame(len: i32, mark: u32, rest: &[u8]) -> Vec<u8> {
@@ -23,9 +26,20 @@ fn frame(len: i32, mark: u32, rest: &[u8]) -> Vec<u8> {
 }
 
 async fn still_serves(cluster: &TestCluster) {
-    let r = wire::send(&cluster.client, &cluster.broker_addr(), &wire::message("StillUp", "ok", "A"), 0).await;
+    let r = wire::send(
+        &cluster.client,
+        &cluster.broker_addr(),
+        &wire::message("StillUp", "ok", "A"),
+        0,
+    )
+    .await;
     assert!(r.queue_offset >= 0);
-    assert!(!wire::cluster_info(&cluster.client, &cluster.namesrv_addr()).await.broker_addr_table.is_empty());
+    assert!(
+        !wire::cluster_info(&cluster.client, &cluster.namesrv_addr())
+            .await
+            .broker_addr_table
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -42,7 +56,10 @@ async fn frames_over_16_mib_close_the_connection() {
 async fn a_header_longer_than_its_frame_closes_the_connection() {
     let cluster = TestCluster::start(|_| {}).await;
     assert!(closes_after(&cluster.broker_addr(), &frame(12, 500, b"{}{}{}{}")).await);
-    assert!(closes_after(&cluster.broker_addr(), &frame(8, 0x0700_0004, b"abcd")).await, "unknown serialize type");
+    assert!(
+        closes_after(&cluster.broker_addr(), &frame(8, 0x0700_0004, b"abcd")).await,
+        "unknown serialize type"
+    );
     still_serves(&cluster).await;
     cluster.stop().await;
 }
@@ -51,8 +68,20 @@ async fn a_header_longer_than_its_frame_closes_the_connection() {
 async fn garbage_json_closes_the_connection() {
     let cluster = TestCluster::start(|_| {}).await;
     let junk = b"{\"code\":oops";
-    assert!(closes_after(&cluster.broker_addr(), &frame(4 + junk.len() as i32, junk.len() as u32, junk)).await);
-    assert!(closes_after(&cluster.namesrv_addr(), &frame(4 + junk.len() as i32, junk.len() as u32, junk)).await);
+    assert!(
+        closes_after(
+            &cluster.broker_addr(),
+            &frame(4 + junk.len() as i32, junk.len() as u32, junk)
+        )
+        .await
+    );
+    assert!(
+        closes_after(
+            &cluster.namesrv_addr(),
+            &frame(4 + junk.len() as i32, junk.len() as u32, junk)
+        )
+        .await
+    );
     still_serves(&cluster).await;
     cluster.stop().await;
 }
@@ -61,7 +90,12 @@ async fn garbage_json_closes_the_connection() {
 async fn unknown_codes_get_request_code_not_supported() {
     let cluster = TestCluster::start(|_| {}).await;
     for addr in [cluster.broker_addr(), cluster.namesrv_addr()] {
-        let resp = wire::call(&cluster.client, &addr, RemotingCommand::request(RequestCode::Other(9999))).await;
+        let resp = wire::call(
+            &cluster.client,
+            &addr,
+            RemotingCommand::request(RequestCode::Other(9999)),
+        )
+        .await;
         assert_eq!(resp.response_code(), ResponseCode::RequestCodeNotSupported);
         assert!(resp.remark.unwrap().contains("9999"));
     }
@@ -90,13 +124,23 @@ async fn missing_header_fields_are_named_in_the_error() {
     assert!(resp.remark.unwrap().contains("topic"));
 
     let hb = RemotingCommand::request(RequestCode::HeartBeat).with_body(&b"not json"[..]);
-    assert_eq!(wire::call(c, &cluster.broker_addr(), hb).await.response_code(), ResponseCode::SystemError);
+    assert_eq!(
+        wire::call(c, &cluster.broker_addr(), hb)
+            .await
+            .response_code(),
+        ResponseCode::SystemError
+    );
     let batch = RemotingCommand::request_with(
         RequestCode::SendBatchMessage,
         &wire::send_header(&wire::message("T", "", "A"), 0),
     )
     .with_body(&[0u8, 0, 0, 99, 1, 2][..]);
-    assert_eq!(wire::call(c, &cluster.broker_addr(), batch).await.response_code(), ResponseCode::MessageIllegal);
+    assert_eq!(
+        wire::call(c, &cluster.broker_addr(), batch)
+            .await
+            .response_code(),
+        ResponseCode::MessageIllegal
+    );
     still_serves(&cluster).await;
     cluster.stop().await;
 }
@@ -107,7 +151,10 @@ async fn binary_header_requests_get_binary_answers() {
     let mut req = RemotingCommand::request(RequestCode::GetBrokerClusterInfo);
     req.serialize_type = rocketmq_client::protocol::SerializeType::RocketMq;
     let resp = wire::call(&cluster.client, &cluster.namesrv_addr(), req).await;
-    assert_eq!(resp.serialize_type, rocketmq_client::protocol::SerializeType::RocketMq);
+    assert_eq!(
+        resp.serialize_type,
+        rocketmq_client::protocol::SerializeType::RocketMq
+    );
     assert_eq!(resp.response_code(), ResponseCode::Success);
     cluster.stop().await;
 }

@@ -3,15 +3,20 @@
 use std::time::Duration;
 
 use rocketmq_client::protocol::body::{JsonBody, KvTable, TopicList, TopicRouteData};
-use rocketmq_client::protocol::header::{DeleteTopicInNamesrvHeader, KvConfigRequestHeader, NamespaceHeader, TopicHeader};
+use rocketmq_client::protocol::header::{
+    DeleteTopicInNamesrvHeader, KvConfigRequestHeader, NamespaceHeader, TopicHeader,
+};
 use rocketmq_client::protocol::{RemotingCommand, RequestCode, ResponseCode};
 use rocketmq_integration_tests::{TestCluster, start_broker, start_namesrv, wire};
 
 async fn route(cluster: &TestCluster, topic: &str, version: i32) -> RemotingCommand {
-    let mut req = RemotingCommand::request_with(RequestCode::GetRouteInfoByTopic, &TopicHeader {
-        topic: topic.into(),
-        accept_standard_json_only: None,
-    });
+    let mut req = RemotingCommand::request_with(
+        RequestCode::GetRouteInfoByTopic,
+        &TopicHeader {
+            topic: topic.into(),
+            accept_standard_json_only: None,
+        },
+    );
     req.version = version;
     wire::call(&cluster.client, &cluster.namesrv_addr(), req).await
 }
@@ -22,13 +27,22 @@ async fn a_registered_broker_serves_tbw102_and_auto_created_topics() {
     let tbw = route(&cluster, "TBW102", 479).await;
     assert_eq!(tbw.response_code(), ResponseCode::Success);
     let data = TopicRouteData::decode(&tbw.body).unwrap();
-    assert_eq!(data.broker_datas[0].master_addr(), Some(cluster.broker_addr().as_str()));
+    assert_eq!(
+        data.broker_datas[0].master_addr(),
+        Some(cluster.broker_addr().as_str())
+    );
     assert_eq!(data.queue_datas[0].perm, 7);
 
     let missing = route(&cluster, "BrandNew", 479).await;
     assert_eq!(missing.response_code(), ResponseCode::TopicNotExist);
 
-    wire::send(&cluster.client, &cluster.broker_addr(), &wire::message("BrandNew", "hi", "A"), 0).await;
+    wire::send(
+        &cluster.client,
+        &cluster.broker_addr(),
+        &wire::message("BrandNew", "hi", "A"),
+        0,
+    )
+    .await;
     let mut found = None;
     for _ in 0..100 {
         let r = route(&cluster, "BrandNew", 479).await;
@@ -39,7 +53,10 @@ async fn a_registered_broker_serves_tbw102_and_auto_created_topics() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let data = found.expect("auto-created topic registered at once");
-    assert_eq!(data.queue_datas[0].write_queue_nums, 4, "min(client 4, TBW102 8)");
+    assert_eq!(
+        data.queue_datas[0].write_queue_nums, 4,
+        "min(client 4, TBW102 8)"
+    );
     assert_eq!(data.queue_datas[0].perm, 6);
     cluster.stop().await;
 }
@@ -62,16 +79,28 @@ async fn a_broker_leaves_the_routes_when_its_connection_closes() {
     let client = rocketmq_client::remoting::RemotingClient::new();
     let ns = namesrv.addr().to_string();
     for _ in 0..100 {
-        if !wire::cluster_info(&client, &ns).await.broker_addr_table.is_empty() {
+        if !wire::cluster_info(&client, &ns)
+            .await
+            .broker_addr_table
+            .is_empty()
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let info = wire::cluster_info(&client, &ns).await;
-    assert_eq!(info.cluster_addr_table["DefaultCluster"].iter().collect::<Vec<_>>(), vec!["broker-a"]);
+    assert_eq!(
+        info.cluster_addr_table["DefaultCluster"]
+            .iter()
+            .collect::<Vec<_>>(),
+        vec!["broker-a"]
+    );
     broker.shutdown().await;
     let info = wire::cluster_info(&client, &ns).await;
-    assert!(info.broker_addr_table.is_empty(), "unregistered at shutdown");
+    assert!(
+        info.broker_addr_table.is_empty(),
+        "unregistered at shutdown"
+    );
     namesrv.shutdown().await;
 }
 
@@ -80,38 +109,74 @@ async fn topic_lists_delete_and_kv_config() {
     let cluster = TestCluster::start(|_| {}).await;
     let ns = cluster.namesrv_addr();
     let c = &cluster.client;
-    let all = wire::call(c, &ns, RemotingCommand::request(RequestCode::GetAllTopicListFromNameServer)).await;
+    let all = wire::call(
+        c,
+        &ns,
+        RemotingCommand::request(RequestCode::GetAllTopicListFromNameServer),
+    )
+    .await;
     let list = TopicList::decode(&all.body).unwrap();
     assert!(list.topic_list.contains(&"TBW102".to_string()));
     assert!(list.topic_list.contains(&"%RETRY%".to_string()) || !list.topic_list.is_empty());
 
-    let del = RemotingCommand::request_with(RequestCode::DeleteTopicInNamesrv, &DeleteTopicInNamesrvHeader {
-        topic: "SELF_TEST_TOPIC".into(),
-        cluster_name: None,
-    });
-    assert_eq!(wire::call(c, &ns, del).await.response_code(), ResponseCode::Success);
-    assert_eq!(route(&cluster, "SELF_TEST_TOPIC", 479).await.response_code(), ResponseCode::TopicNotExist);
+    let del = RemotingCommand::request_with(
+        RequestCode::DeleteTopicInNamesrv,
+        &DeleteTopicInNamesrvHeader {
+            topic: "SELF_TEST_TOPIC".into(),
+            cluster_name: None,
+        },
+    );
+    assert_eq!(
+        wire::call(c, &ns, del).await.response_code(),
+        ResponseCode::Success
+    );
+    assert_eq!(
+        route(&cluster, "SELF_TEST_TOPIC", 479)
+            .await
+            .response_code(),
+        ResponseCode::TopicNotExist
+    );
 
-    let put = RemotingCommand::request_with(RequestCode::PutKvConfig, &KvConfigRequestHeader {
-        namespace: "ns".into(),
-        key: "k".into(),
-        value: Some("v".into()),
-    });
-    assert_eq!(wire::call(c, &ns, put).await.response_code(), ResponseCode::Success);
-    let get = RemotingCommand::request_with(RequestCode::GetKvConfig, &KvConfigRequestHeader {
-        namespace: "ns".into(),
-        key: "k".into(),
-        value: None,
-    });
+    let put = RemotingCommand::request_with(
+        RequestCode::PutKvConfig,
+        &KvConfigRequestHeader {
+            namespace: "ns".into(),
+            key: "k".into(),
+            value: Some("v".into()),
+        },
+    );
+    assert_eq!(
+        wire::call(c, &ns, put).await.response_code(),
+        ResponseCode::Success
+    );
+    let get = RemotingCommand::request_with(
+        RequestCode::GetKvConfig,
+        &KvConfigRequestHeader {
+            namespace: "ns".into(),
+            key: "k".into(),
+            value: None,
+        },
+    );
     assert_eq!(wire::call(c, &ns, get).await.ext("value"), Some("v"));
-    let list = RemotingCommand::request_with(RequestCode::GetKvListByNamespace, &NamespaceHeader { namespace: "ns".into() });
+    let list = RemotingCommand::request_with(
+        RequestCode::GetKvListByNamespace,
+        &NamespaceHeader {
+            namespace: "ns".into(),
+        },
+    );
     let table = KvTable::decode(&wire::call(c, &ns, list).await.body).unwrap();
     assert_eq!(table.table["k"], "v");
-    let missing = RemotingCommand::request_with(RequestCode::GetKvConfig, &KvConfigRequestHeader {
-        namespace: "ns".into(),
-        key: "nope".into(),
-        value: None,
-    });
-    assert_eq!(wire::call(c, &ns, missing).await.response_code(), ResponseCode::QueryNotFound);
+    let missing = RemotingCommand::request_with(
+        RequestCode::GetKvConfig,
+        &KvConfigRequestHeader {
+            namespace: "ns".into(),
+            key: "nope".into(),
+            value: None,
+        },
+    );
+    assert_eq!(
+        wire::call(c, &ns, missing).await.response_code(),
+        ResponseCode::QueryNotFound
+    );
     cluster.stop().await;
 }

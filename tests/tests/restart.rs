@@ -22,12 +22,22 @@ struct Acked {
 }
 
 async fn send_many(client: &RemotingClient, addr: &str, n: usize) -> Acked {
-    let mut acked = Acked { bodies: HashMap::new(), last_msg_id: String::new(), last_queue: 0 };
+    let mut acked = Acked {
+        bodies: HashMap::new(),
+        last_msg_id: String::new(),
+        last_queue: 0,
+    };
     for i in 0..n {
         // ~3 KiB bodies so the 1 MiB commit-log files roll over several times
         let body = format!("message-{i}-{}", "x".repeat(3000 + i % 7)).into_bytes();
         let queue = (i % 4) as i32;
-        let r = wire::send(client, addr, &wire::message(TOPIC, body.clone(), "TagA"), queue).await;
+        let r = wire::send(
+            client,
+            addr,
+            &wire::message(TOPIC, body.clone(), "TagA"),
+            queue,
+        )
+        .await;
         acked.bodies.insert((r.queue_id, r.queue_offset), body);
         acked.last_msg_id = r.msg_id;
         acked.last_queue = r.queue_id;
@@ -35,13 +45,22 @@ async fn send_many(client: &RemotingClient, addr: &str, n: usize) -> Acked {
     acked
 }
 
-async fn assert_all_pullable(client: &RemotingClient, addr: &str, acked: &Acked, skip: Option<(i32, i64)>) {
+async fn assert_all_pullable(
+    client: &RemotingClient,
+    addr: &str,
+    acked: &Acked,
+    skip: Option<(i32, i64)>,
+) {
     let mut found = 0;
     for queue in 0..4 {
         for m in wire::pull_all(client, addr, TOPIC, queue).await {
             let key = (m.queue_id, m.queue_offset);
             assert_ne!(Some(key), skip, "the torn record must not be served");
-            assert_eq!(acked.bodies.get(&key).map(Vec::as_slice), Some(&m.message.body[..]), "message at {key:?}");
+            assert_eq!(
+                acked.bodies.get(&key).map(Vec::as_slice),
+                Some(&m.message.body[..]),
+                "message at {key:?}"
+            );
             assert_eq!(m.message.tags(), Some("TagA"));
             found += 1;
         }
@@ -60,7 +79,10 @@ async fn commit_offsets(client: &RemotingClient, addr: &str) {
 
 async fn assert_offsets(client: &RemotingClient, addr: &str) {
     for queue in 0..4 {
-        assert_eq!(wire::query_offset(client, addr, GROUP, TOPIC, queue).await, Some(10 + i64::from(queue)));
+        assert_eq!(
+            wire::query_offset(client, addr, GROUP, TOPIC, queue).await,
+            Some(10 + i64::from(queue))
+        );
     }
 }
 
@@ -76,10 +98,16 @@ async fn restart_keeps_everything(flush: &str, kill: bool) {
     commit_offsets(&client, &broker.addr).await;
     if kill {
         broker.kill9();
-        assert!(store.join("abort").exists(), "a killed broker leaves its abort marker");
+        assert!(
+            store.join("abort").exists(),
+            "a killed broker leaves its abort marker"
+        );
     } else {
         broker.terminate();
-        assert!(!store.join("abort").exists(), "a clean stop removes the abort marker");
+        assert!(
+            !store.join("abort").exists(),
+            "a clean stop removes the abort marker"
+        );
     }
     client.close_all();
 
@@ -87,7 +115,13 @@ async fn restart_keeps_everything(flush: &str, kill: bool) {
     assert_all_pullable(&client, &broker.addr, &acked, None).await;
     assert_offsets(&client, &broker.addr).await;
     // the queues continue where they were
-    let next = wire::send(&client, &broker.addr, &wire::message(TOPIC, "after restart", "TagA"), 0).await;
+    let next = wire::send(
+        &client,
+        &broker.addr,
+        &wire::message(TOPIC, "after restart", "TagA"),
+        0,
+    )
+    .await;
     assert_eq!(next.queue_offset, 200);
     broker.terminate();
 }
@@ -127,7 +161,9 @@ async fn a_torn_last_record_is_cut_off_after_kill_9() {
     // Tear the last record: its tail never reached the disk.
     let (_, offset) = decode_offset_msg_id(&acked.last_msg_id).unwrap();
     let offset = offset as u64;
-    let file = store.join("commitlog").join(format!("{:020}", offset - offset % FILE_SIZE));
+    let file = store
+        .join("commitlog")
+        .join(format!("{:020}", offset - offset % FILE_SIZE));
     let mut bytes = std::fs::read(&file).unwrap();
     let pos = (offset % FILE_SIZE) as usize;
     let size = u32::from_be_bytes(bytes[pos..pos + 4].try_into().unwrap()) as usize;
@@ -137,10 +173,19 @@ async fn a_torn_last_record_is_cut_off_after_kill_9() {
     let broker = BrokerProcess::start(&store, port, "flushDiskType=ASYNC_FLUSH");
     let torn_offset = wire::max_offset(&client, &broker.addr, TOPIC, acked.last_queue).await;
     let torn = (acked.last_queue, torn_offset);
-    assert!(acked.bodies.contains_key(&torn), "the torn record was the queue's last one");
+    assert!(
+        acked.bodies.contains_key(&torn),
+        "the torn record was the queue's last one"
+    );
     assert_all_pullable(&client, &broker.addr, &acked, Some(torn)).await;
     // its slot is reused by the next message
-    let next = wire::send(&client, &broker.addr, &wire::message(TOPIC, "replacement", "TagA"), acked.last_queue).await;
+    let next = wire::send(
+        &client,
+        &broker.addr,
+        &wire::message(TOPIC, "replacement", "TagA"),
+        acked.last_queue,
+    )
+    .await;
     assert_eq!(next.queue_offset, torn_offset);
     broker.terminate();
 }

@@ -43,7 +43,11 @@ async fn main() -> anyhow::Result<()> {
         print!("{}", print_entries(&config));
         return Ok(());
     }
-    let (name, addr, namesrv) = (config.broker_name.clone(), config.broker_addr(), config.namesrv_addr.clone());
+    let (name, addr, namesrv) = (
+        config.broker_name.clone(),
+        config.broker_addr(),
+        config.namesrv_addr.clone(),
+    );
     let handle = broker::start(config).await.context("starting the broker")?;
     println!(
         "The broker[{name}, {addr}] boot success. serializeType=JSON and name server is {}",

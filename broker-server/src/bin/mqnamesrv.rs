@@ -33,7 +33,8 @@ async fn main() -> anyhow::Result<()> {
     broker_server::logging::init();
     let cli = Cli::parse();
     let mut config = NamesrvConfig {
-        kv_config_path: std::env::var_os("HOME").map(|h| PathBuf::from(h).join("namesrv").join("kvConfig.json")),
+        kv_config_path: std::env::var_os("HOME")
+            .map(|h| PathBuf::from(h).join("namesrv").join("kvConfig.json")),
         ..NamesrvConfig::default()
     };
     if let Some(path) = &cli.config_file {
@@ -47,7 +48,9 @@ async fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     let addr = SocketAddr::from((Ipv4Addr::UNSPECIFIED, config.listen_port));
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding the name server on {addr}"))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("binding the name server on {addr}"))?;
     println!("The Name Server boot success. serializeType=JSON, address {addr}");
     namesrv::run(listener, config, broker_server::logging::shutdown_signal()).await;
     println!("The Name Server shut down.");

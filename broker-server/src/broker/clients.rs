@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::sync::RwLock;
 use std::time::{Duration, Instant};
 
-use rocketmq_client::protocol::body::{ConsumeFromWhere, ConsumeType, MessageModel, SubscriptionData};
+use rocketmq_client::protocol::body::{
+    ConsumeFromWhere, ConsumeType, MessageModel, SubscriptionData,
+};
 
 use crate::net::Channel;
 
@@ -20,7 +22,11 @@ pub(crate) struct ClientChannel {
 
 impl ClientChannel {
     pub(crate) fn new(channel: Channel, client_id: String) -> Self {
-        ClientChannel { channel, client_id, last_update: Instant::now() }
+        ClientChannel {
+            channel,
+            client_id,
+            last_update: Instant::now(),
+        }
     }
 
     /// Closed, or silent for longer than `timeout`.
@@ -54,15 +60,22 @@ pub(crate) struct ConsumerManager {
 
 impl ConsumerManager {
     /// Records a heartbeat; true if the group's membership changed.
-    pub(crate) fn register(&self, group: &str, client: ClientChannel, reg: ConsumerRegistration) -> bool {
+    pub(crate) fn register(
+        &self,
+        group: &str,
+        client: ClientChannel,
+        reg: ConsumerRegistration,
+    ) -> bool {
         let mut groups = self.groups.write().unwrap_or_else(|e| e.into_inner());
-        let info = groups.entry(group.to_string()).or_insert_with(|| ConsumerGroupInfo {
-            channels: HashMap::new(),
-            subscriptions: HashMap::new(),
-            consume_type: reg.consume_type,
-            message_model: reg.message_model,
-            consume_from_where: reg.consume_from_where,
-        });
+        let info = groups
+            .entry(group.to_string())
+            .or_insert_with(|| ConsumerGroupInfo {
+                channels: HashMap::new(),
+                subscriptions: HashMap::new(),
+                consume_type: reg.consume_type,
+                message_model: reg.message_model,
+                consume_from_where: reg.consume_from_where,
+            });
         info.consume_type = reg.consume_type;
         info.message_model = reg.message_model;
         info.consume_from_where = reg.consume_from_where;
@@ -86,7 +99,9 @@ impl ConsumerManager {
     /// Removes a client from a group; true if it was a member.
     pub(crate) fn unregister(&self, group: &str, channel: &Channel) -> bool {
         let mut groups = self.groups.write().unwrap_or_else(|e| e.into_inner());
-        let Some(info) = groups.get_mut(group) else { return false };
+        let Some(info) = groups.get_mut(group) else {
+            return false;
+        };
         let removed = info.channels.remove(&channel.id()).is_some();
         if info.channels.is_empty() {
             groups.remove(group);
@@ -121,8 +136,10 @@ impl ConsumerManager {
     /// Client ids of a group's members.
     pub(crate) fn client_ids(&self, group: &str) -> Vec<String> {
         let groups = self.groups.read().unwrap_or_else(|e| e.into_inner());
-        let mut ids: Vec<String> =
-            groups.get(group).map(|g| g.channels.values().map(|c| c.client_id.clone()).collect()).unwrap_or_default();
+        let mut ids: Vec<String> = groups
+            .get(group)
+            .map(|g| g.channels.values().map(|c| c.client_id.clone()).collect())
+            .unwrap_or_default();
         ids.sort();
         ids.dedup();
         ids
@@ -131,12 +148,21 @@ impl ConsumerManager {
     /// Connections of a group's members.
     pub(crate) fn channels(&self, group: &str) -> Vec<Channel> {
         let groups = self.groups.read().unwrap_or_else(|e| e.into_inner());
-        groups.get(group).map(|g| g.channels.values().map(|c| c.channel.clone()).collect()).unwrap_or_default()
+        groups
+            .get(group)
+            .map(|g| g.channels.values().map(|c| c.channel.clone()).collect())
+            .unwrap_or_default()
     }
 
     /// The group's subscription to a topic.
     pub(crate) fn subscription(&self, group: &str, topic: &str) -> Option<SubscriptionData> {
-        self.groups.read().unwrap_or_else(|e| e.into_inner()).get(group)?.subscriptions.get(topic).cloned()
+        self.groups
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(group)?
+            .subscriptions
+            .get(topic)
+            .cloned()
     }
 }
 

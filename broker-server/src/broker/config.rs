@@ -24,7 +24,9 @@ impl ConfigValue for BrokerRole {
             "ASYNC_MASTER" => Ok(BrokerRole::AsyncMaster),
             "SYNC_MASTER" => Ok(BrokerRole::SyncMaster),
             "SLAVE" => Ok(BrokerRole::Slave),
-            other => Err(format!("expected ASYNC_MASTER, SYNC_MASTER or SLAVE, got `{other}`")),
+            other => Err(format!(
+                "expected ASYNC_MASTER, SYNC_MASTER or SLAVE, got `{other}`"
+            )),
         }
     }
     fn show(&self) -> String {
@@ -71,7 +73,11 @@ impl ConfigValue for DeleteWhen {
             .map(DeleteWhen)
     }
     fn show(&self) -> String {
-        self.0.iter().map(|h| format!("{h:02}")).collect::<Vec<_>>().join(";")
+        self.0
+            .iter()
+            .map(|h| format!("{h:02}"))
+            .collect::<Vec<_>>()
+            .join(";")
     }
 }
 
@@ -227,7 +233,11 @@ impl BrokerConfig {
 
     /// `brokerIP2:haListenPort`.
     pub fn ha_server_addr(&self) -> String {
-        format!("{}:{}", self.broker_ip2.as_deref().unwrap_or(&self.broker_ip1), self.ha_listen_port)
+        format!(
+            "{}:{}",
+            self.broker_ip2.as_deref().unwrap_or(&self.broker_ip1),
+            self.ha_listen_port
+        )
     }
 
     /// The configured name servers.
@@ -252,7 +262,9 @@ impl BrokerConfig {
             flush_disk_type: self.flush_disk_type,
             sync_flush_timeout: Duration::from_millis(self.sync_flush_timeout),
             flush_interval_commit_log: Duration::from_millis(self.flush_interval_commit_log.max(1)),
-            flush_interval_consume_queue: Duration::from_millis(self.flush_interval_consume_queue.max(1)),
+            flush_interval_consume_queue: Duration::from_millis(
+                self.flush_interval_consume_queue.max(1),
+            ),
             max_message_size: self.max_message_size,
             delete_when: self.delete_when.0.clone(),
             file_reserved_time: Duration::from_secs(self.file_reserved_time * 3600),
@@ -294,9 +306,17 @@ mod tests {
         assert_eq!(c.flush_disk_type, FlushDiskType::SyncFlush);
         assert_eq!(c.mapped_file_size_commit_log, 1_048_576);
         assert_eq!(c.namesrv_list(), vec!["a:9876", "b:9876"]);
-        assert_eq!(c.store_config().file_reserved_time, Duration::from_secs(48 * 3600));
+        assert_eq!(
+            c.store_config().file_reserved_time,
+            Duration::from_secs(48 * 3600)
+        );
         assert!(print_entries(&c).contains("brokerRole=ASYNC_MASTER\n"));
-        let err = apply(&mut c, &parse_properties("flushDiskType=SOMETIMES"), "broker.conf").unwrap_err();
+        let err = apply(
+            &mut c,
+            &parse_properties("flushDiskType=SOMETIMES"),
+            "broker.conf",
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("flushDiskType"));
         assert!(apply(&mut c, &parse_properties("deleteWhen=25"), "broker.conf").is_err());
     }

@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 use std::sync::RwLock;
 
-use rocketmq_client::protocol::body::{DataVersion, JsonBody, SubscriptionGroupConfig, SubscriptionGroupWrapper};
+use rocketmq_client::protocol::body::{
+    DataVersion, JsonBody, SubscriptionGroupConfig, SubscriptionGroupWrapper,
+};
 
 use super::persist::{read_with_backup, write_atomically};
 
@@ -17,11 +19,16 @@ pub(crate) struct SubscriptionGroupManager {
 
 impl SubscriptionGroupManager {
     pub(crate) fn load(path: PathBuf, auto_create: bool) -> Self {
-        let mut inner = read_with_backup(&path, |b| SubscriptionGroupWrapper::decode(b).ok()).unwrap_or_default();
+        let mut inner = read_with_backup(&path, |b| SubscriptionGroupWrapper::decode(b).ok())
+            .unwrap_or_default();
         if inner.data_version.timestamp == 0 {
             inner.data_version = DataVersion::now();
         }
-        SubscriptionGroupManager { inner: RwLock::new(inner), path, auto_create }
+        SubscriptionGroupManager {
+            inner: RwLock::new(inner),
+            path,
+            auto_create,
+        }
     }
 
     /// The group's config, creating it with defaults if allowed.
@@ -39,12 +46,19 @@ impl SubscriptionGroupManager {
     }
 
     pub(crate) fn get(&self, group: &str) -> Option<SubscriptionGroupConfig> {
-        self.inner.read().unwrap_or_else(|e| e.into_inner()).subscription_group_table.get(group).cloned()
+        self.inner
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .subscription_group_table
+            .get(group)
+            .cloned()
     }
 
     pub(crate) fn upsert(&self, cfg: SubscriptionGroupConfig) {
         let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
-        inner.subscription_group_table.insert(cfg.group_name.clone(), cfg);
+        inner
+            .subscription_group_table
+            .insert(cfg.group_name.clone(), cfg);
         inner.data_version.next_version();
         drop(inner);
         self.persist();
@@ -64,8 +78,9 @@ impl SubscriptionGroupManager {
     }
 
     fn persist(&self) {
-        let json = serde_json::to_vec_pretty(&*self.inner.read().unwrap_or_else(|e| e.into_inner()))
-            .expect("groups serialize");
+        let json =
+            serde_json::to_vec_pretty(&*self.inner.read().unwrap_or_else(|e| e.into_inner()))
+                .expect("groups serialize");
         if let Err(e) = write_atomically(&self.path, &json) {
             tracing::error!(path = %self.path.display(), error = %e, "could not persist subscription groups");
         }

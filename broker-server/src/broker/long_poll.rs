@@ -28,7 +28,12 @@ impl PullNotifier {
 
     /// Wakes every pull held on a queue.
     pub(crate) fn arrived(&self, topic: &str, queue_id: i32) {
-        let notify = self.queues.lock().unwrap_or_else(|e| e.into_inner()).get(&(topic.to_string(), queue_id)).cloned();
+        let notify = self
+            .queues
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&(topic.to_string(), queue_id))
+            .cloned();
         if let Some(n) = notify {
             n.notify_waiters();
         }

@@ -81,12 +81,19 @@ pub(crate) struct BrokerState {
 impl BrokerState {
     /// Tells a group's members that membership changed (they rebalance at once).
     pub(crate) fn notify_consumer_ids_changed(&self, group: &str) {
-        if self.groups.get(group).is_some_and(|g| !g.notify_consumer_ids_changed_enable) {
+        if self
+            .groups
+            .get(group)
+            .is_some_and(|g| !g.notify_consumer_ids_changed_enable)
+        {
             return;
         }
-        let header = ConsumerGroupHeader { consumer_group: group.to_string() };
+        let header = ConsumerGroupHeader {
+            consumer_group: group.to_string(),
+        };
         for ch in self.consumers.channels(group) {
-            let mut req = RemotingCommand::request_with(RequestCode::NotifyConsumerIdsChanged, &header);
+            let mut req =
+                RemotingCommand::request_with(RequestCode::NotifyConsumerIdsChanged, &header);
             req.language = rocketmq_client::protocol::LanguageCode::Java;
             ch.send_oneway(req);
         }
@@ -107,27 +114,34 @@ impl Broker {
                 "brokerRole=SLAVE needs master-slave replication, which this broker does not provide yet".into(),
             ));
         }
-        let ip: IpAddr = config
-            .broker_ip1
-            .parse()
-            .map_err(|_| BrokerError::Config(format!("brokerIP1 `{}` is not an IP address", config.broker_ip1)))?;
+        let ip: IpAddr = config.broker_ip1.parse().map_err(|_| {
+            BrokerError::Config(format!(
+                "brokerIP1 `{}` is not an IP address",
+                config.broker_ip1
+            ))
+        })?;
         let store_host = SocketAddr::new(ip, config.listen_port);
         let pulls = Arc::new(PullNotifier::default());
         let arrival_pulls = pulls.clone();
         let store = MessageStore::open(
             config.store_config(),
-            Some(Arc::new(move |topic: &str, queue_id: i32, _max: i64| arrival_pulls.arrived(topic, queue_id))),
+            Some(Arc::new(move |topic: &str, queue_id: i32, _max: i64| {
+                arrival_pulls.arrived(topic, queue_id)
+            })),
         )?;
         let config_dir = config.store_path_root_dir.join("config");
-        let topics = TopicConfigManager::load(config_dir.join("topics.json"), TopicSettings {
-            auto_create_topic_enable: config.auto_create_topic_enable,
-            default_topic_queue_nums: config.default_topic_queue_nums,
-            cluster_name: config.broker_cluster_name.clone(),
-            broker_name: config.broker_name.clone(),
-            cluster_topic_enable: config.cluster_topic_enable,
-            broker_topic_enable: config.broker_topic_enable,
-            broker_permission: config.broker_permission,
-        });
+        let topics = TopicConfigManager::load(
+            config_dir.join("topics.json"),
+            TopicSettings {
+                auto_create_topic_enable: config.auto_create_topic_enable,
+                default_topic_queue_nums: config.default_topic_queue_nums,
+                cluster_name: config.broker_cluster_name.clone(),
+                broker_name: config.broker_name.clone(),
+                cluster_topic_enable: config.cluster_topic_enable,
+                broker_topic_enable: config.broker_topic_enable,
+                broker_permission: config.broker_permission,
+            },
+        );
         let state = BrokerState {
             offsets: ConsumerOffsetManager::load(config_dir.join("consumerOffset.json")),
             groups: SubscriptionGroupManager::load(
@@ -142,10 +156,15 @@ impl Broker {
             pulls,
             store_host,
             unique_ids: UniqueIdGenerator::new(ip),
-            stats: Stats { boot_timestamp: crate::store::now_millis(), ..Default::default() },
+            stats: Stats {
+                boot_timestamp: crate::store::now_millis(),
+                ..Default::default()
+            },
             config,
         };
-        Ok(Broker { state: Arc::new(state) })
+        Ok(Broker {
+            state: Arc::new(state),
+        })
     }
 
     /// The configuration the broker runs with.
@@ -155,14 +174,27 @@ impl Broker {
 
     /// Serves `listener` (and the VIP listener, which refuses pulls like Apache's fast port)
     /// until `shutdown` completes; then unregisters, persists and closes the store.
-    pub async fn run(self, listener: TcpListener, vip: Option<TcpListener>, shutdown: impl Future<Output = ()>) {
+    pub async fn run(
+        self,
+        listener: TcpListener,
+        vip: Option<TcpListener>,
+        shutdown: impl Future<Output = ()>,
+    ) {
         let state = self.state;
         let cancel = CancellationToken::new();
         let mut tasks = tokio::task::JoinSet::new();
-        tasks.spawn(state.registrar.clone().run(state.topics.clone(), cancel.clone()));
+        tasks.spawn(
+            state
+                .registrar
+                .clone()
+                .run(state.topics.clone(), cancel.clone()),
+        );
         tasks.spawn(housekeeping(state.clone(), cancel.clone()));
         if let Some(vip) = vip {
-            let service = Arc::new(BrokerService { state: state.clone(), vip: true });
+            let service = Arc::new(BrokerService {
+                state: state.clone(),
+                vip: true,
+            });
             let stop = cancel.clone();
             tasks.spawn(async move { serve(vip, service, stop.cancelled_owned()).await });
         }
@@ -172,7 +204,15 @@ impl Broker {
             namesrv = ?state.config.namesrv_addr,
             "broker serving"
         );
-        serve(listener, Arc::new(BrokerService { state: state.clone(), vip: false }), shutdown).await;
+        serve(
+            listener,
+            Arc::new(BrokerService {
+                state: state.clone(),
+                vip: false,
+            }),
+            shutdown,
+        )
+        .await;
         cancel.cancel();
         while tasks.join_next().await.is_some() {}
         state.registrar.unregister_all().await;
@@ -185,7 +225,9 @@ impl Broker {
 
 /// Periodic chores: offsets to disk, silent clients out.
 async fn housekeeping(state: Arc<BrokerState>, cancel: CancellationToken) {
-    let mut persist = tokio::time::interval(Duration::from_millis(state.config.flush_consumer_offset_interval.max(100)));
+    let mut persist = tokio::time::interval(Duration::from_millis(
+        state.config.flush_consumer_offset_interval.max(100),
+    ));
     let mut scan = tokio::time::interval(Duration::from_secs(10));
     let expiry = Duration::from_millis(state.config.channel_expired_timeout);
     loop {
@@ -231,7 +273,9 @@ pub async fn start(mut config: BrokerConfig) -> Result<ServerHandle, BrokerError
         _ => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
     };
     let addr = SocketAddr::new(bind_ip, config.listen_port);
-    let listener = TcpListener::bind(addr).await.map_err(|source| BrokerError::Bind { addr, source })?;
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| BrokerError::Bind { addr, source })?;
     let vip = if config.listen_port > 2 {
         let vip_addr = SocketAddr::new(bind_ip, config.listen_port - 2);
         match TcpListener::bind(vip_addr).await {
@@ -244,7 +288,12 @@ pub async fn start(mut config: BrokerConfig) -> Result<ServerHandle, BrokerError
     } else {
         None
     };
-    config.listen_port = listener.local_addr().map_err(|source| BrokerError::Bind { addr, source })?.port();
+    config.listen_port = listener
+        .local_addr()
+        .map_err(|source| BrokerError::Bind { addr, source })?
+        .port();
     let broker = Broker::open(config)?;
-    Ok(ServerHandle::spawn(listener, move |l, stop| broker.run(l, vip, stop)))
+    Ok(ServerHandle::spawn(listener, move |l, stop| {
+        broker.run(l, vip, stop)
+    }))
 }

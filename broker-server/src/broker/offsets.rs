@@ -27,22 +27,39 @@ impl ConsumerOffsetManager {
         let table = read_with_backup(&path, |b| ConsumerOffsetSerializeWrapper::decode(b).ok())
             .map(|w| w.offset_table)
             .unwrap_or_default();
-        ConsumerOffsetManager { table: RwLock::new(table), dirty: AtomicBool::new(false), path }
+        ConsumerOffsetManager {
+            table: RwLock::new(table),
+            dirty: AtomicBool::new(false),
+            path,
+        }
     }
 
     pub(crate) fn commit(&self, group: &str, topic: &str, queue_id: i32, offset: i64) {
-        self.table.write().unwrap_or_else(|e| e.into_inner()).entry(key(topic, group)).or_default().insert(queue_id, offset);
+        self.table
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(key(topic, group))
+            .or_default()
+            .insert(queue_id, offset);
         self.dirty.store(true, Ordering::Release);
     }
 
     pub(crate) fn query(&self, group: &str, topic: &str, queue_id: i32) -> Option<i64> {
-        self.table.read().unwrap_or_else(|e| e.into_inner()).get(&key(topic, group))?.get(&queue_id).copied()
+        self.table
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key(topic, group))?
+            .get(&queue_id)
+            .copied()
     }
 
     /// Forgets every group's offsets of a topic.
     pub(crate) fn remove_topic(&self, topic: &str) {
         let prefix = format!("{topic}@");
-        self.table.write().unwrap_or_else(|e| e.into_inner()).retain(|k, _| !k.starts_with(&prefix));
+        self.table
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|k, _| !k.starts_with(&prefix));
         self.dirty.store(true, Ordering::Release);
     }
 

@@ -71,7 +71,8 @@ impl Registrar {
         };
         let mut calls = tokio::task::JoinSet::new();
         for addr in &self.namesrvs {
-            let req = RemotingCommand::request_with(RequestCode::RegisterBroker, &header).with_body(body.clone());
+            let req = RemotingCommand::request_with(RequestCode::RegisterBroker, &header)
+                .with_body(body.clone());
             let (client, addr, timeout) = (self.client.clone(), addr.clone(), self.timeout);
             calls.spawn(async move {
                 match client.invoke(&addr, req, timeout).await {
@@ -106,14 +107,24 @@ impl Registrar {
     }
 
     /// Registers now, then periodically and on request, until cancelled.
-    pub(crate) async fn run(self: Arc<Self>, topics: Arc<TopicConfigManager>, cancel: CancellationToken) {
+    pub(crate) async fn run(
+        self: Arc<Self>,
+        topics: Arc<TopicConfigManager>,
+        cancel: CancellationToken,
+    ) {
         if self.namesrvs.is_empty() {
-            tracing::warn!("no name server configured (namesrvAddr, -n or NAMESRV_ADDR); clients will not find this broker");
+            tracing::warn!(
+                "no name server configured (namesrvAddr, -n or NAMESRV_ADDR); clients will not find this broker"
+            );
             return;
         }
         loop {
             let ok = self.register_all(&topics).await;
-            tracing::debug!(accepted = ok, of = self.namesrvs.len(), "registered with name servers");
+            tracing::debug!(
+                accepted = ok,
+                of = self.namesrvs.len(),
+                "registered with name servers"
+            );
             tokio::select! {
                 _ = cancel.cancelled() => break,
                 _ = tokio::time::sleep(self.period) => {}

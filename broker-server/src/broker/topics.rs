@@ -27,7 +27,12 @@ pub(crate) const DLQ_GROUP_TOPIC_PREFIX: &str = "%DLQ%";
 pub(crate) fn is_send_forbidden(topic: &str) -> bool {
     matches!(
         topic,
-        SCHEDULE_TOPIC | TRANS_HALF_TOPIC | TRANS_OP_HALF_TOPIC | TRANS_CHECK_MAX_TIME_TOPIC | SELF_TEST_TOPIC | OFFSET_MOVED_EVENT
+        SCHEDULE_TOPIC
+            | TRANS_HALF_TOPIC
+            | TRANS_OP_HALF_TOPIC
+            | TRANS_CHECK_MAX_TIME_TOPIC
+            | SELF_TEST_TOPIC
+            | OFFSET_MOVED_EVENT
     )
 }
 
@@ -36,12 +41,25 @@ pub(crate) fn validate_topic(topic: &str) -> Result<(), String> {
     if topic.trim().is_empty() {
         return Err("The specified topic is blank.".into());
     }
-    let max = if topic.starts_with(RETRY_GROUP_TOPIC_PREFIX) || topic.starts_with(DLQ_GROUP_TOPIC_PREFIX) { 255 } else { 127 };
+    let max = if topic.starts_with(RETRY_GROUP_TOPIC_PREFIX)
+        || topic.starts_with(DLQ_GROUP_TOPIC_PREFIX)
+    {
+        255
+    } else {
+        127
+    };
     if topic.len() > max {
-        return Err(format!("The specified topic is longer than topic max length {max}."));
+        return Err(format!(
+            "The specified topic is longer than topic max length {max}."
+        ));
     }
-    if !topic.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'%' | b'|' | b'_' | b'-')) {
-        return Err(format!("The specified topic[{topic}] contains illegal characters, allowing only ^[%|a-zA-Z0-9_-]+$"));
+    if !topic
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'%' | b'|' | b'_' | b'-'))
+    {
+        return Err(format!(
+            "The specified topic[{topic}] contains illegal characters, allowing only ^[%|a-zA-Z0-9_-]+$"
+        ));
     }
     Ok(())
 }
@@ -67,13 +85,16 @@ pub(crate) struct TopicConfigManager {
 
 impl TopicConfigManager {
     pub(crate) fn load(path: PathBuf, settings: TopicSettings) -> Self {
-        let mut wrapper = read_with_backup(&path, |b| TopicConfigSerializeWrapper::decode(b).ok()).unwrap_or_default();
+        let mut wrapper = read_with_backup(&path, |b| TopicConfigSerializeWrapper::decode(b).ok())
+            .unwrap_or_default();
         let table = &mut wrapper.topic_config_table;
         let mut system = |name: &str, queues: i32, perm_bits: i32| {
-            table.entry(name.to_string()).or_insert_with(|| TopicConfig {
-                perm: perm_bits,
-                ..TopicConfig::new(name, queues)
-            });
+            table
+                .entry(name.to_string())
+                .or_insert_with(|| TopicConfig {
+                    perm: perm_bits,
+                    ..TopicConfig::new(name, queues)
+                });
         };
         let rw = perm::READ | perm::WRITE;
         system(SELF_TEST_TOPIC, 1, rw);
@@ -84,23 +105,44 @@ impl TopicConfigManager {
         system(TRANS_OP_HALF_TOPIC, 1, rw);
         system(&format!("{}_REPLY_TOPIC", settings.cluster_name), 1, rw);
         let inherit_rw = |enabled: bool| perm::INHERIT | if enabled { rw } else { 0 };
-        system(&settings.cluster_name, 16, inherit_rw(settings.cluster_topic_enable));
-        system(&settings.broker_name, 1, inherit_rw(settings.broker_topic_enable));
+        system(
+            &settings.cluster_name,
+            16,
+            inherit_rw(settings.cluster_topic_enable),
+        );
+        system(
+            &settings.broker_name,
+            1,
+            inherit_rw(settings.broker_topic_enable),
+        );
         if settings.auto_create_topic_enable {
-            system(AUTO_CREATE_TOPIC_KEY, settings.default_topic_queue_nums, perm::INHERIT | rw);
+            system(
+                AUTO_CREATE_TOPIC_KEY,
+                settings.default_topic_queue_nums,
+                perm::INHERIT | rw,
+            );
         } else {
             table.remove(AUTO_CREATE_TOPIC_KEY);
         }
         if wrapper.data_version.timestamp == 0 {
             wrapper.data_version = rocketmq_client::protocol::body::DataVersion::now();
         }
-        let mgr = TopicConfigManager { inner: RwLock::new(wrapper), path, settings };
+        let mgr = TopicConfigManager {
+            inner: RwLock::new(wrapper),
+            path,
+            settings,
+        };
         mgr.persist();
         mgr
     }
 
     pub(crate) fn get(&self, topic: &str) -> Option<TopicConfig> {
-        self.inner.read().unwrap_or_else(|e| e.into_inner()).topic_config_table.get(topic).cloned()
+        self.inner
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .topic_config_table
+            .get(topic)
+            .cloned()
     }
 
     /// Creates `topic` from the send's template topic; returns it and whether it is new.
@@ -126,26 +168,43 @@ impl TopicConfigManager {
         let queues = client_queue_nums.min(template.write_queue_nums).max(1);
         let cfg = TopicConfig {
             perm: template_perm & !perm::INHERIT,
-            topic_filter_type: template.topic_filter_type.clone(),
+            topic_filter_type: template.topic_filter_type,
             topic_sys_flag,
             ..TopicConfig::new(topic, queues)
         };
-        inner.topic_config_table.insert(topic.to_string(), cfg.clone());
+        inner
+            .topic_config_table
+            .insert(topic.to_string(), cfg.clone());
         inner.data_version.next_version();
         drop(inner);
-        tracing::info!(topic, queues, template = default_topic, "topic auto-created");
+        tracing::info!(
+            topic,
+            queues,
+            template = default_topic,
+            "topic auto-created"
+        );
         self.persist();
         Some((cfg, true))
     }
 
     /// Creates a retry or DLQ topic if absent; returns it and whether it is new.
-    pub(crate) fn create_if_absent(&self, topic: &str, queues: i32, perm_bits: i32) -> (TopicConfig, bool) {
+    pub(crate) fn create_if_absent(
+        &self,
+        topic: &str,
+        queues: i32,
+        perm_bits: i32,
+    ) -> (TopicConfig, bool) {
         let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
         if let Some(existing) = inner.topic_config_table.get(topic) {
             return (existing.clone(), false);
         }
-        let cfg = TopicConfig { perm: perm_bits, ..TopicConfig::new(topic, queues.max(1)) };
-        inner.topic_config_table.insert(topic.to_string(), cfg.clone());
+        let cfg = TopicConfig {
+            perm: perm_bits,
+            ..TopicConfig::new(topic, queues.max(1))
+        };
+        inner
+            .topic_config_table
+            .insert(topic.to_string(), cfg.clone());
         inner.data_version.next_version();
         drop(inner);
         self.persist();
@@ -247,14 +306,24 @@ mod tests {
         let path = dir.path().join("config/topics.json");
         let mgr = TopicConfigManager::load(path.clone(), settings(true));
         assert_eq!(mgr.get(AUTO_CREATE_TOPIC_KEY).unwrap().perm, 7);
-        let (cfg, created) = mgr.create_in_send("TopicTest", AUTO_CREATE_TOPIC_KEY, 4, 0).unwrap();
+        let (cfg, created) = mgr
+            .create_in_send("TopicTest", AUTO_CREATE_TOPIC_KEY, 4, 0)
+            .unwrap();
         assert!(created);
         assert_eq!((cfg.read_queue_nums, cfg.perm), (4, 6));
-        assert!(!mgr.create_in_send("TopicTest", AUTO_CREATE_TOPIC_KEY, 4, 0).unwrap().1);
+        assert!(
+            !mgr.create_in_send("TopicTest", AUTO_CREATE_TOPIC_KEY, 4, 0)
+                .unwrap()
+                .1
+        );
         let again = TopicConfigManager::load(path, settings(false));
         assert!(again.get("TopicTest").is_some());
         assert!(again.get(AUTO_CREATE_TOPIC_KEY).is_none());
-        assert!(again.create_in_send("Other", AUTO_CREATE_TOPIC_KEY, 4, 0).is_none());
+        assert!(
+            again
+                .create_in_send("Other", AUTO_CREATE_TOPIC_KEY, 4, 0)
+                .is_none()
+        );
     }
 
     #[test]

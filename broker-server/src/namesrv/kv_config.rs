@@ -33,7 +33,10 @@ impl KvConfig {
                 None => tracing::warn!(path = %p.display(), "ignoring unreadable KV config file"),
             }
         }
-        KvConfig { table: RwLock::new(table), path }
+        KvConfig {
+            table: RwLock::new(table),
+            path,
+        }
     }
 
     pub(crate) fn put(&self, namespace: &str, key: &str, value: &str) {
@@ -47,18 +50,33 @@ impl KvConfig {
     }
 
     pub(crate) fn get(&self, namespace: &str, key: &str) -> Option<String> {
-        self.table.read().unwrap_or_else(|e| e.into_inner()).get(namespace)?.get(key).cloned()
+        self.table
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(namespace)?
+            .get(key)
+            .cloned()
     }
 
     pub(crate) fn delete(&self, namespace: &str, key: &str) {
-        if let Some(ns) = self.table.write().unwrap_or_else(|e| e.into_inner()).get_mut(namespace) {
+        if let Some(ns) = self
+            .table
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_mut(namespace)
+        {
             ns.remove(key);
         }
         self.persist();
     }
 
     pub(crate) fn list(&self, namespace: &str) -> Option<BTreeMap<String, String>> {
-        self.table.read().unwrap_or_else(|e| e.into_inner()).get(namespace).filter(|m| !m.is_empty()).cloned()
+        self.table
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(namespace)
+            .filter(|m| !m.is_empty())
+            .cloned()
     }
 
     fn persist(&self) {
@@ -95,7 +113,10 @@ mod tests {
         kv.put("ns", "k", "v");
         kv.delete("ns", "k");
         let again = KvConfig::load(Some(path));
-        assert_eq!(again.get("ORDER_TOPIC_CONFIG", "T").as_deref(), Some("broker-a:4"));
+        assert_eq!(
+            again.get("ORDER_TOPIC_CONFIG", "T").as_deref(),
+            Some("broker-a:4")
+        );
         assert_eq!(again.list("ns"), None);
     }
 }

@@ -85,7 +85,11 @@ impl Service for NameServer {
 pub async fn run(listener: TcpListener, config: NamesrvConfig, shutdown: impl Future<Output = ()>) {
     let kv = KvConfig::load(config.kv_config_path.clone());
     let scan_every = Duration::from_millis(config.scan_not_active_broker_interval.max(100));
-    let state = Arc::new(NamesrvState { config, routes: RouteTable::default(), kv });
+    let state = Arc::new(NamesrvState {
+        config,
+        routes: RouteTable::default(),
+        kv,
+    });
     let scanner_state = state.clone();
     let scanner = tokio::spawn(async move {
         let mut tick = tokio::time::interval(scan_every);
@@ -103,5 +107,7 @@ pub async fn run(listener: TcpListener, config: NamesrvConfig, shutdown: impl Fu
 /// Binds `addr` and runs the name server in the background.
 pub async fn start(addr: SocketAddr, config: NamesrvConfig) -> std::io::Result<ServerHandle> {
     let listener = TcpListener::bind(addr).await?;
-    Ok(ServerHandle::spawn(listener, move |l, stop| run(l, config, stop)))
+    Ok(ServerHandle::spawn(listener, move |l, stop| {
+        run(l, config, stop)
+    }))
 }

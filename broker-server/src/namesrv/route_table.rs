@@ -11,7 +11,8 @@ use std::sync::RwLock;
 use std::time::{Duration, Instant};
 
 use rocketmq_client::protocol::body::{
-    BrokerData, ClusterInfo, DataVersion, QueueData, TopicConfigSerializeWrapper, TopicList, TopicRouteData,
+    BrokerData, ClusterInfo, DataVersion, QueueData, TopicConfigSerializeWrapper, TopicList,
+    TopicRouteData,
 };
 use rocketmq_client::protocol::header::RegisterBrokerRequestHeader;
 
@@ -19,7 +20,6 @@ use rocketmq_client::protocol::header::RegisterBrokerRequestHeader;
 #[derive(Debug, Clone)]
 struct BrokerLive {
     broker_name: String,
-    broker_id: i64,
     last_update: Instant,
     timeout: Duration,
     data_version: DataVersion,
@@ -64,25 +64,35 @@ impl RouteTable {
         channel_id: u64,
     ) -> Result<Registered, RegisterRefused> {
         let mut t = self.tables.write().unwrap_or_else(|e| e.into_inner());
-        t.clusters.entry(h.cluster_name.clone()).or_default().insert(h.broker_name.clone());
+        t.clusters
+            .entry(h.cluster_name.clone())
+            .or_default()
+            .insert(h.broker_name.clone());
 
         let known_before;
         {
-            let bd = t.brokers.entry(h.broker_name.clone()).or_insert_with(|| BrokerData {
-                broker_addrs: BTreeMap::new(),
-                broker_name: h.broker_name.clone(),
-                cluster: h.cluster_name.clone(),
-                enable_acting_master: h.enable_acting_master.unwrap_or(false),
-                zone_name: None,
-            });
+            let bd = t
+                .brokers
+                .entry(h.broker_name.clone())
+                .or_insert_with(|| BrokerData {
+                    broker_addrs: BTreeMap::new(),
+                    broker_name: h.broker_name.clone(),
+                    cluster: h.cluster_name.clone(),
+                    enable_acting_master: h.enable_acting_master.unwrap_or(false),
+                    zone_name: None,
+                });
             known_before = bd.broker_addrs.contains_key(&h.broker_id);
-            if !known_before && wrapper.topic_config_table.len() == 1 && !bd.broker_addrs.is_empty() {
+            if !known_before && wrapper.topic_config_table.len() == 1 && !bd.broker_addrs.is_empty()
+            {
                 // An increment registration must follow a full one from the same broker id.
-                return Err(RegisterRefused("a single-topic registration from an unregistered broker id"));
+                return Err(RegisterRefused(
+                    "a single-topic registration from an unregistered broker id",
+                ));
             }
             bd.cluster = h.cluster_name.clone();
             // A slave promoted (or an address reused) under another id: drop the old slot.
-            bd.broker_addrs.retain(|id, addr| !(*addr == h.broker_addr && *id != h.broker_id));
+            bd.broker_addrs
+                .retain(|id, addr| !(*addr == h.broker_addr && *id != h.broker_id));
             bd.broker_addrs.insert(h.broker_id, h.broker_addr.clone());
         }
 
@@ -92,33 +102,47 @@ impl RouteTable {
             for (topic, cfg) in &wrapper.topic_config_table {
                 let queues = t.topics.entry(topic.clone()).or_default();
                 if changed || !queues.contains_key(&h.broker_name) {
-                    queues.insert(h.broker_name.clone(), QueueData {
-                        broker_name: h.broker_name.clone(),
-                        perm: cfg.perm,
-                        read_queue_nums: cfg.read_queue_nums,
-                        topic_sys_flag: cfg.topic_sys_flag,
-                        write_queue_nums: cfg.write_queue_nums,
-                    });
+                    queues.insert(
+                        h.broker_name.clone(),
+                        QueueData {
+                            broker_name: h.broker_name.clone(),
+                            perm: cfg.perm,
+                            read_queue_nums: cfg.read_queue_nums,
+                            topic_sys_flag: cfg.topic_sys_flag,
+                            write_queue_nums: cfg.write_queue_nums,
+                        },
+                    );
                 }
             }
         }
         let timeout = h
             .heartbeat_timeout_millis
             .filter(|ms| *ms > 0)
-            .map_or(DEFAULT_BROKER_TIMEOUT, |ms| Duration::from_millis(ms as u64));
-        t.live.insert(h.broker_addr.clone(), BrokerLive {
-            broker_name: h.broker_name.clone(),
-            broker_id: h.broker_id,
-            last_update: Instant::now(),
-            timeout,
-            data_version: wrapper.data_version.clone(),
-            channel_id,
-            ha_server_addr: h.ha_server_addr.clone(),
-        });
+            .map_or(DEFAULT_BROKER_TIMEOUT, |ms| {
+                Duration::from_millis(ms as u64)
+            });
+        t.live.insert(
+            h.broker_addr.clone(),
+            BrokerLive {
+                broker_name: h.broker_name.clone(),
+                last_update: Instant::now(),
+                timeout,
+                data_version: wrapper.data_version.clone(),
+                channel_id,
+                ha_server_addr: h.ha_server_addr.clone(),
+            },
+        );
 
-        let mut result = Registered { master_addr: None, ha_server_addr: None };
+        let mut result = Registered {
+            master_addr: None,
+            ha_server_addr: None,
+        };
         if h.broker_id != 0
-            && let Some(master) = t.brokers.get(&h.broker_name).and_then(|b| b.master_addr()).map(str::to_string)
+            && let Some(master) = t
+                .brokers
+                .get(&h.broker_name)
+                .and_then(|b| b.master_addr())
+                .map(str::to_string)
         {
             result.ha_server_addr = t.live.get(&master).map(|l| l.ha_server_addr.clone());
             result.master_addr = Some(master);
@@ -127,9 +151,9 @@ impl RouteTable {
     }
 
     /// Forgets one broker address.
-    pub(crate) fn unregister(&self, broker_name: &str, broker_addr: &str, broker_id: i64) {
+    pub(crate) fn unregister(&self, broker_name: &str, broker_addr: &str) {
         let mut t = self.tables.write().unwrap_or_else(|e| e.into_inner());
-        remove_broker(&mut t, broker_name, broker_addr, broker_id);
+        remove_broker(&mut t, broker_name, broker_addr);
     }
 
     /// Forgets every broker registered through a closed connection.
@@ -145,16 +169,24 @@ impl RouteTable {
 
     fn remove_live_where(&self, pred: impl Fn(&BrokerLive) -> bool) -> Vec<String> {
         let mut t = self.tables.write().unwrap_or_else(|e| e.into_inner());
-        let gone: Vec<(String, BrokerLive)> =
-            t.live.iter().filter(|(_, l)| pred(l)).map(|(a, l)| (a.clone(), l.clone())).collect();
+        let gone: Vec<(String, BrokerLive)> = t
+            .live
+            .iter()
+            .filter(|(_, l)| pred(l))
+            .map(|(a, l)| (a.clone(), l.clone()))
+            .collect();
         for (addr, l) in &gone {
-            remove_broker(&mut t, &l.broker_name, addr, l.broker_id);
+            remove_broker(&mut t, &l.broker_name, addr);
         }
         gone.into_iter().map(|(a, _)| a).collect()
     }
 
     /// Refreshes liveness; returns whether the broker's DataVersion differs from `version`.
-    pub(crate) fn query_data_version(&self, broker_addr: &str, version: &DataVersion) -> (bool, Option<DataVersion>) {
+    pub(crate) fn query_data_version(
+        &self,
+        broker_addr: &str,
+        version: &DataVersion,
+    ) -> (bool, Option<DataVersion>) {
         let mut t = self.tables.write().unwrap_or_else(|e| e.into_inner());
         match t.live.get_mut(broker_addr) {
             Some(l) => {
@@ -169,32 +201,53 @@ impl RouteTable {
         let t = self.tables.read().unwrap_or_else(|e| e.into_inner());
         let queues = t.topics.get(topic)?;
         let queue_datas: Vec<QueueData> = queues.values().cloned().collect();
-        let broker_datas: Vec<BrokerData> = queues.keys().filter_map(|name| t.brokers.get(name).cloned()).collect();
+        let broker_datas: Vec<BrokerData> = queues
+            .keys()
+            .filter_map(|name| t.brokers.get(name).cloned())
+            .collect();
         if queue_datas.is_empty() || broker_datas.is_empty() {
             return None;
         }
-        Some(TopicRouteData { broker_datas, filter_server_table: HashMap::new(), order_topic_conf: None, queue_datas })
+        Some(TopicRouteData {
+            broker_datas,
+            filter_server_table: HashMap::new(),
+            order_topic_conf: None,
+            queue_datas,
+        })
     }
 
     pub(crate) fn cluster_info(&self) -> ClusterInfo {
         let t = self.tables.read().unwrap_or_else(|e| e.into_inner());
-        ClusterInfo { broker_addr_table: t.brokers.clone(), cluster_addr_table: t.clusters.clone() }
+        ClusterInfo {
+            broker_addr_table: t.brokers.clone(),
+            cluster_addr_table: t.clusters.clone(),
+        }
     }
 
     pub(crate) fn all_topics(&self) -> TopicList {
         let t = self.tables.read().unwrap_or_else(|e| e.into_inner());
         let mut topic_list: Vec<String> = t.topics.keys().cloned().collect();
         topic_list.sort();
-        TopicList { broker_addr: None, topic_list }
+        TopicList {
+            broker_addr: None,
+            topic_list,
+        }
     }
 
     pub(crate) fn topics_by_cluster(&self, cluster: &str) -> TopicList {
         let t = self.tables.read().unwrap_or_else(|e| e.into_inner());
         let names = t.clusters.get(cluster).cloned().unwrap_or_default();
-        let mut topic_list: Vec<String> =
-            t.topics.iter().filter(|(_, q)| q.keys().any(|b| names.contains(b))).map(|(k, _)| k.clone()).collect();
+        let mut topic_list: Vec<String> = t
+            .topics
+            .iter()
+            .filter(|(_, q)| q.keys().any(|b| names.contains(b)))
+            .map(|(k, _)| k.clone())
+            .collect();
         topic_list.sort();
-        TopicList { broker_addr: None, topic_list }
+        TopicList {
+            broker_addr: None,
+            topic_list,
+        }
     }
 
     /// Cluster and broker names, which Apache also treats as (system) topics.
@@ -205,8 +258,14 @@ impl RouteTable {
             topic_list.insert(cluster.clone());
             topic_list.extend(names.iter().cloned());
         }
-        let broker_addr = t.brokers.values().find_map(|b| b.master_addr().map(str::to_string));
-        TopicList { broker_addr, topic_list: topic_list.into_iter().collect() }
+        let broker_addr = t
+            .brokers
+            .values()
+            .find_map(|b| b.master_addr().map(str::to_string));
+        TopicList {
+            broker_addr,
+            topic_list: topic_list.into_iter().collect(),
+        }
     }
 
     /// Deletes a topic, or only its queues on one cluster's brokers.
@@ -231,7 +290,10 @@ impl RouteTable {
     /// Writes queues of a topic directly (REGISTER_TOPIC_IN_NAMESRV).
     pub(crate) fn register_topic(&self, topic: &str, queue_datas: Vec<QueueData>) {
         let mut t = self.tables.write().unwrap_or_else(|e| e.into_inner());
-        let known: Vec<QueueData> = queue_datas.into_iter().filter(|q| t.brokers.contains_key(&q.broker_name)).collect();
+        let known: Vec<QueueData> = queue_datas
+            .into_iter()
+            .filter(|q| t.brokers.contains_key(&q.broker_name))
+            .collect();
         let entry = t.topics.entry(topic.to_string()).or_default();
         for q in known {
             entry.insert(q.broker_name.clone(), q);
@@ -241,15 +303,19 @@ impl RouteTable {
     /// How many broker addresses are live.
     #[cfg(test)]
     pub(crate) fn live_count(&self) -> usize {
-        self.tables.read().unwrap_or_else(|e| e.into_inner()).live.len()
+        self.tables
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .live
+            .len()
     }
 }
 
-fn remove_broker(t: &mut Tables, broker_name: &str, broker_addr: &str, broker_id: i64) {
+fn remove_broker(t: &mut Tables, broker_name: &str, broker_addr: &str) {
     t.live.remove(broker_addr);
     let mut name_gone = false;
     if let Some(bd) = t.brokers.get_mut(broker_name) {
-        bd.broker_addrs.retain(|id, addr| !(addr == broker_addr || (*id == broker_id && addr == broker_addr)));
+        bd.broker_addrs.retain(|_, addr| addr != broker_addr);
         if bd.broker_addrs.is_empty() {
             name_gone = true;
         }
@@ -291,7 +357,8 @@ mod tests {
         let mut w = TopicConfigSerializeWrapper::default();
         w.data_version.counter = counter;
         for n in names {
-            w.topic_config_table.insert(n.to_string(), TopicConfig::new(*n, 4));
+            w.topic_config_table
+                .insert(n.to_string(), TopicConfig::new(*n, 4));
         }
         w
     }
@@ -299,8 +366,19 @@ mod tests {
     #[test]
     fn registration_routes_and_expiry_by_channel() {
         let rt = RouteTable::default();
-        rt.register(&header("broker-a", "a:1", 0), &topics(&["T", "TBW102"], 1), 7).unwrap();
-        let slave = rt.register(&header("broker-a", "a:2", 1), &topics(&["T", "TBW102"], 1), 8).unwrap();
+        rt.register(
+            &header("broker-a", "a:1", 0),
+            &topics(&["T", "TBW102"], 1),
+            7,
+        )
+        .unwrap();
+        let slave = rt
+            .register(
+                &header("broker-a", "a:2", 1),
+                &topics(&["T", "TBW102"], 1),
+                8,
+            )
+            .unwrap();
         assert_eq!(slave.master_addr.as_deref(), Some("a:1"));
         assert_eq!(slave.ha_server_addr.as_deref(), Some("a:1-ha"));
         let route = rt.route("T").unwrap();
@@ -311,7 +389,11 @@ mod tests {
         assert_eq!(rt.topics_by_cluster("DefaultCluster").topic_list.len(), 2);
 
         rt.on_channel_closed(7);
-        assert_eq!(rt.route("T").unwrap().broker_datas[0].master_addr(), None, "slave keeps the queues");
+        assert_eq!(
+            rt.route("T").unwrap().broker_datas[0].master_addr(),
+            None,
+            "slave keeps the queues"
+        );
         rt.on_channel_closed(8);
         assert!(rt.route("T").is_none());
         assert!(rt.cluster_info().cluster_addr_table.is_empty());
@@ -320,17 +402,26 @@ mod tests {
     #[test]
     fn single_topic_registration_needs_a_full_one_first() {
         let rt = RouteTable::default();
-        rt.register(&header("b", "x:1", 0), &topics(&["A", "B"], 1), 1).unwrap();
-        assert!(rt.register(&header("b", "x:2", 1), &topics(&["A"], 1), 2).is_err());
-        rt.register(&header("b", "x:1", 0), &topics(&["C"], 2), 1).unwrap();
-        assert!(rt.route("C").is_some(), "an increment from a registered broker is fine");
+        rt.register(&header("b", "x:1", 0), &topics(&["A", "B"], 1), 1)
+            .unwrap();
+        assert!(
+            rt.register(&header("b", "x:2", 1), &topics(&["A"], 1), 2)
+                .is_err()
+        );
+        rt.register(&header("b", "x:1", 0), &topics(&["C"], 2), 1)
+            .unwrap();
+        assert!(
+            rt.route("C").is_some(),
+            "an increment from a registered broker is fine"
+        );
     }
 
     #[test]
     fn delete_topic_and_data_version() {
         let rt = RouteTable::default();
         let w = topics(&["T"], 1);
-        rt.register(&header("b", "x:1", 0), &topics(&["T", "U"], 1), 1).unwrap();
+        rt.register(&header("b", "x:1", 0), &topics(&["T", "U"], 1), 1)
+            .unwrap();
         rt.delete_topic("T", Some("OtherCluster"));
         assert!(rt.route("T").is_some());
         rt.delete_topic("T", None);

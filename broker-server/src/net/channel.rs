@@ -30,7 +30,10 @@ pub struct Channel {
 
 impl std::fmt::Debug for Channel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Channel").field("id", &self.inner.id).field("remote", &self.inner.remote).finish()
+        f.debug_struct("Channel")
+            .field("id", &self.inner.id)
+            .field("remote", &self.inner.remote)
+            .finish()
     }
 }
 
@@ -43,7 +46,11 @@ impl PartialEq for Channel {
 impl Eq for Channel {}
 
 impl Channel {
-    pub(crate) fn new(remote: SocketAddr, local: SocketAddr, tx: mpsc::UnboundedSender<Bytes>) -> Self {
+    pub(crate) fn new(
+        remote: SocketAddr,
+        local: SocketAddr,
+        tx: mpsc::UnboundedSender<Bytes>,
+    ) -> Self {
         Channel {
             inner: Arc::new(Inner {
                 id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
@@ -78,7 +85,11 @@ impl Channel {
 
     pub(crate) fn mark_closed(&self) {
         self.inner.closed.store(true, Ordering::Release);
-        self.inner.pending.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.inner
+            .pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 
     /// Queues a command for writing; false if the connection is closed.
@@ -92,22 +103,46 @@ impl Channel {
     }
 
     /// Sends a request to the client and waits for its answer.
-    pub async fn invoke(&self, request: RemotingCommand, timeout: Duration) -> Option<RemotingCommand> {
+    pub async fn invoke(
+        &self,
+        request: RemotingCommand,
+        timeout: Duration,
+    ) -> Option<RemotingCommand> {
         let (tx, rx) = oneshot::channel();
         let opaque = request.opaque;
-        self.inner.pending.lock().unwrap_or_else(|e| e.into_inner()).insert(opaque, tx);
+        self.inner
+            .pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(opaque, tx);
         if !self.send(&request) {
-            self.inner.pending.lock().unwrap_or_else(|e| e.into_inner()).remove(&opaque);
+            self.inner
+                .pending
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&opaque);
             return None;
         }
-        let answer = tokio::time::timeout(timeout, rx).await.ok().and_then(Result::ok);
-        self.inner.pending.lock().unwrap_or_else(|e| e.into_inner()).remove(&opaque);
+        let answer = tokio::time::timeout(timeout, rx)
+            .await
+            .ok()
+            .and_then(Result::ok);
+        self.inner
+            .pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&opaque);
         answer
     }
 
     /// Routes a response from the client to the waiting [`invoke`](Self::invoke).
     pub(crate) fn complete(&self, response: RemotingCommand) {
-        let waiter = self.inner.pending.lock().unwrap_or_else(|e| e.into_inner()).remove(&response.opaque);
+        let waiter = self
+            .inner
+            .pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&response.opaque);
         if let Some(w) = waiter {
             let _ = w.send(response);
         }

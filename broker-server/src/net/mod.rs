@@ -15,7 +15,11 @@ pub use server::{Service, serve};
 use rocketmq_client::protocol::{RemotingCommand, ResponseCode};
 
 /// A response with a code and remark.
-pub fn error_response(request: &RemotingCommand, code: ResponseCode, remark: impl Into<String>) -> RemotingCommand {
+pub fn error_response(
+    request: &RemotingCommand,
+    code: ResponseCode,
+    remark: impl Into<String>,
+) -> RemotingCommand {
     RemotingCommand::response_to(request, code).with_remark(remark)
 }
 

@@ -20,7 +20,11 @@ const IDLE_TIMEOUT: Duration = Duration::from_secs(120);
 /// Handles requests for one server.
 pub trait Service: Send + Sync + 'static {
     /// Answers one request; `None` sends nothing (oneway requests are never answered anyway).
-    fn handle(&self, channel: &Channel, request: RemotingCommand) -> impl Future<Output = Option<RemotingCommand>> + Send;
+    fn handle(
+        &self,
+        channel: &Channel,
+        request: RemotingCommand,
+    ) -> impl Future<Output = Option<RemotingCommand>> + Send;
 
     /// Called once when a connection closes.
     fn on_close(&self, _channel: &Channel) {}
@@ -28,7 +32,11 @@ pub trait Service: Send + Sync + 'static {
 
 /// Serves `listener` until `shutdown` completes, then stops accepting, closes every
 /// connection and waits for their tasks.
-pub async fn serve<S: Service>(listener: TcpListener, service: Arc<S>, shutdown: impl Future<Output = ()>) {
+pub async fn serve<S: Service>(
+    listener: TcpListener,
+    service: Arc<S>,
+    shutdown: impl Future<Output = ()>,
+) {
     let token = CancellationToken::new();
     let tracker = TaskTracker::new();
     let mut backoff = Duration::from_millis(10);
@@ -57,7 +65,9 @@ pub async fn serve<S: Service>(listener: TcpListener, service: Arc<S>, shutdown:
 }
 
 async fn connection<S: Service>(stream: TcpStream, service: Arc<S>, token: CancellationToken) {
-    let (Ok(remote), Ok(local)) = (stream.peer_addr(), stream.local_addr()) else { return };
+    let (Ok(remote), Ok(local)) = (stream.peer_addr(), stream.local_addr()) else {
+        return;
+    };
     let _ = stream.set_nodelay(true);
     let (mut rd, mut wr) = stream.into_split();
     let (tx, mut rx) = mpsc::unbounded_channel::<Bytes>();
@@ -119,7 +129,8 @@ async fn run_request<S: Service>(service: Arc<S>, channel: Channel, request: Rem
     let handler_channel = channel.clone();
     // A panicking handler must not take the connection down: run it as its own task and
     // answer SYSTEM_ERROR if it dies.
-    let outcome = tokio::spawn(async move { service.handle(&handler_channel, request).await }).await;
+    let outcome =
+        tokio::spawn(async move { service.handle(&handler_channel, request).await }).await;
     let response = match outcome {
         Ok(r) => r,
         Err(e) => {
@@ -127,7 +138,11 @@ async fn run_request<S: Service>(service: Arc<S>, channel: Channel, request: Rem
             let mut stub = RemotingCommand::request(code.into());
             stub.opaque = opaque;
             stub.serialize_type = kind;
-            Some(error_response(&stub, ResponseCode::SystemError, "internal error while handling the request"))
+            Some(error_response(
+                &stub,
+                ResponseCode::SystemError,
+                "internal error while handling the request",
+            ))
         }
     };
     if let (Some(response), false) = (response, oneway) {

@@ -29,7 +29,11 @@ pub(crate) struct Checkpoint {
 impl Checkpoint {
     pub(crate) fn read(path: &Path) -> Option<Self> {
         let bytes = std::fs::read(path).ok()?;
-        let at = |i: usize| bytes.get(i..i + 8).map(|b| i64::from_be_bytes(b.try_into().expect("8")));
+        let at = |i: usize| {
+            bytes
+                .get(i..i + 8)
+                .map(|b| i64::from_be_bytes(b.try_into().expect("8")))
+        };
         Some(Checkpoint {
             physic_timestamp: at(0)?,
             logics_timestamp: at(8)?,
@@ -61,7 +65,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("checkpoint");
         assert_eq!(Checkpoint::read(&path), None);
-        let c = Checkpoint { physic_timestamp: 5, logics_timestamp: 6, flushed_offset: 1024, dispatched_offset: 512 };
+        let c = Checkpoint {
+            physic_timestamp: 5,
+            logics_timestamp: 6,
+            flushed_offset: 1024,
+            dispatched_offset: 512,
+        };
         c.write(&path).unwrap();
         assert_eq!(Checkpoint::read(&path), Some(c));
         assert_eq!(std::fs::metadata(&path).unwrap().len(), 4096);

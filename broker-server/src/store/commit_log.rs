@@ -112,7 +112,11 @@ pub(crate) struct CommitLog {
 }
 
 impl CommitLog {
-    pub(crate) fn load(dir: &Path, file_size: usize, max_message_size: usize) -> Result<Self, StoreError> {
+    pub(crate) fn load(
+        dir: &Path,
+        file_size: usize,
+        max_message_size: usize,
+    ) -> Result<Self, StoreError> {
         Ok(CommitLog {
             files: MappedFileQueue::load(dir, file_size, true)?,
             writer: Mutex::new(HashMap::new()),
@@ -140,7 +144,10 @@ impl CommitLog {
 
     /// Forgets a topic's offsets (topic deleted).
     pub(crate) fn remove_topic(&self, topic: &str) {
-        self.writer.lock().unwrap_or_else(|e| e.into_inner()).remove(topic);
+        self.writer
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(topic);
     }
 
     /// Appends one message, or a batch of messages for one topic and queue, contiguously.
@@ -154,7 +161,10 @@ impl CommitLog {
             }
         }
         if total > self.max_record_size {
-            return Err(AppendError::TooLarge { size: total, max: self.max_record_size });
+            return Err(AppendError::TooLarge {
+                size: total,
+                max: self.max_record_size,
+            });
         }
         let crcs: Vec<u32> = batch.iter().map(|m| crc32_masked(&m.body)).collect();
         let file_size = self.files.file_size();
@@ -163,7 +173,11 @@ impl CommitLog {
         let now = now_millis();
         let takes_offset = first.takes_queue_offset();
         let base = if takes_offset {
-            table.get(&first.topic).and_then(|q| q.get(&first.queue_id)).copied().unwrap_or(0)
+            table
+                .get(&first.topic)
+                .and_then(|q| q.get(&first.queue_id))
+                .copied()
+                .unwrap_or(0)
         } else {
             0
         };
@@ -205,7 +219,10 @@ impl CommitLog {
         });
         file.set_wrote(pos + total);
         if takes_offset {
-            table.entry(first.topic.clone()).or_default().insert(first.queue_id, base + batch.len() as i64);
+            table
+                .entry(first.topic.clone())
+                .or_default()
+                .insert(first.queue_id, base + batch.len() as i64);
         }
         drop(table);
         Ok(AppendResult {
@@ -229,12 +246,15 @@ impl CommitLog {
     /// Copies `size` bytes at `offset` (one stored record), if published and still on disk.
     pub(crate) fn read(&self, offset: u64, size: usize) -> Option<Bytes> {
         let f = self.files.find(offset)?;
-        f.read((offset - f.from()) as usize, size).map(Bytes::copy_from_slice)
+        f.read((offset - f.from()) as usize, size)
+            .map(Bytes::copy_from_slice)
     }
 
     /// Appends the record at `offset` to `out`; false if it is not there.
     pub(crate) fn read_into(&self, offset: u64, size: usize, out: &mut Vec<u8>) -> bool {
-        let Some(f) = self.files.find(offset) else { return false };
+        let Some(f) = self.files.find(offset) else {
+            return false;
+        };
         match f.read((offset - f.from()) as usize, size) {
             Some(bytes) => {
                 out.extend_from_slice(bytes);
@@ -253,9 +273,13 @@ impl CommitLog {
 
     /// Visits the published record at `offset`.
     pub(crate) fn visit<T>(&self, offset: u64, f: impl FnOnce(&RecordView<'_>) -> T) -> Step<T> {
-        let Some(file) = self.files.find(offset) else { return Step::End };
+        let Some(file) = self.files.find(offset) else {
+            return Step::End;
+        };
         let pos = (offset - file.from()) as usize;
-        let Some(head) = file.read(pos, 8) else { return Step::End };
+        let Some(head) = file.read(pos, 8) else {
+            return Step::End;
+        };
         match read_head(head) {
             RecordHead::Blank => Step::Blank(file.from() + file.size() as u64),
             RecordHead::End => Step::End,
@@ -272,9 +296,13 @@ impl CommitLog {
     /// matches.
     pub(crate) fn recover(&self, start: u64, check_crc: bool) -> Result<u64, StoreError> {
         let files = self.files.files();
-        let Some(first) = files.first() else { return Ok(0) };
+        let Some(first) = files.first() else {
+            return Ok(0);
+        };
         let start = start.max(first.from());
-        let mut idx = files.partition_point(|f| f.from() <= start).saturating_sub(1);
+        let mut idx = files
+            .partition_point(|f| f.from() <= start)
+            .saturating_sub(1);
         let mut pos = (start - files[idx].from()) as usize;
         let valid_end = loop {
             let f = &files[idx];
@@ -294,7 +322,9 @@ impl CommitLog {
                     }
                     pos += len;
                 }
-                RecordHead::Blank if idx + 1 < files.len() && files[idx + 1].from() == f.from() + size as u64 => {
+                RecordHead::Blank
+                    if idx + 1 < files.len() && files[idx + 1].from() == f.from() + size as u64 =>
+                {
                     idx += 1;
                     pos = 0;
                 }
@@ -350,21 +380,31 @@ mod tests {
         let log = CommitLog::load(dir.path(), 1024, 4096).unwrap();
         let mut offsets = Vec::new();
         for i in 0..20 {
-            let r = log.append(&[msg("T", i % 2, b"0123456789012345678901234567890123456789")]).unwrap();
+            let r = log
+                .append(&[msg("T", i % 2, b"0123456789012345678901234567890123456789")])
+                .unwrap();
             assert_eq!(r.queue_offset, i64::from(i / 2));
             offsets.push(r.wrote_offset as u64);
         }
         assert!(log.files().files().len() > 1, "rolled over");
         let first_in_second = offsets.iter().position(|o| *o >= 1024).unwrap();
-        assert_eq!(offsets[first_in_second], 1024, "a record that does not fit starts the next file");
+        assert_eq!(
+            offsets[first_in_second], 1024,
+            "a record that does not fit starts the next file"
+        );
         let record = offsets[1] - offsets[0];
-        assert!(matches!(log.visit(offsets[first_in_second - 1] + record, |_| ()), Step::Blank(1024)));
+        assert!(matches!(
+            log.visit(offsets[first_in_second - 1] + record, |_| ()),
+            Step::Blank(1024)
+        ));
         let end = log.max_offset();
         drop(log);
 
         let log = CommitLog::load(dir.path(), 1024, 4096).unwrap();
         assert_eq!(log.recover(0, true).unwrap(), end);
-        let Step::Record(topic, _) = log.visit(offsets[5], |v| v.topic.to_string()) else { panic!() };
+        let Step::Record(topic, _) = log.visit(offsets[5], |v| v.topic.to_string()) else {
+            panic!()
+        };
         assert_eq!(topic, "T");
     }
 
@@ -374,8 +414,14 @@ mod tests {
         let log = CommitLog::load(dir.path(), 4096, 100).unwrap();
         let r = log.append(&[msg("T", 0, b"a"), msg("T", 0, b"b")]).unwrap();
         assert_eq!(r.record_offsets.len(), 2);
-        assert_eq!(r.record_offsets[1] - r.record_offsets[0], (r.wrote_bytes / 2) as i64);
+        assert_eq!(
+            r.record_offsets[1] - r.record_offsets[0],
+            (r.wrote_bytes / 2) as i64
+        );
         let big: &'static [u8] = Box::leak(vec![0u8; 4000].into_boxed_slice());
-        assert!(matches!(log.append(&[msg("T", 0, big)]), Err(AppendError::TooLarge { .. })));
+        assert!(matches!(
+            log.append(&[msg("T", 0, big)]),
+            Err(AppendError::TooLarge { .. })
+        ));
     }
 }

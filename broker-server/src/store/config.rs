@@ -90,6 +90,8 @@ impl StoreConfig {
     }
 
     pub(crate) fn commit_log_dir(&self) -> PathBuf {
-        self.store_path_commit_log.clone().unwrap_or_else(|| self.store_path_root_dir.join("commitlog"))
+        self.store_path_commit_log
+            .clone()
+            .unwrap_or_else(|| self.store_path_root_dir.join("commitlog"))
     }
 }

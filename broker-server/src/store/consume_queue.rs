@@ -128,8 +128,12 @@ impl ConsumeQueue {
         }
         drop(files);
         self.files.truncate_to(end_bytes)?;
-        self.max_offset.store((end_bytes / CQ_UNIT as u64) as i64, Ordering::Release);
-        self.min_offset.store(self.files.min_offset() as i64 / CQ_UNIT as i64, Ordering::Release);
+        self.max_offset
+            .store((end_bytes / CQ_UNIT as u64) as i64, Ordering::Release);
+        self.min_offset.store(
+            self.files.min_offset() as i64 / CQ_UNIT as i64,
+            Ordering::Release,
+        );
         Ok(())
     }
 
@@ -140,7 +144,9 @@ impl ConsumeQueue {
             let last = f.read(f.size() - CQ_UNIT, CQ_UNIT).map(CqEntry::decode);
             last.is_some_and(|e| !e.is_hole() && ((e.phys + i64::from(e.size)) as u64) <= log_min)
         });
-        let mut min = self.min_offset().max(self.files.min_offset() as i64 / CQ_UNIT as i64);
+        let mut min = self
+            .min_offset()
+            .max(self.files.min_offset() as i64 / CQ_UNIT as i64);
         let max = self.max_offset();
         while min < max {
             match self.get(min) {
@@ -171,27 +177,51 @@ impl ConsumeQueueTable {
         if root.exists() {
             for topic_dir in std::fs::read_dir(root).map_err(|e| StoreError::io(root, e))? {
                 let topic_dir = topic_dir.map_err(|e| StoreError::io(root, e))?;
-                let Some(topic) = topic_dir.file_name().to_str().map(str::to_string) else { continue };
+                let Some(topic) = topic_dir.file_name().to_str().map(str::to_string) else {
+                    continue;
+                };
                 if !topic_dir.path().is_dir() {
                     continue;
                 }
                 let path = topic_dir.path();
                 for qdir in std::fs::read_dir(&path).map_err(|e| StoreError::io(&path, e))? {
                     let qdir = qdir.map_err(|e| StoreError::io(&path, e))?;
-                    let Some(qid) = qdir.file_name().to_str().and_then(|s| s.parse::<i32>().ok()) else { continue };
+                    let Some(qid) = qdir
+                        .file_name()
+                        .to_str()
+                        .and_then(|s| s.parse::<i32>().ok())
+                    else {
+                        continue;
+                    };
                     let cq = ConsumeQueue::load(&qdir.path(), file_size)?;
-                    queues.entry(topic.clone()).or_default().insert(qid, Arc::new(cq));
+                    queues
+                        .entry(topic.clone())
+                        .or_default()
+                        .insert(qid, Arc::new(cq));
                 }
             }
         }
-        Ok(ConsumeQueueTable { root: root.to_path_buf(), file_size, queues: RwLock::new(queues) })
+        Ok(ConsumeQueueTable {
+            root: root.to_path_buf(),
+            file_size,
+            queues: RwLock::new(queues),
+        })
     }
 
     pub(crate) fn get(&self, topic: &str, queue_id: i32) -> Option<Arc<ConsumeQueue>> {
-        self.queues.read().unwrap_or_else(|e| e.into_inner()).get(topic)?.get(&queue_id).cloned()
+        self.queues
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(topic)?
+            .get(&queue_id)
+            .cloned()
     }
 
-    pub(crate) fn get_or_create(&self, topic: &str, queue_id: i32) -> Result<Arc<ConsumeQueue>, StoreError> {
+    pub(crate) fn get_or_create(
+        &self,
+        topic: &str,
+        queue_id: i32,
+    ) -> Result<Arc<ConsumeQueue>, StoreError> {
         if let Some(cq) = self.get(topic, queue_id) {
             return Ok(cq);
         }
@@ -218,7 +248,10 @@ impl ConsumeQueueTable {
     /// Queue ids of a topic.
     pub(crate) fn queue_ids(&self, topic: &str) -> Vec<i32> {
         let queues = self.queues.read().unwrap_or_else(|e| e.into_inner());
-        let mut ids: Vec<i32> = queues.get(topic).map(|q| q.keys().copied().collect()).unwrap_or_default();
+        let mut ids: Vec<i32> = queues
+            .get(topic)
+            .map(|q| q.keys().copied().collect())
+            .unwrap_or_default();
         ids.sort_unstable();
         ids
     }
@@ -233,7 +266,11 @@ impl ConsumeQueueTable {
 
     /// Drops a topic's queues and their files.
     pub(crate) fn remove_topic(&self, topic: &str) {
-        let removed = self.queues.write().unwrap_or_else(|e| e.into_inner()).remove(topic);
+        let removed = self
+            .queues
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(topic);
         if let Some(qs) = removed {
             for cq in qs.values() {
                 cq.files.destroy();
@@ -255,7 +292,11 @@ mod tests {
     use super::*;
 
     fn e(phys: i64) -> CqEntry {
-        CqEntry { phys, size: 10, tag_code: 7 }
+        CqEntry {
+            phys,
+            size: 10,
+            tag_code: 7,
+        }
     }
 
     #[test]

@@ -22,36 +22,49 @@ use super::error::StoreError;
 /// Called with (topic, queue id, new max offset) after messages were dispatched.
 pub type ArrivalListener = Arc<dyn Fn(&str, i32, i64) + Send + Sync>;
 
+/// Queues that grew in a dispatch round, with their new max offsets.
+pub(crate) type Grown = HashMap<(String, i32), i64>;
+
 /// Dispatches the records in `[from, to)`; returns where it stopped and the queues that grew.
 pub(crate) fn dispatch_range(
     log: &CommitLog,
     cqs: &ConsumeQueueTable,
     mut from: u64,
     to: u64,
-) -> Result<(u64, HashMap<(String, i32), i64>), StoreError> {
+) -> Result<(u64, Grown), StoreError> {
     let mut grown = HashMap::new();
     while from < to {
         let step = log.visit(from, |v| {
             let takes_offset = v.sys_flag & 0xC == 0 || v.sys_flag & 0xC == 0x8;
             takes_offset.then(|| {
                 let tag = tag_code(properties::find(v.properties, property::TAGS));
-                (v.topic.to_string(), v.queue_id, v.queue_offset, CqEntry {
-                    phys: v.physical_offset,
-                    size: v.total_size as i32,
-                    tag_code: tag,
-                })
+                (
+                    v.topic.to_string(),
+                    v.queue_id,
+                    v.queue_offset,
+                    CqEntry {
+                        phys: v.physical_offset,
+                        size: v.total_size as i32,
+                        tag_code: tag,
+                    },
+                )
             })
         });
         match step {
             Step::Record(Some((topic, queue_id, queue_offset, entry)), size) => {
-                cqs.get_or_create(&topic, queue_id)?.put(queue_offset, entry)?;
+                cqs.get_or_create(&topic, queue_id)?
+                    .put(queue_offset, entry)?;
                 grown.insert((topic, queue_id), queue_offset + 1);
                 from += size as u64;
             }
             Step::Record(None, size) => from += size as u64,
             Step::Blank(next) => from = next,
             Step::End => {
-                tracing::error!(offset = from, until = to, "dispatch found no valid record before the log end");
+                tracing::error!(
+                    offset = from,
+                    until = to,
+                    "dispatch found no valid record before the log end"
+                );
                 break;
             }
         }
@@ -61,34 +74,36 @@ pub(crate) fn dispatch_range(
 
 /// Runs dispatch until the store stops.
 pub(crate) fn spawn(shared: Arc<Shared>) -> std::io::Result<JoinHandle<()>> {
-    std::thread::Builder::new().name("store-dispatch".into()).spawn(move || {
-        loop {
-            let to = shared.log.max_offset();
-            let from = shared.dispatched.load(Ordering::Acquire);
-            if from < to {
-                match dispatch_range(&shared.log, &shared.cqs, from, to) {
-                    Ok((reached, grown)) => {
-                        shared.dispatched.store(reached, Ordering::Release);
-                        if let Some(listener) = &shared.arrival {
-                            for ((topic, queue_id), max) in grown {
-                                listener(&topic, queue_id, max);
+    std::thread::Builder::new()
+        .name("store-dispatch".into())
+        .spawn(move || {
+            loop {
+                let to = shared.log.max_offset();
+                let from = shared.dispatched.load(Ordering::Acquire);
+                if from < to {
+                    match dispatch_range(&shared.log, &shared.cqs, from, to) {
+                        Ok((reached, grown)) => {
+                            shared.dispatched.store(reached, Ordering::Release);
+                            if let Some(listener) = &shared.arrival {
+                                for ((topic, queue_id), max) in grown {
+                                    listener(&topic, queue_id, max);
+                                }
+                            }
+                            if reached < to {
+                                std::thread::sleep(Duration::from_millis(100));
                             }
                         }
-                        if reached < to {
+                        Err(e) => {
+                            tracing::error!(error = %e, "dispatch failed; retrying");
                             std::thread::sleep(Duration::from_millis(100));
                         }
                     }
-                    Err(e) => {
-                        tracing::error!(error = %e, "dispatch failed; retrying");
-                        std::thread::sleep(Duration::from_millis(100));
-                    }
+                    continue;
                 }
-                continue;
+                if shared.stopping.load(Ordering::Acquire) {
+                    break;
+                }
+                shared.dispatch_signal.wait(Duration::from_millis(100));
             }
-            if shared.stopping.load(Ordering::Acquire) {
-                break;
-            }
-            shared.dispatch_signal.wait(Duration::from_millis(100));
-        }
-    })
+        })
 }

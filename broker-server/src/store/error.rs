@@ -22,6 +22,9 @@ pub enum StoreError {
 
 impl StoreError {
     pub(crate) fn io(path: impl AsRef<Path>, source: std::io::Error) -> Self {
-        StoreError::Io { path: path.as_ref().to_path_buf(), source }
+        StoreError::Io {
+            path: path.as_ref().to_path_buf(),
+            source,
+        }
     }
 }

@@ -19,35 +19,43 @@ use super::config::FlushDiskType;
 use super::now_millis;
 
 pub(crate) fn spawn_log_flusher(shared: Arc<Shared>) -> std::io::Result<JoinHandle<()>> {
-    std::thread::Builder::new().name("store-flush-commitlog".into()).spawn(move || {
-        loop {
-            let stopping = shared.stopping.load(Ordering::Acquire);
-            match shared.config.flush_disk_type {
-                FlushDiskType::AsyncFlush => shared.flush_signal.wait(shared.config.flush_interval_commit_log),
-                FlushDiskType::SyncFlush => shared.flush_signal.wait(Duration::from_millis(10)),
-            }
-            match shared.log.flush() {
-                Ok(offset) => {
-                    shared.flushed.send_replace(offset);
+    std::thread::Builder::new()
+        .name("store-flush-commitlog".into())
+        .spawn(move || {
+            loop {
+                let stopping = shared.stopping.load(Ordering::Acquire);
+                match shared.config.flush_disk_type {
+                    FlushDiskType::AsyncFlush => shared
+                        .flush_signal
+                        .wait(shared.config.flush_interval_commit_log),
+                    FlushDiskType::SyncFlush => shared.flush_signal.wait(Duration::from_millis(10)),
                 }
-                Err(e) => tracing::error!(error = %e, "commit log flush failed"),
+                match shared.log.flush() {
+                    Ok(offset) => {
+                        shared.flushed.send_replace(offset);
+                    }
+                    Err(e) => tracing::error!(error = %e, "commit log flush failed"),
+                }
+                if stopping {
+                    break;
+                }
             }
-            if stopping {
-                break;
-            }
-        }
-    })
+        })
 }
 
 pub(crate) fn spawn_queue_flusher(shared: Arc<Shared>) -> std::io::Result<JoinHandle<()>> {
-    std::thread::Builder::new().name("store-flush-consumequeue".into()).spawn(move || {
-        while !shared.stopping.load(Ordering::Acquire) {
-            shared.queue_flush_signal.wait(shared.config.flush_interval_consume_queue);
-            if let Err(e) = write_checkpoint(&shared) {
-                tracing::error!(error = %e, "consume queue flush failed");
+    std::thread::Builder::new()
+        .name("store-flush-consumequeue".into())
+        .spawn(move || {
+            while !shared.stopping.load(Ordering::Acquire) {
+                shared
+                    .queue_flush_signal
+                    .wait(shared.config.flush_interval_consume_queue);
+                if let Err(e) = write_checkpoint(&shared) {
+                    tracing::error!(error = %e, "consume queue flush failed");
+                }
             }
-        }
-    })
+        })
 }
 
 /// Flushes the queues and records the recovery points.

@@ -39,7 +39,12 @@ impl MappedFile {
     pub(crate) fn create(dir: &Path, from: u64, size: usize) -> io::Result<Self> {
         std::fs::create_dir_all(dir)?;
         let path = dir.join(file_name(from));
-        let file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path)?;
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)?;
         if file.metadata()?.len() != size as u64 {
             file.set_len(size as u64)?;
         }
@@ -55,7 +60,15 @@ impl MappedFile {
 
     fn map(path: PathBuf, file: File, from: u64, size: usize) -> io::Result<Self> {
         let map = MmapOptions::new().len(size).map_raw(&file)?;
-        Ok(MappedFile { path, from, size, map, wrote: AtomicUsize::new(0), flushed: AtomicUsize::new(0), _file: file })
+        Ok(MappedFile {
+            path,
+            from,
+            size,
+            map,
+            wrote: AtomicUsize::new(0),
+            flushed: AtomicUsize::new(0),
+            _file: file,
+        })
     }
 
     pub(crate) fn path(&self) -> &Path {
@@ -82,8 +95,16 @@ impl MappedFile {
 
     /// Lets the single writer fill `len` bytes at `pos`, which must be at or after the published
     /// position. Does not publish.
-    pub(crate) fn write_with<R>(&self, pos: usize, len: usize, f: impl FnOnce(&mut [u8]) -> R) -> R {
-        assert!(pos >= self.wrote() && pos + len <= self.size, "write outside the unpublished region");
+    pub(crate) fn write_with<R>(
+        &self,
+        pos: usize,
+        len: usize,
+        f: impl FnOnce(&mut [u8]) -> R,
+    ) -> R {
+        assert!(
+            pos >= self.wrote() && pos + len <= self.size,
+            "write outside the unpublished region"
+        );
         // SAFETY: the range is inside the mapping (asserted), at or beyond the published write
         // position so no reader looks at it, and the caller is the file's only writer, so no
         // other reference to these bytes exists while `f` runs.

@@ -25,7 +25,11 @@ pub(crate) struct MappedFileQueue {
 impl MappedFileQueue {
     /// Opens the files already in `dir` (none of their bytes is readable until recovery sets
     /// the write positions).
-    pub(crate) fn load(dir: &Path, file_size: usize, preallocate: bool) -> Result<Self, StoreError> {
+    pub(crate) fn load(
+        dir: &Path,
+        file_size: usize,
+        preallocate: bool,
+    ) -> Result<Self, StoreError> {
         let mut found = Vec::new();
         if dir.exists() {
             for entry in std::fs::read_dir(dir).map_err(|e| StoreError::io(dir, e))? {
@@ -70,17 +74,27 @@ impl MappedFileQueue {
     }
 
     pub(crate) fn first(&self) -> Option<Arc<MappedFile>> {
-        self.files.read().unwrap_or_else(|e| e.into_inner()).first().cloned()
+        self.files
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .first()
+            .cloned()
     }
 
     pub(crate) fn last(&self) -> Option<Arc<MappedFile>> {
-        self.files.read().unwrap_or_else(|e| e.into_inner()).last().cloned()
+        self.files
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .last()
+            .cloned()
     }
 
     /// The file holding global `offset`.
     pub(crate) fn find(&self, offset: u64) -> Option<Arc<MappedFile>> {
         let files = self.files.read().unwrap_or_else(|e| e.into_inner());
-        let idx = files.partition_point(|f| f.from() <= offset).checked_sub(1)?;
+        let idx = files
+            .partition_point(|f| f.from() <= offset)
+            .checked_sub(1)?;
         let f = &files[idx];
         (offset < f.from() + f.size() as u64).then(|| f.clone())
     }
@@ -167,7 +181,10 @@ impl MappedFileQueue {
                 // Shrinking and re-growing the file releases the torn tail as zeros without
                 // writing through a gigabyte of mapping.
                 let io = |e| StoreError::io(&path, e);
-                let file = std::fs::OpenOptions::new().write(true).open(&path).map_err(io)?;
+                let file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(&path)
+                    .map_err(io)?;
                 file.set_len(keep as u64).map_err(io)?;
                 file.set_len(self.file_size as u64).map_err(io)?;
                 file.sync_all().map_err(io)?;
@@ -184,7 +201,11 @@ impl MappedFileQueue {
 
     /// Deletes files from the front while `pred` holds for them, at most `max`, never the
     /// last one. Returns how many were deleted.
-    pub(crate) fn delete_front_while(&self, max: usize, mut pred: impl FnMut(&MappedFile) -> bool) -> usize {
+    pub(crate) fn delete_front_while(
+        &self,
+        max: usize,
+        mut pred: impl FnMut(&MappedFile) -> bool,
+    ) -> usize {
         let mut files = self.files.write().unwrap_or_else(|e| e.into_inner());
         let mut n = 0;
         while n < max && files.len() > 1 && pred(&files[0]) {
@@ -199,7 +220,10 @@ impl MappedFileQueue {
 
     /// Deletes every file and the directory.
     pub(crate) fn destroy(&self) {
-        self.files.write().unwrap_or_else(|e| e.into_inner()).clear();
+        self.files
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }

@@ -50,7 +50,9 @@ use commit_log::CommitLog;
 use consume_queue::ConsumeQueueTable;
 
 pub fn now_millis() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// A wake-up flag for a background thread.
@@ -69,7 +71,10 @@ impl Signal {
     /// Waits for a notification or the timeout, then clears the flag.
     pub(crate) fn wait(&self, timeout: Duration) {
         let guard = self.flag.lock().unwrap_or_else(|e| e.into_inner());
-        let (mut guard, _) = self.cv.wait_timeout_while(guard, timeout, |set| !*set).unwrap_or_else(|e| e.into_inner());
+        let (mut guard, _) = self
+            .cv
+            .wait_timeout_while(guard, timeout, |set| !*set)
+            .unwrap_or_else(|e| e.into_inner());
         *guard = false;
     }
 }
@@ -129,7 +134,9 @@ pub struct MessageStore {
 
 impl std::fmt::Debug for MessageStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MessageStore").field("root", &self.shared.root()).finish_non_exhaustive()
+        f.debug_struct("MessageStore")
+            .field("root", &self.shared.root())
+            .finish_non_exhaustive()
     }
 }
 
@@ -151,19 +158,32 @@ impl MessageStore {
         let crashed = abort_path.exists();
         File::create(&abort_path).map_err(|e| StoreError::io(&abort_path, e))?;
 
-        let log = CommitLog::load(&config.commit_log_dir(), config.mapped_file_size_commit_log, config.max_message_size)?;
-        let cqs = ConsumeQueueTable::load(&root.join("consumequeue"), config.mapped_file_size_consume_queue)?;
+        let log = CommitLog::load(
+            &config.commit_log_dir(),
+            config.mapped_file_size_commit_log,
+            config.max_message_size,
+        )?;
+        let cqs = ConsumeQueueTable::load(
+            &root.join("consumequeue"),
+            config.mapped_file_size_consume_queue,
+        )?;
         let checkpoint = Checkpoint::read(&root.join("checkpoint"));
         let scan_from = checkpoint.map_or(0, |c| c.dispatched_offset.min(c.flushed_offset));
         let log_end = log.recover(scan_from, config.check_crc_on_recover)?;
         cqs.recover(log_end)?;
-        let dispatch_from = checkpoint.map_or(0, |c| c.dispatched_offset).min(log_end).max(log.min_offset());
+        let dispatch_from = checkpoint
+            .map_or(0, |c| c.dispatched_offset)
+            .min(log_end)
+            .max(log.min_offset());
         let (reached, _) = dispatch::dispatch_range(&log, &cqs, dispatch_from, log_end)?;
         let log_min = log.min_offset();
         let mut offsets: HashMap<String, HashMap<i32, i64>> = HashMap::new();
         for (topic, queue_id, cq) in cqs.all() {
             cq.correct_min_offset(log_min);
-            offsets.entry(topic).or_default().insert(queue_id, cq.max_offset());
+            offsets
+                .entry(topic)
+                .or_default()
+                .insert(queue_id, cq.max_offset());
         }
         log.set_queue_offsets(offsets);
         tracing::info!(
@@ -189,7 +209,8 @@ impl MessageStore {
             stopping: AtomicBool::new(false),
             arrival,
         });
-        flush::write_checkpoint(&shared).map_err(|e| StoreError::io(shared.checkpoint_path(), e))?;
+        flush::write_checkpoint(&shared)
+            .map_err(|e| StoreError::io(shared.checkpoint_path(), e))?;
         let spawned = [
             dispatch::spawn(shared.clone()),
             flush::spawn_log_flusher(shared.clone()),
@@ -200,7 +221,11 @@ impl MessageStore {
         for t in spawned {
             threads.push(t.map_err(|e| StoreError::io(&root, e))?);
         }
-        Ok(MessageStore { shared, threads: Mutex::new(threads), lock_file: Mutex::new(Some(lock_file)) })
+        Ok(MessageStore {
+            shared,
+            threads: Mutex::new(threads),
+            lock_file: Mutex::new(Some(lock_file)),
+        })
     }
 
     /// The configuration the store runs with.
@@ -210,14 +235,18 @@ impl MessageStore {
 
     /// Appends one message.
     pub async fn put_message(&self, msg: PutMessage, wait_store: bool) -> PutResult {
-        self.put_messages(std::slice::from_ref(&msg), wait_store).await
+        self.put_messages(std::slice::from_ref(&msg), wait_store)
+            .await
     }
 
     /// Appends a batch for one topic and queue, contiguously with consecutive queue offsets.
     /// With SYNC_FLUSH and `wait_store`, returns after the bytes are on disk (or the timeout).
     pub async fn put_messages(&self, batch: &[PutMessage], wait_store: bool) -> PutResult {
         if self.shared.stopping.load(Ordering::Acquire) {
-            return PutResult { status: PutStatus::ServiceNotAvailable("the store is shutting down".into()), append: None };
+            return PutResult {
+                status: PutStatus::ServiceNotAvailable("the store is shutting down".into()),
+                append: None,
+            };
         }
         for m in batch {
             if m.body.len() > self.shared.config.max_message_size {
@@ -226,17 +255,30 @@ impl MessageStore {
                     m.body.len(),
                     self.shared.config.max_message_size
                 );
-                return PutResult { status: PutStatus::MessageIllegal(reason), append: None };
+                return PutResult {
+                    status: PutStatus::MessageIllegal(reason),
+                    append: None,
+                };
             }
         }
         let append = match self.shared.log.append(batch) {
             Ok(a) => a,
-            Err(e @ (AppendError::TooLarge { .. } | AppendError::PropertiesTooLarge(_) | AppendError::Empty)) => {
-                return PutResult { status: PutStatus::MessageIllegal(e.to_string()), append: None };
+            Err(
+                e @ (AppendError::TooLarge { .. }
+                | AppendError::PropertiesTooLarge(_)
+                | AppendError::Empty),
+            ) => {
+                return PutResult {
+                    status: PutStatus::MessageIllegal(e.to_string()),
+                    append: None,
+                };
             }
             Err(AppendError::Store(e)) => {
                 tracing::error!(error = %e, "append failed");
-                return PutResult { status: PutStatus::ServiceNotAvailable(e.to_string()), append: None };
+                return PutResult {
+                    status: PutStatus::ServiceNotAvailable(e.to_string()),
+                    append: None,
+                };
             }
         };
         self.shared.dispatch_signal.notify();
@@ -245,22 +287,35 @@ impl MessageStore {
             let end = append.wrote_offset as u64 + append.wrote_bytes as u64;
             let mut rx = self.shared.flushed.subscribe();
             self.shared.flush_signal.notify();
-            let waited = tokio::time::timeout(self.shared.config.sync_flush_timeout, rx.wait_for(|f| *f >= end)).await;
+            let waited = tokio::time::timeout(
+                self.shared.config.sync_flush_timeout,
+                rx.wait_for(|f| *f >= end),
+            )
+            .await;
             if !matches!(waited, Ok(Ok(_))) {
                 status = PutStatus::FlushDiskTimeout;
             }
         }
-        PutResult { status, append: Some(append) }
+        PutResult {
+            status,
+            append: Some(append),
+        }
     }
 
     /// Next logical offset of a queue (0 if unknown).
     pub fn max_offset(&self, topic: &str, queue_id: i32) -> i64 {
-        self.shared.cqs.get(topic, queue_id).map_or(0, |cq| cq.max_offset())
+        self.shared
+            .cqs
+            .get(topic, queue_id)
+            .map_or(0, |cq| cq.max_offset())
     }
 
     /// First logical offset still served (0 if unknown).
     pub fn min_offset(&self, topic: &str, queue_id: i32) -> i64 {
-        self.shared.cqs.get(topic, queue_id).map_or(0, |cq| cq.min_offset())
+        self.shared
+            .cqs
+            .get(topic, queue_id)
+            .map_or(0, |cq| cq.min_offset())
     }
 
     /// Queue ids that have a consume queue.
@@ -271,7 +326,11 @@ impl MessageStore {
     /// Copies the stored record at a commit-log offset.
     pub fn lookup_message(&self, commit_log_offset: i64) -> Option<Bytes> {
         let offset = u64::try_from(commit_log_offset).ok()?;
-        let size = self.shared.log.read_i64(offset, 0).map(|v| ((v >> 32) as i32).max(0) as usize)?;
+        let size = self
+            .shared
+            .log
+            .read_i64(offset, 0)
+            .map(|v| ((v >> 32) as i32).max(0) as usize)?;
         self.shared.log.read(offset, size)
     }
 
@@ -294,7 +353,10 @@ impl MessageStore {
 
     /// Bytes written but not yet dispatched to consume queues.
     pub fn dispatch_behind_bytes(&self) -> u64 {
-        self.shared.log.max_offset().saturating_sub(self.shared.dispatched.load(Ordering::Acquire))
+        self.shared
+            .log
+            .max_offset()
+            .saturating_sub(self.shared.dispatched.load(Ordering::Acquire))
     }
 
     /// Runs one retention round now, ignoring `deleteWhen` (expiry still applies).
@@ -329,7 +391,12 @@ impl MessageStore {
         ] {
             s.notify();
         }
-        for t in self.threads.lock().unwrap_or_else(|e| e.into_inner()).drain(..) {
+        for t in self
+            .threads
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain(..)
+        {
             let _ = t.join();
         }
         let result = self.shared.log.flush().map(|f| {
@@ -341,9 +408,16 @@ impl MessageStore {
                 let _ = std::fs::remove_file(self.shared.root().join("abort"));
                 tracing::info!(root = %self.shared.root().display(), "message store shut down cleanly");
             }
-            Err(e) => tracing::error!(error = %e, "final flush failed; the next start will recover"),
+            Err(e) => {
+                tracing::error!(error = %e, "final flush failed; the next start will recover")
+            }
         }
-        if let Some(f) = self.lock_file.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        if let Some(f) = self
+            .lock_file
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
             let _ = f.unlock();
         }
     }

@@ -26,7 +26,11 @@ pub(crate) fn local_hour(unix_secs: i64) -> u32 {
     // SAFETY: localtime_r writes only into the zeroed `tm` we own; `t` is a valid time_t.
     let mut tm: libc::tm = unsafe { std::mem::zeroed() };
     let ok = unsafe { !libc::localtime_r(&t, &mut tm).is_null() };
-    if ok { tm.tm_hour as u32 } else { ((unix_secs / 3600) % 24) as u32 }
+    if ok {
+        tm.tm_hour as u32
+    } else {
+        ((unix_secs / 3600) % 24) as u32
+    }
 }
 
 #[cfg(test)]

@@ -73,7 +73,9 @@ impl MessageStore {
             body: Vec::new(),
             count: 0,
         };
-        let Some(cq) = self.shared.cqs.get(topic, queue_id) else { return result };
+        let Some(cq) = self.shared.cqs.get(topic, queue_id) else {
+            return result;
+        };
         let (min, max) = (cq.min_offset(), cq.max_offset());
         result.min_offset = min;
         result.max_offset = max;
@@ -110,11 +112,18 @@ impl MessageStore {
                 next += 1;
                 continue;
             }
-            if !result.body.is_empty() && result.body.len() + entry.size as usize > cfg.max_transfer_bytes_on_message_in_memory {
+            if !result.body.is_empty()
+                && result.body.len() + entry.size as usize
+                    > cfg.max_transfer_bytes_on_message_in_memory
+            {
                 break;
             }
             if filter(entry.tag_code) {
-                if !self.shared.log.read_into(entry.phys as u64, entry.size as usize, &mut result.body) {
+                if !self.shared.log.read_into(
+                    entry.phys as u64,
+                    entry.size as usize,
+                    &mut result.body,
+                ) {
                     removed = true;
                     next += 1;
                     continue;
@@ -142,8 +151,14 @@ impl MessageStore {
 
     fn entry_store_time(&self, cq: &ConsumeQueue, offset: i64) -> Option<i64> {
         let entry = cq.get(offset)?;
-        let flag = self.shared.log.read_i64(entry.phys as u64, 32).map(|v| v as i32)?;
-        self.shared.log.read_i64(entry.phys as u64, store_timestamp_offset(flag))
+        let flag = self
+            .shared
+            .log
+            .read_i64(entry.phys as u64, 32)
+            .map(|v| v as i32)?;
+        self.shared
+            .log
+            .read_i64(entry.phys as u64, store_timestamp_offset(flag))
     }
 
     /// Store time of the oldest message in a queue, -1 if none.
@@ -155,8 +170,16 @@ impl MessageStore {
     /// SEARCH_OFFSET_BY_TIMESTAMP: with `upper` false, the first offset stored at or after
     /// `timestamp` (the max offset if none); with `upper` true, the last offset stored at or
     /// before it (0 if none).
-    pub fn search_offset_by_time(&self, topic: &str, queue_id: i32, timestamp: i64, upper: bool) -> i64 {
-        let Some(cq) = self.shared.cqs.get(topic, queue_id) else { return 0 };
+    pub fn search_offset_by_time(
+        &self,
+        topic: &str,
+        queue_id: i32,
+        timestamp: i64,
+        upper: bool,
+    ) -> i64 {
+        let Some(cq) = self.shared.cqs.get(topic, queue_id) else {
+            return 0;
+        };
         let (mut lo, mut hi) = (cq.min_offset(), cq.max_offset());
         if lo >= hi {
             return if upper { 0 } else { hi };

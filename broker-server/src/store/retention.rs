@@ -16,14 +16,18 @@ use super::os::{disk_used_ratio, local_hour};
 const MAX_FILES_PER_ROUND: usize = 10;
 
 pub(crate) fn spawn(shared: Arc<Shared>) -> std::io::Result<JoinHandle<()>> {
-    std::thread::Builder::new().name("store-retention".into()).spawn(move || {
-        while !shared.stopping.load(Ordering::Acquire) {
-            shared.retention_signal.wait(shared.config.clean_resource_interval);
-            if !shared.stopping.load(Ordering::Acquire) {
-                clean(&shared, false);
+    std::thread::Builder::new()
+        .name("store-retention".into())
+        .spawn(move || {
+            while !shared.stopping.load(Ordering::Acquire) {
+                shared
+                    .retention_signal
+                    .wait(shared.config.clean_resource_interval);
+                if !shared.stopping.load(Ordering::Acquire) {
+                    clean(&shared, false);
+                }
             }
-        }
-    })
+        })
 }
 
 /// One retention round; `manual` deletes expired files whatever the hour. Returns how many
@@ -31,7 +35,9 @@ pub(crate) fn spawn(shared: Arc<Shared>) -> std::io::Result<JoinHandle<()>> {
 pub(crate) fn clean(shared: &Shared, manual: bool) -> usize {
     let cfg = &shared.config;
     let now = SystemTime::now();
-    let unix = now.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    let unix = now
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
     let usage = disk_used_ratio(&cfg.commit_log_dir()).unwrap_or(0.0) * 100.0;
     let at_hour = cfg.delete_when.contains(&local_hour(unix));
     let disk_high = usage > f64::from(cfg.disk_max_used_space_ratio);
@@ -39,14 +45,26 @@ pub(crate) fn clean(shared: &Shared, manual: bool) -> usize {
     if !(manual || at_hour || disk_high) {
         return 0;
     }
-    let deleted = shared.log.files().delete_front_while(MAX_FILES_PER_ROUND, |f| {
-        let modified = std::fs::metadata(f.path()).and_then(|m| m.modified()).unwrap_or(now);
-        let expired = now.duration_since(modified).is_ok_and(|age| age >= cfg.file_reserved_time);
-        expired || forcibly
-    });
+    let deleted = shared
+        .log
+        .files()
+        .delete_front_while(MAX_FILES_PER_ROUND, |f| {
+            let modified = std::fs::metadata(f.path())
+                .and_then(|m| m.modified())
+                .unwrap_or(now);
+            let expired = now
+                .duration_since(modified)
+                .is_ok_and(|age| age >= cfg.file_reserved_time);
+            expired || forcibly
+        });
     if deleted > 0 {
         let log_min = shared.log.min_offset();
-        tracing::info!(deleted, log_min, usage = format!("{usage:.1}%"), "deleted expired commit log files");
+        tracing::info!(
+            deleted,
+            log_min,
+            usage = format!("{usage:.1}%"),
+            "deleted expired commit log files"
+        );
         for (_, _, cq) in shared.cqs.all() {
             cq.correct_min_offset(log_min);
         }

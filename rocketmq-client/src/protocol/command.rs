@@ -91,7 +91,9 @@ impl LanguageCode {
 
     /// By ordinal; unknown ordinals become `Other`.
     pub fn from_ordinal(ordinal: u8) -> Self {
-        LANGUAGES.get(ordinal as usize).map_or(LanguageCode::Other, |(l, _)| *l)
+        LANGUAGES
+            .get(ordinal as usize)
+            .map_or(LanguageCode::Other, |(l, _)| *l)
     }
 
     /// By name; unknown names become `Other`.

@@ -132,7 +132,12 @@ impl Parser<'_> {
 
     fn number(&mut self) -> Result<Value, JsonError> {
         let start = self.i;
-        while self.i < self.s.len() && matches!(self.s[self.i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') {
+        while self.i < self.s.len()
+            && matches!(
+                self.s[self.i],
+                b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'
+            )
+        {
             self.i += 1;
         }
         let text = std::str::from_utf8(&self.s[start..self.i]).map_err(|_| self.err("a number"))?;
@@ -150,7 +155,10 @@ impl Parser<'_> {
     }
 
     fn hex4(&mut self) -> Result<u32, JsonError> {
-        let hex = self.s.get(self.i..self.i + 4).ok_or_else(|| self.err("four hex digits"))?;
+        let hex = self
+            .s
+            .get(self.i..self.i + 4)
+            .ok_or_else(|| self.err("four hex digits"))?;
         let text = std::str::from_utf8(hex).map_err(|_| self.err("four hex digits"))?;
         let v = u32::from_str_radix(text, 16).map_err(|_| self.err("four hex digits"))?;
         self.i += 4;
@@ -161,7 +169,10 @@ impl Parser<'_> {
         self.eat(b'"', "\"")?;
         let mut out: Vec<u8> = Vec::new();
         loop {
-            let c = *self.s.get(self.i).ok_or_else(|| self.err("closing quote"))?;
+            let c = *self
+                .s
+                .get(self.i)
+                .ok_or_else(|| self.err("closing quote"))?;
             self.i += 1;
             match c {
                 b'"' => break,
@@ -179,7 +190,9 @@ impl Parser<'_> {
                         b't' => '\t',
                         b'u' => {
                             let hi = self.hex4()?;
-                            let code = if (0xD800..0xDC00).contains(&hi) && self.s[self.i..].starts_with(b"\\u") {
+                            let code = if (0xD800..0xDC00).contains(&hi)
+                                && self.s[self.i..].starts_with(b"\\u")
+                            {
                                 self.i += 2;
                                 let lo = self.hex4()?;
                                 0x10000 + ((hi - 0xD800) << 10) + (lo.wrapping_sub(0xDC00) & 0x3FF)
@@ -217,7 +230,9 @@ fn write(out: &mut Vec<u8>, value: &Value, raw_keys: bool, fields: &[&str]) {
                 if i > 0 {
                     out.push(b',');
                 }
-                let raw = raw_keys && (k.parse::<i64>().is_ok() || (k.starts_with('{') && parse(k.as_bytes()).is_ok()));
+                let raw = raw_keys
+                    && (k.parse::<i64>().is_ok()
+                        || (k.starts_with('{') && parse(k.as_bytes()).is_ok()));
                 if raw {
                     out.extend_from_slice(k.as_bytes());
                 } else {
@@ -248,14 +263,18 @@ mod tests {
 
     #[test]
     fn reads_unquoted_integer_keys_and_object_keys() {
-        let v = parse(br#"{"brokerAddrs":{0:"a:1",1:"b:2"},"t":{{"brokerName":"b","queueId":0,"topic":"T"}:5}}"#).unwrap();
+        let v =
+            parse(br#"{"brokerAddrs":{0:"a:1",1:"b:2"},"t":{{"brokerName":"b","queueId":0,"topic":"T"}:5}}"#).unwrap();
         assert_eq!(v["brokerAddrs"]["0"], "a:1");
         assert_eq!(v["t"][r#"{"brokerName":"b","queueId":0,"topic":"T"}"#], 5);
     }
 
     #[test]
     fn reads_tab_indented_config_files_and_escapes() {
-        let v = parse(b"{\n\t\"offsetTable\":{\n\t\t\"T@g\":{0:250,1:249\n\t\t}\n\t},\"s\":\"\\u0001x\\ud83d\\ude00\",\"d\":0.0}").unwrap();
+        let v = parse(
+            b"{\n\t\"offsetTable\":{\n\t\t\"T@g\":{0:250,1:249\n\t\t}\n\t},\"s\":\"\\u0001x\\ud83d\\ude00\",\"d\":0.0}",
+        )
+        .unwrap();
         assert_eq!(v["offsetTable"]["T@g"]["1"], 249);
         assert_eq!(v["s"], "\u{1}x😀");
         assert_eq!(v["d"], 0.0);
@@ -263,9 +282,14 @@ mod tests {
 
     #[test]
     fn writes_fastjson_keys_only_where_asked() {
-        let v = parse(br#"{"brokerAddrs":{"0":"a:1"},"other":{"0":"x"},"q":{"{\"queueId\":0}":5}}"#).unwrap();
+        let v =
+            parse(br#"{"brokerAddrs":{"0":"a:1"},"other":{"0":"x"},"q":{"{\"queueId\":0}":5}}"#)
+                .unwrap();
         let out = String::from_utf8(to_vec(&v, &["brokerAddrs", "q"])).unwrap();
-        assert_eq!(out, r#"{"brokerAddrs":{0:"a:1"},"other":{"0":"x"},"q":{{"queueId":0}:5}}"#);
+        assert_eq!(
+            out,
+            r#"{"brokerAddrs":{0:"a:1"},"other":{"0":"x"},"q":{{"queueId":0}:5}}"#
+        );
         assert_eq!(parse(out.as_bytes()).unwrap(), v);
     }
 

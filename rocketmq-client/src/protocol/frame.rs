@@ -49,13 +49,19 @@ pub enum FrameError {
 }
 
 /// Takes one whole frame off the front of `buf`, if one is there.
-pub fn decode_frame(buf: &mut BytesMut, max_len: usize) -> Result<Option<RemotingCommand>, FrameError> {
+pub fn decode_frame(
+    buf: &mut BytesMut,
+    max_len: usize,
+) -> Result<Option<RemotingCommand>, FrameError> {
     if buf.len() < 4 {
         return Ok(None);
     }
     let len = i32::from_be_bytes([buf[0], buf[1], buf[2], buf[3]]);
     if len < 4 || len as usize > max_len {
-        return Err(FrameError::TooLarge { len: len.max(0) as usize, max: max_len });
+        return Err(FrameError::TooLarge {
+            len: len.max(0) as usize,
+            max: max_len,
+        });
     }
     let len = len as usize;
     if buf.len() < 4 + len {
@@ -74,7 +80,10 @@ pub fn decode_command(mut frame: Bytes) -> Result<RemotingCommand, FrameError> {
     let kind = (mark >> 24) as u8;
     let header_len = (mark & 0x00FF_FFFF) as usize;
     if header_len > frame.len() {
-        return Err(FrameError::BadHeaderLength { header: header_len, frame: frame_len });
+        return Err(FrameError::BadHeaderLength {
+            header: header_len,
+            frame: frame_len,
+        });
     }
     let header = frame.split_to(header_len);
     let mut cmd = match kind {
@@ -146,7 +155,11 @@ fn encode_json_header(cmd: &RemotingCommand, dst: &mut BytesMut) {
         push_json_str(dst, remark);
     }
     head.clear();
-    let _ = write!(head, ",\"serializeTypeCurrentRPC\":\"JSON\",\"version\":{}}}", cmd.version);
+    let _ = write!(
+        head,
+        ",\"serializeTypeCurrentRPC\":\"JSON\",\"version\":{}}}",
+        cmd.version
+    );
     dst.extend_from_slice(head.as_bytes());
 }
 
@@ -170,11 +183,15 @@ struct JsonHeader {
 }
 
 fn decode_json_header(bytes: &[u8]) -> Result<RemotingCommand, FrameError> {
-    let h: JsonHeader = serde_json::from_slice(bytes)
-        .map_err(|e| FrameError::BadHeader { kind: "JSON", reason: e.to_string() })?;
+    let h: JsonHeader = serde_json::from_slice(bytes).map_err(|e| FrameError::BadHeader {
+        kind: "JSON",
+        reason: e.to_string(),
+    })?;
     let language = match h.language {
         Some(serde_json::Value::String(s)) => LanguageCode::from_name(&s),
-        Some(serde_json::Value::Number(n)) => LanguageCode::from_ordinal(n.as_u64().unwrap_or(7) as u8),
+        Some(serde_json::Value::Number(n)) => {
+            LanguageCode::from_ordinal(n.as_u64().unwrap_or(7) as u8)
+        }
         _ => LanguageCode::Java,
     };
     let mut ext_fields = ExtFields::new();
@@ -212,7 +229,11 @@ fn encode_binary_header(cmd: &RemotingCommand, dst: &mut BytesMut) {
         }
         None => dst.put_i32(0),
     }
-    let ext_len: usize = cmd.ext_fields.iter().map(|(k, v)| 2 + k.len() + 4 + v.len()).sum();
+    let ext_len: usize = cmd
+        .ext_fields
+        .iter()
+        .map(|(k, v)| 2 + k.len() + 4 + v.len())
+        .sum();
     dst.put_i32(ext_len as i32);
     for (k, v) in &cmd.ext_fields {
         dst.put_i16(k.len() as i16);
@@ -223,7 +244,10 @@ fn encode_binary_header(cmd: &RemotingCommand, dst: &mut BytesMut) {
 }
 
 fn bad(reason: &str) -> FrameError {
-    FrameError::BadHeader { kind: "ROCKETMQ", reason: reason.to_string() }
+    FrameError::BadHeader {
+        kind: "ROCKETMQ",
+        reason: reason.to_string(),
+    }
 }
 
 fn take_str(buf: &mut Bytes, len: usize) -> Result<String, FrameError> {
@@ -309,8 +333,9 @@ mod tests {
     fn binary_header_matches_the_reference_vector() {
         let bytes = encode_to_bytes(&route_request(SerializeType::RocketMq));
         let expected: &[u8] = &[
-            0, 0, 0, 0x2d, 1, 0, 0, 0x29, 0, 0x69, 0, 1, 0xdf, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x14, 0, 5,
-            b't', b'o', b'p', b'i', b'c', 0, 0, 0, 9, b'T', b'o', b'p', b'i', b'c', b'T', b'e', b's', b't',
+            0, 0, 0, 0x2d, 1, 0, 0, 0x29, 0, 0x69, 0, 1, 0xdf, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0,
+            0, 0, 0, 0x14, 0, 5, b't', b'o', b'p', b'i', b'c', 0, 0, 0, 9, b'T', b'o', b'p', b'i',
+            b'c', b'T', b'e', b's', b't',
         ];
         assert_eq!(&bytes[..], expected);
     }
@@ -326,7 +351,9 @@ mod tests {
     #[test]
     fn both_serializations_round_trip_with_body() {
         for kind in [SerializeType::Json, SerializeType::RocketMq] {
-            let mut cmd = route_request(kind).with_remark("r\u{1}k").with_body(&b"hello"[..]);
+            let mut cmd = route_request(kind)
+                .with_remark("r\u{1}k")
+                .with_body(&b"hello"[..]);
             cmd.flag = 3;
             let mut buf = BytesMut::from(&encode_to_bytes(&cmd)[..]);
             buf.extend_from_slice(&[0, 0]); // start of the next frame stays buffered
@@ -362,16 +389,25 @@ mod tests {
     fn oversized_and_inconsistent_frames_are_errors() {
         let mut buf = BytesMut::new();
         buf.put_i32(MAX_FRAME_LEN as i32 + 1);
-        assert!(matches!(decode_frame(&mut buf, MAX_FRAME_LEN), Err(FrameError::TooLarge { .. })));
+        assert!(matches!(
+            decode_frame(&mut buf, MAX_FRAME_LEN),
+            Err(FrameError::TooLarge { .. })
+        ));
         let mut buf = BytesMut::new();
         buf.put_i32(8);
         buf.put_i32(100);
         buf.put_i32(0);
-        assert!(matches!(decode_frame(&mut buf, MAX_FRAME_LEN), Err(FrameError::BadHeaderLength { .. })));
+        assert!(matches!(
+            decode_frame(&mut buf, MAX_FRAME_LEN),
+            Err(FrameError::BadHeaderLength { .. })
+        ));
         let mut buf = BytesMut::new();
         buf.put_i32(9);
         buf.put_i32(5);
         buf.extend_from_slice(b"{oops");
-        assert!(matches!(decode_frame(&mut buf, MAX_FRAME_LEN), Err(FrameError::BadHeader { .. })));
+        assert!(matches!(
+            decode_frame(&mut buf, MAX_FRAME_LEN),
+            Err(FrameError::BadHeader { .. })
+        ));
     }
 }

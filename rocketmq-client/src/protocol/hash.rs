@@ -6,7 +6,8 @@
 /// assert_eq!(rocketmq_client::protocol::java_hash_code("TagA"), 2598919);
 /// ```
 pub fn java_hash_code(s: &str) -> i32 {
-    s.encode_utf16().fold(0i32, |h, c| h.wrapping_mul(31).wrapping_add(i32::from(c)))
+    s.encode_utf16()
+        .fold(0i32, |h, c| h.wrapping_mul(31).wrapping_add(i32::from(c)))
 }
 
 /// The consume-queue tag code of a tag: its hash, sign-extended; 0 for no tag.

@@ -14,7 +14,16 @@ pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> RemotingComm
     };
     let ids = state.consumers.client_ids(&h.consumer_group);
     if ids.is_empty() {
-        return error_response(req, ResponseCode::SystemError, format!("no consumer for this group, {}", h.consumer_group));
+        return error_response(
+            req,
+            ResponseCode::SystemError,
+            format!("no consumer for this group, {}", h.consumer_group),
+        );
     }
-    RemotingCommand::response_to(req, ResponseCode::Success).with_body(ConsumerListBody { consumer_id_list: ids }.encode())
+    RemotingCommand::response_to(req, ResponseCode::Success).with_body(
+        ConsumerListBody {
+            consumer_id_list: ids,
+        }
+        .encode(),
+    )
 }

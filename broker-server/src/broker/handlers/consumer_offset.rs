@@ -11,15 +11,20 @@ use crate::net::{bad_header, error_response};
 
 pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand {
     match req.request_code() {
-        RequestCode::UpdateConsumerOffset => match req.decode_header::<UpdateConsumerOffsetRequestHeader>() {
-            Ok(h) => {
-                state.offsets.commit(&h.consumer_group, &h.topic, h.queue_id, h.commit_offset);
-                RemotingCommand::response_to(req, ResponseCode::Success)
+        RequestCode::UpdateConsumerOffset => {
+            match req.decode_header::<UpdateConsumerOffsetRequestHeader>() {
+                Ok(h) => {
+                    state
+                        .offsets
+                        .commit(&h.consumer_group, &h.topic, h.queue_id, h.commit_offset);
+                    RemotingCommand::response_to(req, ResponseCode::Success)
+                }
+                Err(e) => bad_header(req, e),
             }
-            Err(e) => bad_header(req, e),
-        },
+        }
         RequestCode::GetAllConsumerOffset => {
-            RemotingCommand::response_to(req, ResponseCode::Success).with_body(state.offsets.snapshot().encode())
+            RemotingCommand::response_to(req, ResponseCode::Success)
+                .with_body(state.offsets.snapshot().encode())
         }
         _ => match req.decode_header::<QueryConsumerOffsetRequestHeader>() {
             Ok(h) => query(state, req, &h),
@@ -28,14 +33,24 @@ pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> RemotingComm
     }
 }
 
-fn query(state: &BrokerState, req: &RemotingCommand, h: &QueryConsumerOffsetRequestHeader) -> RemotingCommand {
+fn query(
+    state: &BrokerState,
+    req: &RemotingCommand,
+    h: &QueryConsumerOffsetRequestHeader,
+) -> RemotingCommand {
     if let Some(offset) = state.offsets.query(&h.consumer_group, &h.topic, h.queue_id) {
-        return RemotingCommand::response_to(req, ResponseCode::Success).with_header(&OffsetResponseHeader { offset });
+        return RemotingCommand::response_to(req, ResponseCode::Success)
+            .with_header(&OffsetResponseHeader { offset });
     }
     // Apache's quirk: a group with no offset on a queue that still starts at 0 is told 0, so
     // even CONSUME_FROM_LAST_OFFSET reads a young queue from the beginning.
     if h.set_zero_if_not_found != Some(false) && state.store.min_offset(&h.topic, h.queue_id) <= 0 {
-        return RemotingCommand::response_to(req, ResponseCode::Success).with_header(&OffsetResponseHeader { offset: 0 });
+        return RemotingCommand::response_to(req, ResponseCode::Success)
+            .with_header(&OffsetResponseHeader { offset: 0 });
     }
-    error_response(req, ResponseCode::QueryNotFound, "Not found, V3_0_6_SNAPSHOT maybe this group consumer boot first")
+    error_response(
+        req,
+        ResponseCode::QueryNotFound,
+        "Not found, V3_0_6_SNAPSHOT maybe this group consumer boot first",
+    )
 }

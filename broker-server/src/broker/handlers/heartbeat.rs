@@ -12,28 +12,49 @@ use crate::broker::clients::{ClientChannel, ConsumerRegistration};
 use crate::broker::topics::RETRY_GROUP_TOPIC_PREFIX;
 use crate::net::{Channel, error_response};
 
-pub(super) fn handle(state: &BrokerState, channel: &Channel, req: &RemotingCommand) -> RemotingCommand {
+pub(super) fn handle(
+    state: &BrokerState,
+    channel: &Channel,
+    req: &RemotingCommand,
+) -> RemotingCommand {
     let hb = match HeartbeatData::decode(&req.body) {
         Ok(hb) => hb,
-        Err(e) => return error_response(req, ResponseCode::SystemError, format!("bad heartbeat body: {e}")),
+        Err(e) => {
+            return error_response(
+                req,
+                ResponseCode::SystemError,
+                format!("bad heartbeat body: {e}"),
+            );
+        }
     };
     let client = || ClientChannel::new(channel.clone(), hb.client_id.clone());
     for consumer in hb.consumer_data_set {
         if let Some(group) = state.groups.find_or_create(&consumer.group_name) {
             let retry_topic = format!("{RETRY_GROUP_TOPIC_PREFIX}{}", consumer.group_name);
-            let (_, created) =
-                state.topics.create_if_absent(&retry_topic, group.retry_queue_nums, perm::READ | perm::WRITE);
+            let (_, created) = state.topics.create_if_absent(
+                &retry_topic,
+                group.retry_queue_nums,
+                perm::READ | perm::WRITE,
+            );
             if created {
                 state.registrar.request_now();
             }
         }
-        let subscriptions = consumer.subscription_data_set.into_iter().map(with_tag_codes).collect();
-        let changed = state.consumers.register(&consumer.group_name, client(), ConsumerRegistration {
-            consume_type: consumer.consume_type,
-            message_model: consumer.message_model,
-            consume_from_where: consumer.consume_from_where,
-            subscriptions,
-        });
+        let subscriptions = consumer
+            .subscription_data_set
+            .into_iter()
+            .map(with_tag_codes)
+            .collect();
+        let changed = state.consumers.register(
+            &consumer.group_name,
+            client(),
+            ConsumerRegistration {
+                consume_type: consumer.consume_type,
+                message_model: consumer.message_model,
+                consume_from_where: consumer.consume_from_where,
+                subscriptions,
+            },
+        );
         if changed {
             tracing::info!(group = %consumer.group_name, client = %hb.client_id, "consumer joined");
             state.notify_consumer_ids_changed(&consumer.group_name);
@@ -49,8 +70,13 @@ pub(super) fn handle(state: &BrokerState, channel: &Channel, req: &RemotingComma
 fn with_tag_codes(mut sub: SubscriptionData) -> SubscriptionData {
     let is_tag = sub.expression_type.is_empty() || sub.expression_type.eq_ignore_ascii_case("TAG");
     if is_tag && sub.code_set.is_empty() && sub.sub_string.trim() != "*" {
-        let tags: Vec<String> =
-            sub.sub_string.split("||").map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect();
+        let tags: Vec<String> = sub
+            .sub_string
+            .split("||")
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect();
         sub.code_set = tags.iter().map(|t| java_hash_code(t)).collect();
         sub.tags_set = tags.into_iter().collect();
     }

@@ -26,11 +26,15 @@ pub(super) async fn dispatch(
     use RequestCode::*;
     tracing::trace!(code = req.code, language = ?req.language, version = req.version, ext = ?req.ext_fields, "request");
     let resp = match req.request_code() {
-        SendMessage | SendMessageV2 | SendBatchMessage => send_message::handle(state, channel, &req).await,
+        SendMessage | SendMessageV2 | SendBatchMessage => {
+            send_message::handle(state, channel, &req).await
+        }
         // Apache's fast (VIP) port does not serve pulls.
         PullMessage | LitePullMessage if vip => not_supported(&req),
         PullMessage | LitePullMessage => pull_message::handle(state, &req).await,
-        QueryConsumerOffset | UpdateConsumerOffset | GetAllConsumerOffset => consumer_offset::handle(state, &req),
+        QueryConsumerOffset | UpdateConsumerOffset | GetAllConsumerOffset => {
+            consumer_offset::handle(state, &req)
+        }
         GetMaxOffset | GetMinOffset | GetEarliestMsgStoreTime | SearchOffsetByTimestamp => {
             queue_offset::handle(state, &req)
         }

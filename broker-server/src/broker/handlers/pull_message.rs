@@ -10,7 +10,9 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use rocketmq_client::protocol::body::perm;
-use rocketmq_client::protocol::header::{PullMessageRequestHeader, PullMessageResponseHeader, pull_sys_flag};
+use rocketmq_client::protocol::header::{
+    PullMessageRequestHeader, PullMessageResponseHeader, pull_sys_flag,
+};
 use rocketmq_client::protocol::{RemotingCommand, ResponseCode, java_hash_code};
 
 use crate::broker::BrokerState;
@@ -28,7 +30,11 @@ enum TagFilter {
 
 impl TagFilter {
     fn parse(expression: &str) -> Self {
-        let tags: Vec<&str> = expression.split("||").map(str::trim).filter(|t| !t.is_empty()).collect();
+        let tags: Vec<&str> = expression
+            .split("||")
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .collect();
         if tags.is_empty() || tags.contains(&"*") {
             TagFilter::All
         } else {
@@ -53,7 +59,10 @@ pub(super) async fn handle(state: &BrokerState, req: &RemotingCommand) -> Remoti
         return error_response(
             req,
             ResponseCode::NoPermission,
-            format!("the broker[{}] pulling message is forbidden", state.config.broker_ip1),
+            format!(
+                "the broker[{}] pulling message is forbidden",
+                state.config.broker_ip1
+            ),
         );
     }
     let Some(group) = state.groups.find_or_create(&h.consumer_group) else {
@@ -64,19 +73,34 @@ pub(super) async fn handle(state: &BrokerState, req: &RemotingCommand) -> Remoti
         );
     };
     if !group.consume_enable {
-        return error_response(req, ResponseCode::NoPermission, format!("subscription group no permission, {}", h.consumer_group));
+        return error_response(
+            req,
+            ResponseCode::NoPermission,
+            format!("subscription group no permission, {}", h.consumer_group),
+        );
     }
     let Some(topic) = state.topics.get(&h.topic) else {
-        return error_response(req, ResponseCode::TopicNotExist, format!("topic[{}] not exist, apply first please!", h.topic));
+        return error_response(
+            req,
+            ResponseCode::TopicNotExist,
+            format!("topic[{}] not exist, apply first please!", h.topic),
+        );
     };
     if !perm::is_readable(topic.perm) {
-        return error_response(req, ResponseCode::NoPermission, format!("the topic[{}] pulling message is forbidden", h.topic));
+        return error_response(
+            req,
+            ResponseCode::NoPermission,
+            format!("the topic[{}] pulling message is forbidden", h.topic),
+        );
     }
     if h.queue_id < 0 || h.queue_id >= topic.read_queue_nums {
         return error_response(
             req,
             ResponseCode::InvalidParameter,
-            format!("queueId[{}] is illegal, topic:[{}] topicConfig.readQueueNums:[{}]", h.queue_id, h.topic, topic.read_queue_nums),
+            format!(
+                "queueId[{}] is illegal, topic:[{}] topicConfig.readQueueNums:[{}]",
+                h.queue_id, h.topic, topic.read_queue_nums
+            ),
         );
     }
     let filter = match subscription_filter(state, &h) {
@@ -84,11 +108,19 @@ pub(super) async fn handle(state: &BrokerState, req: &RemotingCommand) -> Remoti
         Err((code, remark)) => return error_response(req, code, remark),
     };
     if h.sys_flag & pull_sys_flag::COMMIT_OFFSET != 0 && h.commit_offset >= 0 {
-        state.offsets.commit(&h.consumer_group, &h.topic, h.queue_id, h.commit_offset);
+        state
+            .offsets
+            .commit(&h.consumer_group, &h.topic, h.queue_id, h.commit_offset);
     }
 
     let max_nums = h.max_msg_nums.max(1) as usize;
-    let read = || state.store.get_message(&h.topic, h.queue_id, h.queue_offset, max_nums, &|tag| filter.accepts(tag));
+    let read = || {
+        state
+            .store
+            .get_message(&h.topic, h.queue_id, h.queue_offset, max_nums, &|tag| {
+                filter.accepts(tag)
+            })
+    };
     let mut result = read();
     let suspend = h.sys_flag & pull_sys_flag::SUSPEND != 0;
     if suspend && pull_code(&result, h.queue_offset) == ResponseCode::PullNotFound {
@@ -118,25 +150,43 @@ pub(super) async fn handle(state: &BrokerState, req: &RemotingCommand) -> Remoti
 
 /// The subscription this pull filters by: from the request when it carries one, else from the
 /// group's heartbeats.
-fn subscription_filter(state: &BrokerState, h: &PullMessageRequestHeader) -> Result<TagFilter, (ResponseCode, String)> {
-    let sql = |t: &Option<String>| t.as_deref().is_some_and(|e| e.eq_ignore_ascii_case("SQL92"));
+fn subscription_filter(
+    state: &BrokerState,
+    h: &PullMessageRequestHeader,
+) -> Result<TagFilter, (ResponseCode, String)> {
+    let sql = |t: &Option<String>| {
+        t.as_deref()
+            .is_some_and(|e| e.eq_ignore_ascii_case("SQL92"))
+    };
     if h.sys_flag & pull_sys_flag::SUBSCRIPTION != 0 {
         if sql(&h.expression_type) {
-            return Err((ResponseCode::SystemError, "The broker does not support consumer to filter message by SQL92".into()));
+            return Err((
+                ResponseCode::SystemError,
+                "The broker does not support consumer to filter message by SQL92".into(),
+            ));
         }
         return Ok(TagFilter::parse(h.subscription.as_deref().unwrap_or("*")));
     }
     let Some(sub) = state.consumers.subscription(&h.consumer_group, &h.topic) else {
         return Err((
             ResponseCode::SubscriptionNotExist,
-            format!("the consumer's subscription not exist, group: {} topic: {}", h.consumer_group, h.topic),
+            format!(
+                "the consumer's subscription not exist, group: {} topic: {}",
+                h.consumer_group, h.topic
+            ),
         ));
     };
     if sub.sub_version < h.sub_version {
-        return Err((ResponseCode::SubscriptionNotLatest, "the consumer's subscription not latest".into()));
+        return Err((
+            ResponseCode::SubscriptionNotLatest,
+            "the consumer's subscription not latest".into(),
+        ));
     }
     if sub.expression_type.eq_ignore_ascii_case("SQL92") {
-        return Err((ResponseCode::SystemError, "The broker does not support consumer to filter message by SQL92".into()));
+        return Err((
+            ResponseCode::SystemError,
+            "The broker does not support consumer to filter message by SQL92".into(),
+        ));
     }
     Ok(TagFilter::parse(&sub.sub_string))
 }
@@ -144,18 +194,32 @@ fn subscription_filter(state: &BrokerState, h: &PullMessageRequestHeader) -> Res
 fn pull_code(result: &GetMessageResult, requested: i64) -> ResponseCode {
     match result.status {
         GetStatus::Found => ResponseCode::Success,
-        GetStatus::NoMatchedMessage | GetStatus::MessageWasRemoving => ResponseCode::PullRetryImmediately,
-        GetStatus::NoMessageInQueue | GetStatus::NoMatchedLogicQueue if requested == 0 => ResponseCode::PullNotFound,
-        GetStatus::NoMessageInQueue | GetStatus::NoMatchedLogicQueue => ResponseCode::PullOffsetMoved,
+        GetStatus::NoMatchedMessage | GetStatus::MessageWasRemoving => {
+            ResponseCode::PullRetryImmediately
+        }
+        GetStatus::NoMessageInQueue | GetStatus::NoMatchedLogicQueue if requested == 0 => {
+            ResponseCode::PullNotFound
+        }
+        GetStatus::NoMessageInQueue | GetStatus::NoMatchedLogicQueue => {
+            ResponseCode::PullOffsetMoved
+        }
         GetStatus::OffsetTooSmall | GetStatus::OffsetOverflowBadly => ResponseCode::PullOffsetMoved,
         GetStatus::OffsetOverflowOne | GetStatus::OffsetFoundNull => ResponseCode::PullNotFound,
     }
 }
 
-fn respond(state: &BrokerState, req: &RemotingCommand, result: &GetMessageResult, requested: i64) -> RemotingCommand {
+fn respond(
+    state: &BrokerState,
+    req: &RemotingCommand,
+    result: &GetMessageResult,
+    requested: i64,
+) -> RemotingCommand {
     let code = pull_code(result, requested);
     if code == ResponseCode::Success {
-        state.stats.get_total.fetch_add(result.count as u64, Ordering::Relaxed);
+        state
+            .stats
+            .get_total
+            .fetch_add(result.count as u64, Ordering::Relaxed);
     }
     let mut resp = RemotingCommand::response_to(req, code)
         .with_remark(result.status.name())

@@ -2,7 +2,8 @@
 //! SEARCH_OFFSET_BY_TIMESTAMP (29).
 
 use rocketmq_client::protocol::header::{
-    EarliestMsgStoreTimeResponseHeader, OffsetResponseHeader, QueueHeader, SearchOffsetRequestHeader,
+    EarliestMsgStoreTimeResponseHeader, OffsetResponseHeader, QueueHeader,
+    SearchOffsetRequestHeader,
 };
 use rocketmq_client::protocol::{RemotingCommand, RequestCode, ResponseCode};
 
@@ -14,8 +15,14 @@ pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> RemotingComm
     if req.request_code() == RequestCode::SearchOffsetByTimestamp {
         return match req.decode_header::<SearchOffsetRequestHeader>() {
             Ok(h) => {
-                let upper = h.boundary_type.as_deref().is_some_and(|b| b.eq_ignore_ascii_case("UPPER"));
-                let offset = state.store.search_offset_by_time(&h.topic, h.queue_id, h.timestamp, upper);
+                let upper = h
+                    .boundary_type
+                    .as_deref()
+                    .is_some_and(|b| b.eq_ignore_ascii_case("UPPER"));
+                let offset =
+                    state
+                        .store
+                        .search_offset_by_time(&h.topic, h.queue_id, h.timestamp, upper);
                 ok.with_header(&OffsetResponseHeader { offset })
             }
             Err(e) => bad_header(req, e),
@@ -26,12 +33,12 @@ pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> RemotingComm
         Err(e) => return bad_header(req, e),
     };
     match req.request_code() {
-        RequestCode::GetMaxOffset => {
-            ok.with_header(&OffsetResponseHeader { offset: state.store.max_offset(&h.topic, h.queue_id) })
-        }
-        RequestCode::GetMinOffset => {
-            ok.with_header(&OffsetResponseHeader { offset: state.store.min_offset(&h.topic, h.queue_id) })
-        }
+        RequestCode::GetMaxOffset => ok.with_header(&OffsetResponseHeader {
+            offset: state.store.max_offset(&h.topic, h.queue_id),
+        }),
+        RequestCode::GetMinOffset => ok.with_header(&OffsetResponseHeader {
+            offset: state.store.min_offset(&h.topic, h.queue_id),
+        }),
         _ => ok.with_header(&EarliestMsgStoreTimeResponseHeader {
             timestamp: state.store.earliest_store_time(&h.topic, h.queue_id),
         }),

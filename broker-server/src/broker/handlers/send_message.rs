@@ -9,7 +9,9 @@ use std::sync::atomic::Ordering;
 use bytes::Bytes;
 use rocketmq_client::protocol::body::{TopicConfig, perm};
 use rocketmq_client::protocol::header::{SendMessageRequestHeader, SendMessageResponseHeader};
-use rocketmq_client::protocol::message::{decode_batch, offset_msg_id, properties, property, sys_flag};
+use rocketmq_client::protocol::message::{
+    decode_batch, offset_msg_id, properties, property, sys_flag,
+};
 use rocketmq_client::protocol::{RemotingCommand, RequestCode, ResponseCode};
 
 use crate::broker::BrokerRole;
@@ -18,7 +20,11 @@ use crate::broker::topics::{RETRY_GROUP_TOPIC_PREFIX, is_send_forbidden, validat
 use crate::net::{Channel, bad_header, error_response};
 use crate::store::{PutMessage, PutStatus};
 
-pub(super) async fn handle(state: &BrokerState, channel: &Channel, req: &RemotingCommand) -> RemotingCommand {
+pub(super) async fn handle(
+    state: &BrokerState,
+    channel: &Channel,
+    req: &RemotingCommand,
+) -> RemotingCommand {
     let h = match SendMessageRequestHeader::read_any(&req.ext_fields) {
         Ok(h) => h,
         Err(e) => return bad_header(req, e),
@@ -27,14 +33,21 @@ pub(super) async fn handle(state: &BrokerState, channel: &Channel, req: &Remotin
         return error_response(
             req,
             ResponseCode::NoPermission,
-            format!("the broker[{}] sending message is forbidden", state.config.broker_ip1),
+            format!(
+                "the broker[{}] sending message is forbidden",
+                state.config.broker_ip1
+            ),
         );
     }
     if let Err(reason) = validate_topic(&h.topic) {
         return error_response(req, ResponseCode::InvalidParameter, reason);
     }
     if is_send_forbidden(&h.topic) {
-        return error_response(req, ResponseCode::NoPermission, format!("Sending message to topic[{}] is forbidden.", h.topic));
+        return error_response(
+            req,
+            ResponseCode::NoPermission,
+            format!("Sending message to topic[{}] is forbidden.", h.topic),
+        );
     }
     let topic = match topic_for_send(state, &h) {
         Ok(t) => t,
@@ -47,24 +60,50 @@ pub(super) async fn handle(state: &BrokerState, channel: &Channel, req: &Remotin
         return error_response(
             req,
             ResponseCode::InvalidParameter,
-            format!("request queueId[{}] is illegal, {topic:?} Producer: {}", h.queue_id, channel.remote_addr()),
+            format!(
+                "request queueId[{}] is illegal, {topic:?} Producer: {}",
+                h.queue_id,
+                channel.remote_addr()
+            ),
         );
     } else {
         h.queue_id
     };
 
     let mut props = properties::decode(h.properties.as_deref().unwrap_or_default());
-    if props.contains_key(property::TRANSACTION_PREPARED) && props[property::TRANSACTION_PREPARED] == "true" {
-        return error_response(req, ResponseCode::NoPermission, "transactional messages are not supported by this broker yet");
+    if props.contains_key(property::TRANSACTION_PREPARED)
+        && props[property::TRANSACTION_PREPARED] == "true"
+    {
+        return error_response(
+            req,
+            ResponseCode::NoPermission,
+            "transactional messages are not supported by this broker yet",
+        );
     }
-    if props.get(property::DELAY_TIME_LEVEL).and_then(|d| d.parse::<i32>().ok()).is_some_and(|d| d > 0) {
-        return error_response(req, ResponseCode::MessageIllegal, "delayed messages are not supported by this broker yet");
+    if props
+        .get(property::DELAY_TIME_LEVEL)
+        .and_then(|d| d.parse::<i32>().ok())
+        .is_some_and(|d| d > 0)
+    {
+        return error_response(
+            req,
+            ResponseCode::MessageIllegal,
+            "delayed messages are not supported by this broker yet",
+        );
     }
-    let wait_store = props.get(property::WAIT_STORE_MSG_OK).is_none_or(|w| w != "false");
+    let wait_store = props
+        .get(property::WAIT_STORE_MSG_OK)
+        .is_none_or(|w| w != "false");
     props.remove(property::POP_CK);
     props.insert(property::MSG_REGION.into(), state.config.region_id.clone());
-    props.insert(property::TRACE_SWITCH.into(), state.config.trace_on.to_string());
-    props.insert(property::CLUSTER.into(), state.config.broker_cluster_name.clone());
+    props.insert(
+        property::TRACE_SWITCH.into(),
+        state.config.trace_on.to_string(),
+    );
+    props.insert(
+        property::CLUSTER.into(),
+        state.config.broker_cluster_name.clone(),
+    );
     let uniq = props
         .entry(property::UNIQ_CLIENT_MESSAGE_ID_KEYIDX.to_string())
         .or_insert_with(|| state.unique_ids.next_id())
@@ -92,28 +131,50 @@ pub(super) async fn handle(state: &BrokerState, channel: &Channel, req: &Remotin
     let messages = if batch {
         let entries = match decode_batch(&req.body) {
             Ok(e) if !e.is_empty() => e,
-            Ok(_) => return error_response(req, ResponseCode::MessageIllegal, "the batch is empty"),
-            Err(e) => return error_response(req, ResponseCode::MessageIllegal, format!("bad batch body: {e}")),
+            Ok(_) => {
+                return error_response(req, ResponseCode::MessageIllegal, "the batch is empty");
+            }
+            Err(e) => {
+                return error_response(
+                    req,
+                    ResponseCode::MessageIllegal,
+                    format!("bad batch body: {e}"),
+                );
+            }
         };
         entries
             .into_iter()
             .map(|e| {
                 let mut p = properties::decode(&e.properties);
-                p.entry(property::UNIQ_CLIENT_MESSAGE_ID_KEYIDX.to_string()).or_insert_with(|| state.unique_ids.next_id());
+                p.entry(property::UNIQ_CLIENT_MESSAGE_ID_KEYIDX.to_string())
+                    .or_insert_with(|| state.unique_ids.next_id());
                 // Sub-messages get no delay, and their flag stays their own.
-                PutMessage { flag: e.flag, body: e.body, properties: properties::encode(&p), ..base.clone() }
+                PutMessage {
+                    flag: e.flag,
+                    body: e.body,
+                    properties: properties::encode(&p),
+                    ..base.clone()
+                }
             })
             .collect()
     } else {
-        vec![PutMessage { body: req.body.clone(), properties: properties::encode(&props), ..base }]
+        vec![PutMessage {
+            body: req.body.clone(),
+            properties: properties::encode(&props),
+            ..base
+        }]
     };
 
     let result = state.store.put_messages(&messages, wait_store).await;
     let code = match &result.status {
-        PutStatus::Ok if state.config.broker_role == BrokerRole::SyncMaster && wait_store => ResponseCode::SlaveNotAvailable,
+        PutStatus::Ok if state.config.broker_role == BrokerRole::SyncMaster && wait_store => {
+            ResponseCode::SlaveNotAvailable
+        }
         PutStatus::Ok => ResponseCode::Success,
         PutStatus::FlushDiskTimeout => ResponseCode::FlushDiskTimeout,
-        PutStatus::MessageIllegal(reason) => return error_response(req, ResponseCode::MessageIllegal, reason.clone()),
+        PutStatus::MessageIllegal(reason) => {
+            return error_response(req, ResponseCode::MessageIllegal, reason.clone());
+        }
         PutStatus::ServiceNotAvailable(reason) => {
             return error_response(req, ResponseCode::ServiceNotAvailable, reason.clone());
         }
@@ -121,8 +182,16 @@ pub(super) async fn handle(state: &BrokerState, channel: &Channel, req: &Remotin
     let Some(append) = result.append else {
         return error_response(req, ResponseCode::SystemError, "message was not stored");
     };
-    state.stats.put_total.fetch_add(messages.len() as u64, Ordering::Relaxed);
-    let msg_id = append.record_offsets.iter().map(|o| offset_msg_id(&state.store_host, *o)).collect::<Vec<_>>().join(",");
+    state
+        .stats
+        .put_total
+        .fetch_add(messages.len() as u64, Ordering::Relaxed);
+    let msg_id = append
+        .record_offsets
+        .iter()
+        .map(|o| offset_msg_id(&state.store_host, *o))
+        .collect::<Vec<_>>()
+        .join(",");
     RemotingCommand::response_to(req, code).with_header(&SendMessageResponseHeader {
         msg_id,
         queue_id,
@@ -137,16 +206,31 @@ pub(super) async fn handle(state: &BrokerState, channel: &Channel, req: &Remotin
 type Refusal = Box<dyn FnOnce(&RemotingCommand) -> RemotingCommand + Send>;
 
 /// The topic's config, auto-created from the send's template when allowed.
-fn topic_for_send(state: &BrokerState, h: &SendMessageRequestHeader) -> Result<TopicConfig, Refusal> {
+fn topic_for_send(
+    state: &BrokerState,
+    h: &SendMessageRequestHeader,
+) -> Result<TopicConfig, Refusal> {
     if let Some(t) = state.topics.get(&h.topic) {
         return Ok(t);
     }
     let created = if h.topic.starts_with(RETRY_GROUP_TOPIC_PREFIX) {
         let group = &h.topic[RETRY_GROUP_TOPIC_PREFIX.len()..];
-        let queues = state.groups.find_or_create(group).map_or(1, |g| g.retry_queue_nums);
-        Some(state.topics.create_if_absent(&h.topic, queues, perm::READ | perm::WRITE))
+        let queues = state
+            .groups
+            .find_or_create(group)
+            .map_or(1, |g| g.retry_queue_nums);
+        Some(
+            state
+                .topics
+                .create_if_absent(&h.topic, queues, perm::READ | perm::WRITE),
+        )
     } else {
-        state.topics.create_in_send(&h.topic, &h.default_topic, h.default_topic_queue_nums, h.unit_mode.map_or(0, i32::from))
+        state.topics.create_in_send(
+            &h.topic,
+            &h.default_topic,
+            h.default_topic_queue_nums,
+            h.unit_mode.map_or(0, i32::from),
+        )
     };
     match created {
         Some((cfg, is_new)) => {
@@ -161,7 +245,9 @@ fn topic_for_send(state: &BrokerState, h: &SendMessageRequestHeader) -> Result<T
                 error_response(
                     req,
                     ResponseCode::TopicNotExist,
-                    format!("topic[{topic}] not exist, apply first please! https://rocketmq.apache.org/docs/bestPractice/06FAQ"),
+                    format!(
+                        "topic[{topic}] not exist, apply first please! https://rocketmq.apache.org/docs/bestPractice/06FAQ"
+                    ),
                 )
             }))
         }
@@ -170,6 +256,8 @@ fn topic_for_send(state: &BrokerState, h: &SendMessageRequestHeader) -> Result<T
 
 fn random_queue(write_queue_nums: i32) -> i32 {
     use std::hash::{BuildHasher, Hasher};
-    let r = std::collections::hash_map::RandomState::new().build_hasher().finish();
+    let r = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
     (r % write_queue_nums.max(1) as u64) as i32
 }

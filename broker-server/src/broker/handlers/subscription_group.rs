@@ -10,17 +10,29 @@ use crate::net::{bad_header, error_response};
 pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand {
     let ok = RemotingCommand::response_to(req, ResponseCode::Success);
     match req.request_code() {
-        RequestCode::UpdateAndCreateSubscriptionGroup => match SubscriptionGroupConfig::decode(&req.body) {
-            Ok(cfg) if !cfg.group_name.is_empty() => {
-                state.groups.upsert(cfg);
-                ok
+        RequestCode::UpdateAndCreateSubscriptionGroup => {
+            match SubscriptionGroupConfig::decode(&req.body) {
+                Ok(cfg) if !cfg.group_name.is_empty() => {
+                    state.groups.upsert(cfg);
+                    ok
+                }
+                Ok(_) => {
+                    error_response(req, ResponseCode::InvalidParameter, "groupName is required")
+                }
+                Err(e) => error_response(
+                    req,
+                    ResponseCode::SystemError,
+                    format!("bad subscription group body: {e}"),
+                ),
             }
-            Ok(_) => error_response(req, ResponseCode::InvalidParameter, "groupName is required"),
-            Err(e) => error_response(req, ResponseCode::SystemError, format!("bad subscription group body: {e}")),
-        },
+        }
         RequestCode::GetAllSubscriptionGroupConfig => ok.with_body(state.groups.wrapper().encode()),
         code => {
-            let Some(group) = req.ext("groupName").or_else(|| req.ext("group")).map(str::to_string) else {
+            let Some(group) = req
+                .ext("groupName")
+                .or_else(|| req.ext("group"))
+                .map(str::to_string)
+            else {
                 return bad_header(req, "the request header field `groupName` is missing");
             };
             if code == RequestCode::DeleteSubscriptionGroup {
@@ -29,7 +41,11 @@ pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> RemotingComm
             }
             match state.groups.get(&group) {
                 Some(cfg) => ok.with_body(cfg.encode()),
-                None => error_response(req, ResponseCode::SubscriptionGroupNotExist, format!("The consumer group {group} not exist")),
+                None => error_response(
+                    req,
+                    ResponseCode::SubscriptionGroupNotExist,
+                    format!("The consumer group {group} not exist"),
+                ),
             }
         }
     }

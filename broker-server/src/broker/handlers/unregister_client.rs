@@ -6,7 +6,11 @@ use rocketmq_client::protocol::{RemotingCommand, ResponseCode};
 use crate::broker::BrokerState;
 use crate::net::{Channel, bad_header};
 
-pub(super) fn handle(state: &BrokerState, channel: &Channel, req: &RemotingCommand) -> RemotingCommand {
+pub(super) fn handle(
+    state: &BrokerState,
+    channel: &Channel,
+    req: &RemotingCommand,
+) -> RemotingCommand {
     let h: UnregisterClientRequestHeader = match req.decode_header() {
         Ok(h) => h,
         Err(e) => return bad_header(req, e),

@@ -8,10 +8,17 @@ use crate::net::{bad_header, error_response};
 
 pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand {
     let Some(offset) = req.ext("offset").and_then(|o| o.trim().parse::<i64>().ok()) else {
-        return bad_header(req, "the request header field `offset` is missing or not a number");
+        return bad_header(
+            req,
+            "the request header field `offset` is missing or not a number",
+        );
     };
     match state.store.lookup_message(offset) {
         Some(record) => RemotingCommand::response_to(req, ResponseCode::Success).with_body(record),
-        None => error_response(req, ResponseCode::SystemError, format!("can not find message by the offset, {offset}")),
+        None => error_response(
+            req,
+            ResponseCode::SystemError,
+            format!("can not find message by the offset, {offset}"),
+        ),
     }
 }

@@ -6,5 +6,6 @@ use rocketmq_client::protocol::{RemotingCommand, ResponseCode};
 use crate::namesrv::NamesrvState;
 
 pub(super) fn handle(state: &NamesrvState, req: &RemotingCommand) -> RemotingCommand {
-    RemotingCommand::response_to(req, ResponseCode::Success).with_body(state.routes.cluster_info().encode())
+    RemotingCommand::response_to(req, ResponseCode::Success)
+        .with_body(state.routes.cluster_info().encode())
 }

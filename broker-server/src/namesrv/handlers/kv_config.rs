@@ -1,7 +1,9 @@
 //! PUT_KV_CONFIG (100), GET_KV_CONFIG (101), DELETE_KV_CONFIG (102), GET_KVLIST_BY_NAMESPACE (219).
 
 use rocketmq_client::protocol::body::{JsonBody, KvTable};
-use rocketmq_client::protocol::header::{GetKvConfigResponseHeader, KvConfigRequestHeader, NamespaceHeader};
+use rocketmq_client::protocol::header::{
+    GetKvConfigResponseHeader, KvConfigRequestHeader, NamespaceHeader,
+};
 use rocketmq_client::protocol::{RemotingCommand, RequestCode, ResponseCode};
 
 use crate::namesrv::NamesrvState;
@@ -14,8 +16,13 @@ pub(super) fn handle(state: &NamesrvState, req: &RemotingCommand) -> RemotingCom
             Err(e) => return bad_header(req, e),
         };
         return match state.kv.list(&h.namespace) {
-            Some(table) => RemotingCommand::response_to(req, ResponseCode::Success).with_body(KvTable { table }.encode()),
-            None => error_response(req, ResponseCode::QueryNotFound, format!("No config item, Namespace: {}", h.namespace)),
+            Some(table) => RemotingCommand::response_to(req, ResponseCode::Success)
+                .with_body(KvTable { table }.encode()),
+            None => error_response(
+                req,
+                ResponseCode::QueryNotFound,
+                format!("No config item, Namespace: {}", h.namespace),
+            ),
         };
     }
     let h: KvConfigRequestHeader = match req.decode_header() {

@@ -15,7 +15,11 @@ use rocketmq_client::protocol::{RemotingCommand, RequestCode};
 use super::NamesrvState;
 use crate::net::{Channel, not_supported};
 
-pub(super) fn dispatch(state: &NamesrvState, channel: &Channel, req: &RemotingCommand) -> RemotingCommand {
+pub(super) fn dispatch(
+    state: &NamesrvState,
+    channel: &Channel,
+    req: &RemotingCommand,
+) -> RemotingCommand {
     use RequestCode::*;
     match req.request_code() {
         RegisterBroker => register_broker::handle(state, channel, req),
@@ -23,9 +27,13 @@ pub(super) fn dispatch(state: &NamesrvState, channel: &Channel, req: &RemotingCo
         QueryDataVersion | BrokerHeartbeat => query_data_version::handle(state, req),
         GetRouteInfoByTopic => route_info::handle(state, req),
         GetBrokerClusterInfo => cluster_info::handle(state, req),
-        GetAllTopicListFromNameServer | GetTopicsByCluster | GetSystemTopicListFromNs => topic_lists::handle(state, req),
+        GetAllTopicListFromNameServer | GetTopicsByCluster | GetSystemTopicListFromNs => {
+            topic_lists::handle(state, req)
+        }
         DeleteTopicInNamesrv | RegisterTopicInNamesrv => topic_admin::handle(state, req),
-        PutKvConfig | GetKvConfig | DeleteKvConfig | GetKvListByNamespace => kv_config::handle(state, req),
+        PutKvConfig | GetKvConfig | DeleteKvConfig | GetKvListByNamespace => {
+            kv_config::handle(state, req)
+        }
         _ => not_supported(req),
     }
 }

@@ -16,7 +16,13 @@ pub(super) fn handle(state: &NamesrvState, req: &RemotingCommand) -> RemotingCom
     } else {
         match serde_json::from_slice(&req.body) {
             Ok(v) => v,
-            Err(e) => return error_response(req, ResponseCode::SystemError, format!("bad DataVersion body: {e}")),
+            Err(e) => {
+                return error_response(
+                    req,
+                    ResponseCode::SystemError,
+                    format!("bad DataVersion body: {e}"),
+                );
+            }
         }
     };
     let (changed, current) = state.routes.query_data_version(addr, &version);
@@ -26,7 +32,9 @@ pub(super) fn handle(state: &NamesrvState, req: &RemotingCommand) -> RemotingCom
     }
     let mut resp = resp.with_header(&QueryDataVersionResponseHeader { changed });
     if let Some(v) = current {
-        resp.body = serde_json::to_vec(&v).expect("DataVersion serializes").into();
+        resp.body = serde_json::to_vec(&v)
+            .expect("DataVersion serializes")
+            .into();
     }
     resp
 }

@@ -1,7 +1,11 @@
 //! REGISTER_BROKER (103).
 
-use rocketmq_client::protocol::body::{JsonBody, KvTable, RegisterBrokerBody, TopicConfigSerializeWrapper};
-use rocketmq_client::protocol::header::{RegisterBrokerRequestHeader, RegisterBrokerResponseHeader};
+use rocketmq_client::protocol::body::{
+    JsonBody, KvTable, RegisterBrokerBody, TopicConfigSerializeWrapper,
+};
+use rocketmq_client::protocol::header::{
+    RegisterBrokerRequestHeader, RegisterBrokerResponseHeader,
+};
 use rocketmq_client::protocol::message::record::crc32_masked;
 use rocketmq_client::protocol::{RemotingCommand, ResponseCode};
 
@@ -11,7 +15,11 @@ use crate::net::{Channel, bad_header, error_response};
 /// Brokers older than V3_0_11 sent a bare TopicConfigSerializeWrapper.
 const REGISTER_BODY_MIN_VERSION: i32 = 37;
 
-pub(super) fn handle(state: &NamesrvState, channel: &Channel, req: &RemotingCommand) -> RemotingCommand {
+pub(super) fn handle(
+    state: &NamesrvState,
+    channel: &Channel,
+    req: &RemotingCommand,
+) -> RemotingCommand {
     let h: RegisterBrokerRequestHeader = match req.decode_header() {
         Ok(h) => h,
         Err(e) => return bad_header(req, e),
@@ -20,26 +28,45 @@ pub(super) fn handle(state: &NamesrvState, channel: &Channel, req: &RemotingComm
         return error_response(req, ResponseCode::SystemError, "crc32 not match");
     }
     if h.compressed {
-        return error_response(req, ResponseCode::SystemError, "compressed registration bodies are not supported");
+        return error_response(
+            req,
+            ResponseCode::SystemError,
+            "compressed registration bodies are not supported",
+        );
     }
     let wrapper = if req.body.is_empty() {
         TopicConfigSerializeWrapper::default()
     } else if req.version >= REGISTER_BODY_MIN_VERSION {
         match RegisterBrokerBody::decode(&req.body) {
             Ok(b) => b.topic_config_serialize_wrapper,
-            Err(e) => return error_response(req, ResponseCode::SystemError, format!("bad register body: {e}")),
+            Err(e) => {
+                return error_response(
+                    req,
+                    ResponseCode::SystemError,
+                    format!("bad register body: {e}"),
+                );
+            }
         }
     } else {
         match TopicConfigSerializeWrapper::decode(&req.body) {
             Ok(w) => w,
-            Err(e) => return error_response(req, ResponseCode::SystemError, format!("bad register body: {e}")),
+            Err(e) => {
+                return error_response(
+                    req,
+                    ResponseCode::SystemError,
+                    format!("bad register body: {e}"),
+                );
+            }
         }
     };
     match state.routes.register(&h, &wrapper, channel.id()) {
         Ok(r) => {
             tracing::debug!(broker = %h.broker_name, addr = %h.broker_addr, topics = wrapper.topic_config_table.len(), "broker registered");
             let mut resp = RemotingCommand::response_to(req, ResponseCode::Success).with_header(
-                &RegisterBrokerResponseHeader { ha_server_addr: r.ha_server_addr, master_addr: r.master_addr },
+                &RegisterBrokerResponseHeader {
+                    ha_server_addr: r.ha_server_addr,
+                    master_addr: r.master_addr,
+                },
             );
             if let Some(table) = state.kv.list(ORDER_TOPIC_CONFIG) {
                 resp.body = KvTable { table }.encode().into();

@@ -19,13 +19,21 @@ pub(super) fn handle(state: &NamesrvState, req: &RemotingCommand) -> RemotingCom
         return error_response(
             req,
             ResponseCode::TopicNotExist,
-            format!("No topic route info in name server for the topic: {}", h.topic),
+            format!(
+                "No topic route info in name server for the topic: {}",
+                h.topic
+            ),
         );
     };
     if state.config.order_message_enable {
         route.order_topic_conf = state.kv.get(ORDER_TOPIC_CONFIG, &h.topic);
     }
-    let standard = req.version >= STANDARD_JSON_MIN_VERSION || h.accept_standard_json_only == Some(true);
-    let body = if standard { route.encode_standard() } else { route.encode() };
+    let standard =
+        req.version >= STANDARD_JSON_MIN_VERSION || h.accept_standard_json_only == Some(true);
+    let body = if standard {
+        route.encode_standard()
+    } else {
+        route.encode()
+    };
     RemotingCommand::response_to(req, ResponseCode::Success).with_body(body)
 }

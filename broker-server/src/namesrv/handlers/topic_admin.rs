@@ -15,10 +15,19 @@ pub(super) fn handle(state: &NamesrvState, req: &RemotingCommand) -> RemotingCom
     if req.request_code() == RequestCode::RegisterTopicInNamesrv {
         match TopicRouteData::decode(&req.body) {
             Ok(route) => state.routes.register_topic(&h.topic, route.queue_datas),
-            Err(e) => return error_response(req, ResponseCode::SystemError, format!("bad route body: {e}")),
+            Err(e) => {
+                return error_response(
+                    req,
+                    ResponseCode::SystemError,
+                    format!("bad route body: {e}"),
+                );
+            }
         }
     } else {
-        state.routes.delete_topic(&h.topic, h.cluster_name.as_deref().filter(|c| !c.is_empty()));
+        state.routes.delete_topic(
+            &h.topic,
+            h.cluster_name.as_deref().filter(|c| !c.is_empty()),
+        );
     }
     RemotingCommand::response_to(req, ResponseCode::Success)
 }

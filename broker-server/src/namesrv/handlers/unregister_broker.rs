@@ -9,7 +9,7 @@ use crate::net::bad_header;
 pub(super) fn handle(state: &NamesrvState, req: &RemotingCommand) -> RemotingCommand {
     match req.decode_header::<BrokerIdentityHeader>() {
         Ok(h) => {
-            state.routes.unregister(&h.broker_name, &h.broker_addr, h.broker_id);
+            state.routes.unregister(&h.broker_name, &h.broker_addr);
             RemotingCommand::response_to(req, ResponseCode::Success)
         }
         Err(e) => bad_header(req, e),

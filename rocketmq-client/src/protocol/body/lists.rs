@@ -41,10 +41,18 @@ mod tests {
 
     #[test]
     fn shapes_match_java() {
-        let t = TopicList { broker_addr: None, topic_list: vec!["A".into()] };
+        let t = TopicList {
+            broker_addr: None,
+            topic_list: vec!["A".into()],
+        };
         assert_eq!(t.encode(), br#"{"topicList":["A"]}"#);
-        let c = ConsumerListBody { consumer_id_list: vec!["cid".into()] };
+        let c = ConsumerListBody {
+            consumer_id_list: vec!["cid".into()],
+        };
         assert_eq!(c.encode(), br#"{"consumerIdList":["cid"]}"#);
-        assert_eq!(KvTable::decode(br#"{"table":{"k":"v"}}"#).unwrap().table["k"], "v");
+        assert_eq!(
+            KvTable::decode(br#"{"table":{"k":"v"}}"#).unwrap().table["k"],
+            "v"
+        );
     }
 }

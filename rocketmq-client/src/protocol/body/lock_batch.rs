@@ -21,13 +21,21 @@ pub struct MessageQueue {
 impl MessageQueue {
     /// A queue.
     pub fn new(topic: impl Into<String>, broker_name: impl Into<String>, queue_id: i32) -> Self {
-        MessageQueue { broker_name: broker_name.into(), queue_id, topic: topic.into() }
+        MessageQueue {
+            broker_name: broker_name.into(),
+            queue_id,
+            topic: topic.into(),
+        }
     }
 }
 
 impl Ord for MessageQueue {
     fn cmp(&self, other: &Self) -> Ordering {
-        (&self.topic, &self.broker_name, self.queue_id).cmp(&(&other.topic, &other.broker_name, other.queue_id))
+        (&self.topic, &self.broker_name, self.queue_id).cmp(&(
+            &other.topic,
+            &other.broker_name,
+            other.queue_id,
+        ))
     }
 }
 
@@ -68,7 +76,9 @@ mod tests {
         let req = br#"{"clientId":"cid","consumerGroup":"cg","mqSet":[{"brokerName":"broker-a","queueId":0,"topic":"TopicTest"}],"onlyThisBroker":false}"#;
         let body = LockBatchRequestBody::decode(req).unwrap();
         assert_eq!(body.encode(), req);
-        let resp = LockBatchResponseBody { lock_ok_mq_set: body.mq_set.clone() };
+        let resp = LockBatchResponseBody {
+            lock_ok_mq_set: body.mq_set,
+        };
         assert_eq!(
             resp.encode(),
             br#"{"lockOKMQSet":[{"brokerName":"broker-a","queueId":0,"topic":"TopicTest"}]}"#

@@ -15,14 +15,17 @@ mod topic_config;
 
 pub use cluster::ClusterInfo;
 pub use heartbeat::{
-    ConsumeFromWhere, ConsumeType, ConsumerData, HeartbeatData, MessageModel, ProducerData, SubscriptionData,
+    ConsumeFromWhere, ConsumeType, ConsumerData, HeartbeatData, MessageModel, ProducerData,
+    SubscriptionData,
 };
 pub use lists::{ConsumerListBody, KvTable, TopicList};
 pub use lock_batch::{LockBatchRequestBody, LockBatchResponseBody, MessageQueue};
 pub use offsets::ConsumerOffsetSerializeWrapper;
 pub use route::{BrokerData, QueueData, TopicRouteData};
 pub use subscription_group::{SubscriptionGroupConfig, SubscriptionGroupWrapper};
-pub use topic_config::{DataVersion, RegisterBrokerBody, TopicConfig, TopicConfigSerializeWrapper, perm};
+pub use topic_config::{
+    DataVersion, RegisterBrokerBody, TopicConfig, TopicConfigSerializeWrapper, perm,
+};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;

@@ -28,6 +28,9 @@ mod tests {
         let w = ConsumerOffsetSerializeWrapper::decode(json).unwrap();
         assert_eq!(w.offset_table["TopicTest@cg"][&1], 249);
         let out = String::from_utf8(w.encode()).unwrap();
-        assert!(out.contains(r#""offsetTable":{"TopicTest@cg":{0:250,1:249}}"#), "{out}");
+        assert!(
+            out.contains(r#""offsetTable":{"TopicTest@cg":{0:250,1:249}}"#),
+            "{out}"
+        );
     }
 }

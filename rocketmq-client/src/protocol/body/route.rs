@@ -62,10 +62,16 @@ mod tests {
     #[test]
     fn both_forms_match_apache() {
         let route = TopicRouteData::decode(FASTJSON).unwrap();
-        assert_eq!(route.broker_datas[0].master_addr(), Some("192.168.1.10:10911"));
+        assert_eq!(
+            route.broker_datas[0].master_addr(),
+            Some("192.168.1.10:10911")
+        );
         assert_eq!(route.encode(), FASTJSON);
         let standard = String::from_utf8(route.encode_standard()).unwrap();
-        assert!(standard.contains(r#""brokerAddrs":{"0":"192.168.1.10:10911","1":"192.168.1.11:10911"}"#));
+        assert!(
+            standard
+                .contains(r#""brokerAddrs":{"0":"192.168.1.10:10911","1":"192.168.1.11:10911"}"#)
+        );
         assert_eq!(TopicRouteData::decode(standard.as_bytes()).unwrap(), route);
     }
 }

@@ -47,7 +47,10 @@ impl Default for SubscriptionGroupConfig {
 impl SubscriptionGroupConfig {
     /// Defaults for `group`.
     pub fn new(group: impl Into<String>) -> Self {
-        SubscriptionGroupConfig { group_name: group.into(), ..Default::default() }
+        SubscriptionGroupConfig {
+            group_name: group.into(),
+            ..Default::default()
+        }
     }
 }
 
@@ -69,11 +72,17 @@ mod tests {
 
     #[test]
     fn apache_defaults_and_lenient_reading() {
-        let g = SubscriptionGroupConfig::decode(br#"{"groupName":"g","retryMaxTimes":3,"groupRetryPolicy":{"type":"CUSTOMIZED"}}"#).unwrap();
+        let g = SubscriptionGroupConfig::decode(
+            br#"{"groupName":"g","retryMaxTimes":3,"groupRetryPolicy":{"type":"CUSTOMIZED"}}"#,
+        )
+        .unwrap();
         assert_eq!(g.retry_max_times, 3);
         assert_eq!(g.retry_queue_nums, 1);
         assert!(g.consume_enable);
-        let w = SubscriptionGroupWrapper { subscription_group_table: [("g".to_string(), g)].into(), ..Default::default() };
+        let w = SubscriptionGroupWrapper {
+            subscription_group_table: [("g".to_string(), g)].into(),
+            ..Default::default()
+        };
         assert_eq!(SubscriptionGroupWrapper::decode(&w.encode()).unwrap(), w);
     }
 }

@@ -58,7 +58,12 @@ impl Default for TopicConfig {
 impl TopicConfig {
     /// A read-write topic with `queues` read and write queues.
     pub fn new(name: impl Into<String>, queues: i32) -> Self {
-        TopicConfig { topic_name: name.into(), read_queue_nums: queues, write_queue_nums: queues, ..Default::default() }
+        TopicConfig {
+            topic_name: name.into(),
+            read_queue_nums: queues,
+            write_queue_nums: queues,
+            ..Default::default()
+        }
     }
 }
 
@@ -74,7 +79,11 @@ pub struct DataVersion {
 impl DataVersion {
     /// A fresh version stamped now.
     pub fn now() -> Self {
-        DataVersion { counter: 0, state_version: 0, timestamp: now_millis() }
+        DataVersion {
+            counter: 0,
+            state_version: 0,
+            timestamp: now_millis(),
+        }
     }
 
     /// Bumps the counter and timestamp (`DataVersion.nextVersion`).
@@ -85,7 +94,9 @@ impl DataVersion {
 }
 
 fn now_millis() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// `TopicConfigSerializeWrapper`: a broker's topics with their version (also `topics.json`).
@@ -125,6 +136,13 @@ mod tests {
     #[test]
     fn reads_4_9_data_versions_without_state_version() {
         let v: DataVersion = serde_json::from_str(r#"{"counter":1,"timestamp":2}"#).unwrap();
-        assert_eq!(v, DataVersion { counter: 1, state_version: 0, timestamp: 2 });
+        assert_eq!(
+            v,
+            DataVersion {
+                counter: 1,
+                state_version: 0,
+                timestamp: 2
+            }
+        );
     }
 }

@@ -24,7 +24,9 @@ mod tests {
 
     #[test]
     fn round_trips() {
-        round_trip(&ConsumerGroupHeader { consumer_group: "cg".into() });
+        round_trip(&ConsumerGroupHeader {
+            consumer_group: "cg".into(),
+        });
         let ext = round_trip(&UnregisterClientRequestHeader {
             client_id: "1.2.3.4@1".into(),
             producer_group: None,

@@ -31,8 +31,16 @@ mod tests {
 
     #[test]
     fn round_trips() {
-        round_trip(&KvConfigRequestHeader { namespace: "ns".into(), key: "k".into(), value: Some("v".into()) });
-        round_trip(&GetKvConfigResponseHeader { value: Some("v".into()) });
-        round_trip(&NamespaceHeader { namespace: "ORDER_TOPIC_CONFIG".into() });
+        round_trip(&KvConfigRequestHeader {
+            namespace: "ns".into(),
+            key: "k".into(),
+            value: Some("v".into()),
+        });
+        round_trip(&GetKvConfigResponseHeader {
+            value: Some("v".into()),
+        });
+        round_trip(&NamespaceHeader {
+            namespace: "ORDER_TOPIC_CONFIG".into(),
+        });
     }
 }

@@ -21,13 +21,17 @@ pub use consumer_group::{ConsumerGroupHeader, UnregisterClientRequestHeader};
 pub use consumer_offset::{QueryConsumerOffsetRequestHeader, UpdateConsumerOffsetRequestHeader};
 pub use kv_config::{GetKvConfigResponseHeader, KvConfigRequestHeader, NamespaceHeader};
 pub use namesrv_broker::{
-    BrokerIdentityHeader, QueryDataVersionResponseHeader, RegisterBrokerRequestHeader, RegisterBrokerResponseHeader,
+    BrokerIdentityHeader, QueryDataVersionResponseHeader, RegisterBrokerRequestHeader,
+    RegisterBrokerResponseHeader,
 };
 pub use pull_message::{PullMessageRequestHeader, PullMessageResponseHeader, pull_sys_flag};
 pub use queue_offset::{
-    EarliestMsgStoreTimeResponseHeader, OffsetResponseHeader, QueueHeader, SearchOffsetRequestHeader,
+    EarliestMsgStoreTimeResponseHeader, OffsetResponseHeader, QueueHeader,
+    SearchOffsetRequestHeader,
 };
-pub use send_message::{SendMessageRequestHeader, SendMessageRequestHeaderV2, SendMessageResponseHeader};
+pub use send_message::{
+    SendMessageRequestHeader, SendMessageRequestHeaderV2, SendMessageResponseHeader,
+};
 pub use topic::{ClusterHeader, CreateTopicRequestHeader, DeleteTopicInNamesrvHeader, TopicHeader};
 
 use super::command::ExtFields;
@@ -106,7 +110,10 @@ impl<T: ExtScalar> ExtValue for T {
     }
     fn get(ext: &ExtFields, key: &'static str) -> Result<Self, HeaderError> {
         let raw = ext.get(key).ok_or(HeaderError::Missing(key))?;
-        T::parse(raw).ok_or_else(|| HeaderError::Invalid { key, value: raw.clone() })
+        T::parse(raw).ok_or_else(|| HeaderError::Invalid {
+            key,
+            value: raw.clone(),
+        })
     }
 }
 
@@ -119,7 +126,10 @@ impl<T: ExtScalar> ExtValue for Option<T> {
     fn get(ext: &ExtFields, key: &'static str) -> Result<Self, HeaderError> {
         match ext.get(key) {
             None => Ok(None),
-            Some(raw) => T::parse(raw).map(Some).ok_or_else(|| HeaderError::Invalid { key, value: raw.clone() }),
+            Some(raw) => T::parse(raw).map(Some).ok_or_else(|| HeaderError::Invalid {
+                key,
+                value: raw.clone(),
+            }),
         }
     }
 }
@@ -178,12 +188,18 @@ mod tests {
     #[test]
     fn missing_and_malformed_fields_name_the_key() {
         let mut ext = ExtFields::new();
-        assert_eq!(QueueHeader::read_from(&ext), Err(HeaderError::Missing("topic")));
+        assert_eq!(
+            QueueHeader::read_from(&ext),
+            Err(HeaderError::Missing("topic"))
+        );
         ext.insert("topic".into(), "T".into());
         ext.insert("queueId".into(), "x1".into());
         assert_eq!(
             QueueHeader::read_from(&ext),
-            Err(HeaderError::Invalid { key: "queueId", value: "x1".into() })
+            Err(HeaderError::Invalid {
+                key: "queueId",
+                value: "x1".into()
+            })
         );
     }
 

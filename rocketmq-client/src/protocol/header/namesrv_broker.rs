@@ -65,7 +65,10 @@ mod tests {
             body_crc32: 12345,
         });
         assert_eq!(ext["brokerId"], "0");
-        round_trip(&RegisterBrokerResponseHeader { ha_server_addr: None, master_addr: Some("a:1".into()) });
+        round_trip(&RegisterBrokerResponseHeader {
+            ha_server_addr: None,
+            master_addr: Some("a:1".into()),
+        });
         round_trip(&BrokerIdentityHeader {
             broker_name: "b".into(),
             broker_addr: "a:1".into(),

@@ -43,7 +43,10 @@ mod tests {
 
     #[test]
     fn round_trips() {
-        round_trip(&QueueHeader { topic: "T".into(), queue_id: 3 });
+        round_trip(&QueueHeader {
+            topic: "T".into(),
+            queue_id: 3,
+        });
         round_trip(&OffsetResponseHeader { offset: -1 });
         round_trip(&SearchOffsetRequestHeader {
             topic: "T".into(),

@@ -62,8 +62,16 @@ mod tests {
             order: false,
             attributes: None,
         });
-        round_trip(&TopicHeader { topic: "T".into(), accept_standard_json_only: Some(true) });
-        round_trip(&DeleteTopicInNamesrvHeader { topic: "T".into(), cluster_name: None });
-        round_trip(&ClusterHeader { cluster: "DefaultCluster".into() });
+        round_trip(&TopicHeader {
+            topic: "T".into(),
+            accept_standard_json_only: Some(true),
+        });
+        round_trip(&DeleteTopicInNamesrvHeader {
+            topic: "T".into(),
+            cluster_name: None,
+        });
+        round_trip(&ClusterHeader {
+            cluster: "DefaultCluster".into(),
+        });
     }
 }

@@ -65,7 +65,11 @@ pub fn decode_batch(body: &Bytes) -> Result<Vec<BatchEntry>, RecordError> {
             return Err(RecordError::SizeMismatch(size as usize));
         }
         let properties = String::from_utf8(entry.to_vec()).map_err(|_| RecordError::NotUtf8)?;
-        out.push(BatchEntry { flag, body, properties });
+        out.push(BatchEntry {
+            flag,
+            body,
+            properties,
+        });
     }
     Ok(out)
 }
@@ -77,8 +81,16 @@ mod tests {
     #[test]
     fn round_trip() {
         let entries = vec![
-            BatchEntry { flag: 1, body: Bytes::from_static(b"a"), properties: "TAGS\u{1}x\u{2}".into() },
-            BatchEntry { flag: 0, body: Bytes::from_static(b""), properties: String::new() },
+            BatchEntry {
+                flag: 1,
+                body: Bytes::from_static(b"a"),
+                properties: "TAGS\u{1}x\u{2}".into(),
+            },
+            BatchEntry {
+                flag: 0,
+                body: Bytes::from_static(b""),
+                properties: String::new(),
+            },
         ];
         let body = encode_batch(&entries);
         assert_eq!(decode_batch(&body).unwrap(), entries);

@@ -22,7 +22,11 @@ pub fn offset_msg_id(store_host: &SocketAddr, offset: i64) -> String {
         IpAddr::V4(ip) => ip.octets().to_vec(),
         IpAddr::V6(ip) => ip.octets().to_vec(),
     };
-    for b in ip_bytes.iter().chain(&i32::from(store_host.port()).to_be_bytes()).chain(&offset.to_be_bytes()) {
+    for b in ip_bytes
+        .iter()
+        .chain(&i32::from(store_host.port()).to_be_bytes())
+        .chain(&offset.to_be_bytes())
+    {
         let _ = write!(out, "{b:02X}");
     }
     out
@@ -32,7 +36,10 @@ pub fn offset_msg_id(store_host: &SocketAddr, offset: i64) -> String {
 pub fn decode_offset_msg_id(id: &str) -> Option<(SocketAddr, i64)> {
     let bytes: Vec<u8> = (0..id.len())
         .step_by(2)
-        .map(|i| id.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .map(|i| {
+            id.get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        })
         .collect::<Option<_>>()?;
     let ip_len = match bytes.len() {
         16 => 4,
@@ -57,7 +64,9 @@ pub struct UniqueIdGenerator {
 }
 
 fn now_millis() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// Milliseconds at the start of the (UTC) month containing `ms`.
@@ -85,10 +94,17 @@ impl UniqueIdGenerator {
         };
         let pid = (std::process::id() & 0xFFFF) as u16;
         let salt = RandomState::new().build_hasher().finish() as u32;
-        for b in ip_bytes.iter().chain(&pid.to_be_bytes()).chain(&salt.to_be_bytes()) {
+        for b in ip_bytes
+            .iter()
+            .chain(&pid.to_be_bytes())
+            .chain(&salt.to_be_bytes())
+        {
             let _ = write!(prefix, "{b:02X}");
         }
-        UniqueIdGenerator { prefix, state: Mutex::new((month_start(now_millis()), 0)) }
+        UniqueIdGenerator {
+            prefix,
+            state: Mutex::new((month_start(now_millis()), 0)),
+        }
     }
 
     /// The next id.

@@ -77,8 +77,14 @@ impl Message {
     /// A message with a body; like Java's constructor it asks the broker to wait for the store
     /// (`WAIT=true`).
     pub fn new(topic: impl Into<String>, body: impl Into<Bytes>) -> Self {
-        let mut m = Message { topic: topic.into(), flag: 0, properties: Properties::new(), body: body.into() };
-        m.properties.insert(property::WAIT_STORE_MSG_OK.into(), "true".into());
+        let mut m = Message {
+            topic: topic.into(),
+            flag: 0,
+            properties: Properties::new(),
+            body: body.into(),
+        };
+        m.properties
+            .insert(property::WAIT_STORE_MSG_OK.into(), "true".into());
         m
     }
 
@@ -116,7 +122,9 @@ impl Message {
 
     /// The delay level, 0 if none.
     pub fn delay_level(&self) -> i32 {
-        self.property(property::DELAY_TIME_LEVEL).and_then(|d| d.parse().ok()).unwrap_or(0)
+        self.property(property::DELAY_TIME_LEVEL)
+            .and_then(|d| d.parse().ok())
+            .unwrap_or(0)
     }
 
     /// The client-generated unique id.
@@ -189,7 +197,10 @@ impl MessageExt {
         while at < buf.len() {
             let view = RecordView::parse(&buf[at..])?;
             let body_start = at + view.body_start;
-            out.push(MessageExt::from_view(&view, buf.slice(body_start..body_start + view.body.len())));
+            out.push(MessageExt::from_view(
+                &view,
+                buf.slice(body_start..body_start + view.body.len()),
+            ));
             at += view.total_size;
         }
         Ok(out)

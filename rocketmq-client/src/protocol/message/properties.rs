@@ -51,10 +51,11 @@ pub fn decode(s: &str) -> Properties {
 
 /// Finds one property without decoding the whole string (used on the dispatch path).
 pub fn find<'a>(s: &'a str, name: &str) -> Option<&'a str> {
-    s.split(PROPERTY_SEPARATOR).find_map(|entry| match entry.split_once(NAME_VALUE_SEPARATOR) {
-        Some((k, v)) if k == name && !v.is_empty() => Some(v),
-        _ => None,
-    })
+    s.split(PROPERTY_SEPARATOR)
+        .find_map(|entry| match entry.split_once(NAME_VALUE_SEPARATOR) {
+            Some((k, v)) if k == name && !v.is_empty() => Some(v),
+            _ => None,
+        })
 }
 
 #[cfg(test)]

@@ -72,7 +72,13 @@ pub fn record_size(
     store_host: &SocketAddr,
 ) -> usize {
     let topic_len_size = if topic_len > 127 { 2 } else { 1 };
-    72 + host_len(born_host) + host_len(store_host) + body_len + topic_len_size + topic_len + 2 + properties_len
+    72 + host_len(born_host)
+        + host_len(store_host)
+        + body_len
+        + topic_len_size
+        + topic_len
+        + 2
+        + properties_len
 }
 
 /// Everything a record holds, borrowed; the writer's input.
@@ -99,7 +105,13 @@ pub struct RecordFields<'a> {
 impl RecordFields<'_> {
     /// The encoded size.
     pub fn size(&self) -> usize {
-        record_size(self.topic.len(), self.body.len(), self.properties.len(), &self.born_host, &self.store_host)
+        record_size(
+            self.topic.len(),
+            self.body.len(),
+            self.properties.len(),
+            &self.born_host,
+            &self.store_host,
+        )
     }
 
     /// Appends the record. The IPv6 bits of `sysFlag` follow the addresses.
@@ -205,7 +217,10 @@ impl<'a> Reader<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8], RecordError> {
         let end = self.at + n;
         if end > self.buf.len() {
-            return Err(RecordError::Truncated { need: end, have: self.buf.len() });
+            return Err(RecordError::Truncated {
+                need: end,
+                have: self.buf.len(),
+            });
         }
         let s = &self.buf[self.at..end];
         self.at = end;
@@ -243,7 +258,10 @@ impl<'a> RecordView<'a> {
             return Err(RecordError::BadMagic(magic));
         }
         if total_size > buf.len() {
-            return Err(RecordError::Truncated { need: total_size, have: buf.len() });
+            return Err(RecordError::Truncated {
+                need: total_size,
+                have: buf.len(),
+            });
         }
         r.buf = &buf[..total_size];
         let body_crc = r.i32()? as u32;
@@ -264,13 +282,18 @@ impl<'a> RecordView<'a> {
         }
         let body_start = r.at;
         let body = r.take(body_len as usize)?;
-        let topic_len = if magic == MAGIC_V2 { r.i16()? as u16 as usize } else { usize::from(r.take(1)?[0]) };
+        let topic_len = if magic == MAGIC_V2 {
+            r.i16()? as u16 as usize
+        } else {
+            usize::from(r.take(1)?[0])
+        };
         let topic = std::str::from_utf8(r.take(topic_len)?).map_err(|_| RecordError::NotUtf8)?;
         let props_len = r.i16()?;
         if props_len < 0 {
             return Err(RecordError::SizeMismatch(total_size));
         }
-        let properties = std::str::from_utf8(r.take(props_len as usize)?).map_err(|_| RecordError::NotUtf8)?;
+        let properties =
+            std::str::from_utf8(r.take(props_len as usize)?).map_err(|_| RecordError::NotUtf8)?;
         if r.at != total_size {
             return Err(RecordError::SizeMismatch(total_size));
         }
@@ -305,14 +328,21 @@ impl<'a> RecordView<'a> {
     /// and properties, but a complete record's properties end with `\u0002` and a topic never
     /// holds a NUL.
     pub fn tail_ok(&self) -> bool {
-        let props_ok = self.properties.is_empty() || self.properties.ends_with(super::properties::PROPERTY_SEPARATOR);
+        let props_ok = self.properties.is_empty()
+            || self
+                .properties
+                .ends_with(super::properties::PROPERTY_SEPARATOR);
         props_ok && !self.topic.is_empty() && !self.topic.contains('\0')
     }
 }
 
 /// Offset of `storeTimestamp` within a record with this sysFlag.
 pub fn store_timestamp_offset(sys_flag: i32) -> usize {
-    if sys_flag & sys_flag::BORNHOST_V6 != 0 { 68 } else { 56 }
+    if sys_flag & sys_flag::BORNHOST_V6 != 0 {
+        68
+    } else {
+        56
+    }
 }
 
 #[cfg(test)]
@@ -367,7 +397,10 @@ mod tests {
         f.encode(&mut buf);
         assert_eq!(&buf[4..8], &MAGIC_V1.to_be_bytes());
         let at = store_timestamp_offset(0);
-        assert_eq!(i64::from_be_bytes(buf[at..at + 8].try_into().unwrap()), 1_700_000_000_123);
+        assert_eq!(
+            i64::from_be_bytes(buf[at..at + 8].try_into().unwrap()),
+            1_700_000_000_123
+        );
     }
 
     #[test]
@@ -383,7 +416,10 @@ mod tests {
         let end = torn_tail.len();
         torn_tail[end - 3..].fill(0);
         let v = RecordView::parse(&torn_tail).unwrap();
-        assert!(v.crc_ok() && !v.tail_ok(), "a zeroed tail is caught although the body CRC holds");
+        assert!(
+            v.crc_ok() && !v.tail_ok(),
+            "a zeroed tail is caught although the body CRC holds"
+        );
         let mut flipped = buf.clone();
         let body_at = RecordView::parse(&buf).unwrap().body_start;
         flipped[body_at] ^= 0xFF;

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Every test: unit and end-to-end tests (nextest when installed), doc tests, and the
+# third-party client compatibility flows against the release binaries.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --workspace --no-fail-fast
+else
+  cargo test --workspace --no-fail-fast
+fi
+cargo test --doc --workspace -q
+bash scripts/compat.sh
