@@ -1,11 +1,26 @@
 //! Apache RocketMQ's remoting protocol and a client for it.
 //!
-//! The protocol types here are used by both sides: our client and our name server and broker
+//! The protocol types here are used by both sides: this client and our name server and broker
 //! (`rocketmq-broker-server`) encode and decode with the same code, so they cannot drift apart.
 //!
 //! # Layout
 //! - [`protocol`]: frames, commands, codes, headers, JSON bodies, the message codec.
 //! - [`remoting`]: a multiplexed connection per address, requests matched by opaque.
+//! - [`route`]: name-server lookups with fail-over; publish and subscribe queue lists.
+//! - [`producer`]: [`Producer`], Apache's `DefaultMQProducer` semantics.
+//! - [`consumer`]: the lite pull consumer.
+//! - [`host`]: local IP and client ids.
+//! - [`error`]: [`ClientError`].
 
+pub mod consumer;
+pub mod error;
+pub mod host;
+pub mod producer;
 pub mod protocol;
 pub mod remoting;
+pub mod route;
+
+pub use error::{ClientError, Result};
+pub use producer::{Producer, SendResult, SendStatus};
+pub use protocol::body::MessageQueue;
+pub use protocol::message::{Message, MessageExt};

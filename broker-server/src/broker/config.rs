@@ -1,6 +1,6 @@
 //! Broker settings under Apache's property keys, and the slices handed to each component.
 
-use std::net::{IpAddr, Ipv4Addr, ToSocketAddrs};
+use rocketmq_client::host;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -171,11 +171,11 @@ impl Default for BrokerConfig {
         let store = StoreConfig::default();
         BrokerConfig {
             broker_cluster_name: "DefaultCluster".into(),
-            broker_name: local_hostname(),
+            broker_name: host::hostname().unwrap_or_else(|| "DEFAULT_BROKER".into()),
             broker_id: 0,
             namesrv_addr: std::env::var("NAMESRV_ADDR").ok().filter(|s| !s.is_empty()),
             listen_port: 10911,
-            broker_ip1: local_ip().to_string(),
+            broker_ip1: host::local_ip().to_string(),
             broker_ip2: None,
             ha_listen_port: 10912,
             broker_role: BrokerRole::AsyncMaster,
@@ -275,23 +275,7 @@ impl BrokerConfig {
     }
 }
 
-fn local_hostname() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "DEFAULT_BROKER".into())
-}
 
-/// The first non-loopback IPv4 address the host name resolves to, else loopback (Apache picks
-/// the first non-loopback interface address).
-pub fn local_ip() -> IpAddr {
-    (local_hostname().as_str(), 0)
-        .to_socket_addrs()
-        .ok()
-        .and_then(|mut addrs| addrs.find(|a| a.is_ipv4() && !a.ip().is_loopback()))
-        .map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |a| a.ip())
-}
 
 #[cfg(test)]
 mod tests {

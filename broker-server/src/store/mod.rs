@@ -34,7 +34,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use bytes::Bytes;
 use tokio::sync::watch;
@@ -49,11 +49,7 @@ use checkpoint::Checkpoint;
 use commit_log::CommitLog;
 use consume_queue::ConsumeQueueTable;
 
-pub fn now_millis() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
+pub use rocketmq_client::protocol::now_millis;
 
 /// A wake-up flag for a background thread.
 #[derive(Debug, Default)]

@@ -23,3 +23,8 @@ pub use code::{RequestCode, ResponseCode};
 pub use command::{CURRENT_VERSION, ExtFields, LanguageCode, RemotingCommand, SerializeType};
 pub use frame::{FrameError, MAX_FRAME_LEN, decode_frame, encode_frame};
 pub use hash::{java_hash_code, tag_code};
+
+/// Milliseconds since the UNIX epoch (the unit of every RocketMQ timestamp).
+pub fn now_millis() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}

@@ -1,11 +1,11 @@
 //! Topic configuration, DataVersion, and the REGISTER_BROKER body.
 
 use std::collections::BTreeMap;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
 use super::JsonBody;
+use crate::protocol::now_millis;
 
 /// PermName bits.
 pub mod perm {
@@ -93,11 +93,6 @@ impl DataVersion {
     }
 }
 
-fn now_millis() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
 
 /// `TopicConfigSerializeWrapper`: a broker's topics with their version (also `topics.json`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]

@@ -13,7 +13,7 @@ use std::fmt::Write;
 use std::hash::{BuildHasher, Hasher};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
-use std::time::{SystemTime, UNIX_EPOCH};
+use crate::protocol::now_millis;
 
 /// The offset message id of a record stored at `offset` by `store_host`.
 pub fn offset_msg_id(store_host: &SocketAddr, offset: i64) -> String {
@@ -63,11 +63,6 @@ pub struct UniqueIdGenerator {
     state: Mutex<(i64, u16)>,
 }
 
-fn now_millis() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
 
 /// Milliseconds at the start of the (UTC) month containing `ms`.
 fn month_start(ms: i64) -> i64 {

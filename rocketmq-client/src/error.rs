@@ -1,0 +1,53 @@
+//! Client errors.
+
+use crate::protocol::ResponseCode;
+use crate::protocol::body::BodyError;
+use crate::protocol::header::HeaderError;
+use crate::remoting::RemotingError;
+
+/// What a client call can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// Network trouble: connect, timeout, closed connection.
+    #[error(transparent)]
+    Remoting(#[from] RemotingError),
+    /// The server answered with an error code.
+    #[error("{addr} answered {code:?}: {remark}")]
+    Remote { addr: String, code: ResponseCode, remark: String },
+    /// The server's answer could not be read.
+    #[error("malformed answer from {addr}: {reason}")]
+    Protocol { addr: String, reason: String },
+    /// No name server knows the topic (and no template topic either).
+    #[error("no route for topic {topic}")]
+    NoRoute { topic: String },
+    /// No name server address is configured.
+    #[error("no name server address configured (set it, or NAMESRV_ADDR)")]
+    NoNameServer,
+    /// The message breaks a client-side rule.
+    #[error("invalid message: {0}")]
+    InvalidMessage(String),
+    /// The client is not started or already shut down.
+    #[error("the client is not running")]
+    NotRunning,
+}
+
+impl ClientError {
+    pub(crate) fn header(addr: &str, e: HeaderError) -> Self {
+        ClientError::Protocol { addr: addr.to_string(), reason: e.to_string() }
+    }
+
+    pub(crate) fn body(addr: &str, e: BodyError) -> Self {
+        ClientError::Protocol { addr: addr.to_string(), reason: e.to_string() }
+    }
+
+    /// The error code, when the server answered with one.
+    pub fn code(&self) -> Option<ResponseCode> {
+        match self {
+            ClientError::Remote { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+}
+
+/// Client results.
+pub type Result<T, E = ClientError> = std::result::Result<T, E>;

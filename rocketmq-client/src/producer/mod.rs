@@ -1,0 +1,479 @@
+//! The producer: Apache's `DefaultMQProducer` semantics on async Rust.
+//!
+//! A send looks up the topic's route on the name servers (falling back to `TBW102`'s route so
+//! the broker auto-creates the topic), picks the next queue round-robin, and retries on another
+//! broker for the codes Apache retries, all within `send_timeout`.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), rocketmq_client::ClientError> {
+//! use rocketmq_client::{Message, Producer};
+//!
+//! let producer = Producer::builder("please_rename_unique_group_name")
+//!     .namesrv_addr("127.0.0.1:9876")
+//!     .start()
+//!     .await?;
+//! let result = producer.send(Message::new("TopicTest", "Hello RocketMQ").with_tags("TagA")).await?;
+//! println!("{result}");
+//! producer.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+mod send_result;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::task::JoinHandle;
+
+pub use send_result::{SendResult, SendStatus};
+
+use crate::error::{ClientError, Result};
+use crate::host;
+use crate::protocol::body::{HeartbeatData, JsonBody, MessageQueue, ProducerData, TopicRouteData};
+use crate::protocol::header::{SendMessageRequestHeaderV2, SendMessageResponseHeader, UnregisterClientRequestHeader};
+use crate::protocol::message::{Message, UniqueIdGenerator, properties, property};
+use crate::protocol::{RemotingCommand, RequestCode, ResponseCode};
+use crate::remoting::RemotingClient;
+use crate::route::{NameServers, master_addr, publish_queues};
+
+/// The template topic brokers auto-create topics from.
+pub const AUTO_CREATE_TOPIC_KEY: &str = "TBW102";
+
+/// Broker codes after which Apache's producer retries on another queue.
+const RETRY_CODES: [ResponseCode; 8] = [
+    ResponseCode::TopicNotExist,
+    ResponseCode::ServiceNotAvailable,
+    ResponseCode::SystemError,
+    ResponseCode::SystemBusy,
+    ResponseCode::NoPermission,
+    ResponseCode::Other(204),
+    ResponseCode::Other(205),
+    ResponseCode::GoAway,
+];
+
+/// Configures and starts a [`Producer`].
+#[derive(Debug, Clone)]
+pub struct ProducerBuilder {
+    group: String,
+    namesrv_addr: Option<String>,
+    send_timeout: Duration,
+    retry_times_when_send_failed: u32,
+    max_message_size: usize,
+    default_topic_queue_nums: i32,
+    instance_name: Option<String>,
+}
+
+impl ProducerBuilder {
+    /// Name servers, `;`-separated (default: `NAMESRV_ADDR`).
+    pub fn namesrv_addr(mut self, addr: impl Into<String>) -> Self {
+        self.namesrv_addr = Some(addr.into());
+        self
+    }
+
+    /// Total time a send may take, retries included (3 s).
+    pub fn send_timeout(mut self, timeout: Duration) -> Self {
+        self.send_timeout = timeout;
+        self
+    }
+
+    /// Extra attempts after a failed send (2).
+    pub fn retry_times_when_send_failed(mut self, times: u32) -> Self {
+        self.retry_times_when_send_failed = times;
+        self
+    }
+
+    /// Largest body accepted client-side (4 MiB).
+    pub fn max_message_size(mut self, bytes: usize) -> Self {
+        self.max_message_size = bytes;
+        self
+    }
+
+    /// Queues per broker for a topic created by sending to it (4).
+    pub fn default_topic_queue_nums(mut self, n: i32) -> Self {
+        self.default_topic_queue_nums = n;
+        self
+    }
+
+    /// Instance name, part of the client id (default: unique per process and producer).
+    pub fn instance_name(mut self, name: impl Into<String>) -> Self {
+        self.instance_name = Some(name.into());
+        self
+    }
+
+    /// Starts the producer: background route refresh and heartbeats every 30 s.
+    pub async fn start(self) -> Result<Producer> {
+        let namesrv = match &self.namesrv_addr {
+            Some(addr) => NameServers::parse(addr)?,
+            None => NameServers::from_env()?,
+        };
+        let ip = host::local_ip();
+        let inner = Arc::new(Inner {
+            client_id: host::client_id(ip, self.instance_name.as_deref()),
+            ids: UniqueIdGenerator::new(ip),
+            config: self,
+            namesrv,
+            client: RemotingClient::new(),
+            routes: Mutex::new(HashMap::new()),
+            next_queue: AtomicUsize::new(0),
+            running: AtomicBool::new(true),
+        });
+        let task = tokio::spawn(background(Arc::downgrade(&inner)));
+        Ok(Producer { inner, task: Mutex::new(Some(task)) })
+    }
+}
+
+/// Where a topic can be sent.
+#[derive(Debug, Clone)]
+struct PublishInfo {
+    route: TopicRouteData,
+    queues: Vec<MessageQueue>,
+    /// Borrowed from TBW102 until the topic has a route of its own.
+    borrowed: bool,
+}
+
+struct Inner {
+    config: ProducerBuilder,
+    namesrv: NameServers,
+    client: RemotingClient,
+    client_id: String,
+    ids: UniqueIdGenerator,
+    routes: Mutex<HashMap<String, PublishInfo>>,
+    next_queue: AtomicUsize,
+    running: AtomicBool,
+}
+
+/// Sends messages; cheap to share behind an `Arc`.
+pub struct Producer {
+    inner: Arc<Inner>,
+    task: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl std::fmt::Debug for Producer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Producer")
+            .field("group", &self.inner.config.group)
+            .field("client_id", &self.inner.client_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Producer {
+    /// A builder for producer group `group`.
+    pub fn builder(group: impl Into<String>) -> ProducerBuilder {
+        ProducerBuilder {
+            group: group.into(),
+            namesrv_addr: None,
+            send_timeout: Duration::from_secs(3),
+            retry_times_when_send_failed: 2,
+            max_message_size: 4 * 1024 * 1024,
+            default_topic_queue_nums: 4,
+            instance_name: None,
+        }
+    }
+
+    /// This client's id as brokers see it.
+    pub fn client_id(&self) -> &str {
+        &self.inner.client_id
+    }
+
+    /// Sends and waits for the broker's answer, retrying on another queue when Apache would.
+    pub async fn send(&self, msg: Message) -> Result<SendResult> {
+        let msg = self.inner.prepare(msg)?;
+        let deadline = tokio::time::Instant::now() + self.inner.config.send_timeout;
+        let attempts = 1 + self.inner.config.retry_times_when_send_failed;
+        let mut last_broker: Option<String> = None;
+        let mut last_error = None;
+        for _ in 0..attempts {
+            if tokio::time::Instant::now() >= deadline {
+                break;
+            }
+            let info = self.inner.publish_info(&msg.topic).await?;
+            let Some(mq) = self.inner.select_queue(&info, last_broker.as_deref()) else {
+                return Err(ClientError::NoRoute { topic: msg.topic.clone() });
+            };
+            last_broker = Some(mq.broker_name.clone());
+            match self.inner.send_to(&info, &mq, &msg, deadline, false).await {
+                Ok(Some(result)) => return Ok(result),
+                Ok(None) => return Err(ClientError::NotRunning),
+                Err(e) if retryable(&e) => {
+                    tracing::debug!(topic = %msg.topic, broker = %mq.broker_name, error = %e, "send failed; retrying");
+                    last_error = Some(e);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last_error.unwrap_or(ClientError::NoRoute { topic: msg.topic.clone() }))
+    }
+
+    /// Sends to one queue, without retrying elsewhere.
+    pub async fn send_to_queue(&self, msg: Message, mq: &MessageQueue) -> Result<SendResult> {
+        let msg = self.inner.prepare(msg)?;
+        let deadline = tokio::time::Instant::now() + self.inner.config.send_timeout;
+        let info = self.inner.publish_info(&msg.topic).await?;
+        self.inner.send_to(&info, mq, &msg, deadline, false).await?.ok_or(ClientError::NotRunning)
+    }
+
+    /// Sends without waiting for the broker (no result, no retry).
+    pub async fn send_oneway(&self, msg: Message) -> Result<()> {
+        let msg = self.inner.prepare(msg)?;
+        let deadline = tokio::time::Instant::now() + self.inner.config.send_timeout;
+        let info = self.inner.publish_info(&msg.topic).await?;
+        let mq = self.inner.select_queue(&info, None).ok_or_else(|| ClientError::NoRoute { topic: msg.topic.clone() })?;
+        self.inner.send_to(&info, &mq, &msg, deadline, true).await.map(|_| ())
+    }
+
+    /// The queues `topic` can be sent to.
+    pub async fn fetch_publish_queues(&self, topic: &str) -> Result<Vec<MessageQueue>> {
+        Ok(self.inner.publish_info(topic).await?.queues)
+    }
+
+    /// Leaves the group on every broker and closes connections.
+    pub async fn shutdown(&self) {
+        if !self.inner.running.swap(false, Ordering::AcqRel) {
+            return;
+        }
+        if let Some(task) = self.task.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            task.abort();
+        }
+        let header = UnregisterClientRequestHeader {
+            client_id: self.inner.client_id.clone(),
+            producer_group: Some(self.inner.config.group.clone()),
+            consumer_group: None,
+        };
+        for addr in self.inner.broker_addrs() {
+            let req = RemotingCommand::request_with(RequestCode::UnregisterClient, &header);
+            let _ = self.inner.client.invoke(&addr, req, Duration::from_secs(3)).await;
+        }
+        self.inner.client.close_all();
+    }
+}
+
+impl Drop for Producer {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            task.abort();
+        }
+    }
+}
+
+fn retryable(e: &ClientError) -> bool {
+    match e {
+        ClientError::Remoting(_) => true,
+        ClientError::Remote { code, .. } => RETRY_CODES.contains(code),
+        _ => false,
+    }
+}
+
+impl Inner {
+    /// Client-side checks and the unique key.
+    fn prepare(&self, mut msg: Message) -> Result<Message> {
+        if !self.running.load(Ordering::Acquire) {
+            return Err(ClientError::NotRunning);
+        }
+        validate_topic(&msg.topic)?;
+        if msg.body.is_empty() {
+            return Err(ClientError::InvalidMessage("the message body length is zero".into()));
+        }
+        if msg.body.len() > self.config.max_message_size {
+            return Err(ClientError::InvalidMessage(format!(
+                "the message body size over max value, MAX: {}",
+                self.config.max_message_size
+            )));
+        }
+        if msg.unique_key().is_none() {
+            msg.put_property(property::UNIQ_CLIENT_MESSAGE_ID_KEYIDX, self.ids.next_id());
+        }
+        Ok(msg)
+    }
+
+    /// The topic's queues, from cache or the name servers (TBW102's route for a new topic).
+    async fn publish_info(&self, topic: &str) -> Result<PublishInfo> {
+        if let Some(info) = self.routes.lock().unwrap_or_else(|e| e.into_inner()).get(topic)
+            && !info.queues.is_empty()
+        {
+            return Ok(info.clone());
+        }
+        let info = self.fetch_publish_info(topic).await?;
+        self.remember(topic, &info).await;
+        Ok(info)
+    }
+
+    async fn fetch_publish_info(&self, topic: &str) -> Result<PublishInfo> {
+        if let Some(route) = self.namesrv.route(&self.client, topic).await? {
+            let queues = publish_queues(topic, &route, None);
+            if !queues.is_empty() {
+                return Ok(PublishInfo { route, queues, borrowed: false });
+            }
+        }
+        match self.namesrv.route(&self.client, AUTO_CREATE_TOPIC_KEY).await? {
+            Some(route) => {
+                let queues = publish_queues(topic, &route, Some(self.config.default_topic_queue_nums));
+                if queues.is_empty() {
+                    return Err(ClientError::NoRoute { topic: topic.to_string() });
+                }
+                Ok(PublishInfo { route, queues, borrowed: true })
+            }
+            None => Err(ClientError::NoRoute { topic: topic.to_string() }),
+        }
+    }
+
+    /// Caches a route and heartbeats brokers we have not met yet.
+    async fn remember(&self, topic: &str, info: &PublishInfo) {
+        let before = self.broker_addrs();
+        self.routes.lock().unwrap_or_else(|e| e.into_inner()).insert(topic.to_string(), info.clone());
+        for addr in self.broker_addrs() {
+            if !before.contains(&addr) {
+                self.heartbeat(&addr).await;
+            }
+        }
+    }
+
+    fn select_queue(&self, info: &PublishInfo, avoid_broker: Option<&str>) -> Option<MessageQueue> {
+        let n = info.queues.len();
+        if n == 0 {
+            return None;
+        }
+        let start = self.next_queue.fetch_add(1, Ordering::Relaxed);
+        if let Some(avoid) = avoid_broker {
+            for i in 0..n {
+                let mq = &info.queues[(start + i) % n];
+                if mq.broker_name != avoid {
+                    return Some(mq.clone());
+                }
+            }
+        }
+        Some(info.queues[start % n].clone())
+    }
+
+    /// One attempt; `Ok(None)` for oneway.
+    async fn send_to(
+        &self,
+        info: &PublishInfo,
+        mq: &MessageQueue,
+        msg: &Message,
+        deadline: tokio::time::Instant,
+        oneway: bool,
+    ) -> Result<Option<SendResult>> {
+        let addr = master_addr(&info.route, &mq.broker_name)
+            .ok_or_else(|| ClientError::NoRoute { topic: msg.topic.clone() })?;
+        let header = SendMessageRequestHeaderV2 {
+            a: self.config.group.clone(),
+            b: msg.topic.clone(),
+            c: AUTO_CREATE_TOPIC_KEY.to_string(),
+            d: self.config.default_topic_queue_nums,
+            e: mq.queue_id,
+            f: 0,
+            g: crate::protocol::now_millis(),
+            h: msg.flag,
+            i: Some(properties::encode(&msg.properties)),
+            j: Some(0),
+            k: Some(false),
+            l: None,
+            m: Some(false),
+            n: Some(mq.broker_name.clone()),
+        };
+        let req = RemotingCommand::request_with(RequestCode::SendMessageV2, &header).with_body(msg.body.clone());
+        if oneway {
+            self.client.invoke_oneway(&addr, req).await?;
+            return Ok(None);
+        }
+        let timeout = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let resp = self.client.invoke(&addr, req, timeout).await?;
+        let status = match resp.response_code() {
+            ResponseCode::Success => SendStatus::SendOk,
+            ResponseCode::FlushDiskTimeout => SendStatus::FlushDiskTimeout,
+            ResponseCode::FlushSlaveTimeout => SendStatus::FlushSlaveTimeout,
+            ResponseCode::SlaveNotAvailable => SendStatus::SlaveNotAvailable,
+            code => return Err(ClientError::Remote { addr, code, remark: resp.remark.unwrap_or_default() }),
+        };
+        let h: SendMessageResponseHeader = resp.decode_header().map_err(|e| ClientError::header(&addr, e))?;
+        Ok(Some(SendResult {
+            status,
+            msg_id: msg.unique_key().unwrap_or_default().to_string(),
+            offset_msg_id: h.msg_id,
+            message_queue: MessageQueue::new(&msg.topic, &mq.broker_name, h.queue_id),
+            queue_offset: h.queue_offset,
+            transaction_id: h.transaction_id,
+            region_id: h.msg_region.unwrap_or_else(|| "DefaultRegion".to_string()),
+        }))
+    }
+
+    /// Master addresses of every cached route.
+    fn broker_addrs(&self) -> Vec<String> {
+        let routes = self.routes.lock().unwrap_or_else(|e| e.into_inner());
+        let mut addrs: Vec<String> = routes
+            .values()
+            .flat_map(|i| i.route.broker_datas.iter().filter_map(|b| b.master_addr().map(str::to_string)))
+            .collect();
+        addrs.sort();
+        addrs.dedup();
+        addrs
+    }
+
+    async fn heartbeat(&self, addr: &str) {
+        let hb = HeartbeatData {
+            client_id: self.client_id.clone(),
+            producer_data_set: vec![ProducerData { group_name: self.config.group.clone() }],
+            ..Default::default()
+        };
+        let req = RemotingCommand::request(RequestCode::HeartBeat).with_body(hb.encode());
+        if let Err(e) = self.client.invoke(addr, req, Duration::from_secs(3)).await {
+            tracing::debug!(broker = %addr, error = %e, "heartbeat failed");
+        }
+    }
+
+    /// Re-reads every cached route (a borrowed TBW102 route is replaced once the topic has
+    /// its own) and heartbeats every broker.
+    async fn refresh(&self) {
+        let topics: Vec<String> = self.routes.lock().unwrap_or_else(|e| e.into_inner()).keys().cloned().collect();
+        for topic in topics {
+            match self.fetch_publish_info(&topic).await {
+                Ok(info) => {
+                    let mut routes = self.routes.lock().unwrap_or_else(|e| e.into_inner());
+                    let keep_borrowed = info.borrowed && routes.get(&topic).is_some_and(|old| !old.borrowed);
+                    if !keep_borrowed {
+                        routes.insert(topic, info);
+                    }
+                }
+                Err(e) => tracing::debug!(%topic, error = %e, "route refresh failed"),
+            }
+        }
+        for addr in self.broker_addrs() {
+            self.heartbeat(&addr).await;
+        }
+    }
+}
+
+async fn background(inner: std::sync::Weak<Inner>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(30));
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        let Some(inner) = inner.upgrade() else { break };
+        if !inner.running.load(Ordering::Acquire) {
+            break;
+        }
+        inner.refresh().await;
+    }
+}
+
+/// Apache's client-side topic rules.
+fn validate_topic(topic: &str) -> Result<()> {
+    if topic.trim().is_empty() {
+        return Err(ClientError::InvalidMessage("the specified topic is blank".into()));
+    }
+    if topic.len() > 127 {
+        return Err(ClientError::InvalidMessage("the specified topic is longer than topic max length 127".into()));
+    }
+    if !topic.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'%' | b'|' | b'_' | b'-')) {
+        return Err(ClientError::InvalidMessage(format!(
+            "the specified topic[{topic}] contains illegal characters, allowing only ^[%|a-zA-Z0-9_-]+$"
+        )));
+    }
+    if topic == AUTO_CREATE_TOPIC_KEY {
+        return Err(ClientError::InvalidMessage(format!("the topic[{topic}] is a system topic")));
+    }
+    Ok(())
+}
