@@ -419,14 +419,15 @@ mod tests {
     #[test]
     fn delete_topic_and_data_version() {
         let rt = RouteTable::default();
-        let w = topics(&["T"], 1);
+        let newer = topics(&["T"], 2);
         rt.register(&header("b", "x:1", 0), &topics(&["T", "U"], 1), 1)
             .unwrap();
         rt.delete_topic("T", Some("OtherCluster"));
         assert!(rt.route("T").is_some());
         rt.delete_topic("T", None);
         assert!(rt.route("T").is_none());
-        assert!(rt.query_data_version("x:1", &w.data_version).0);
+        assert!(rt.query_data_version("x:1", &newer.data_version).0);
+        assert!(!rt.query_data_version("x:1", &topics(&["T", "U"], 1).data_version).0);
         assert_eq!(rt.live_count(), 1);
         assert!(rt.scan_expired().is_empty());
     }
