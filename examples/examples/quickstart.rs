@@ -20,13 +20,20 @@ async fn main() -> anyhow::Result<()> {
         Ok(addr) if !addr.is_empty() => (addr, None),
         _ => {
             let cluster = EmbeddedCluster::start().await?;
-            println!("Started an embedded name server at {} and broker at {}", cluster.namesrv_addr(), cluster.broker_addr());
+            println!(
+                "Started an embedded name server at {} and broker at {}",
+                cluster.namesrv_addr(),
+                cluster.broker_addr()
+            );
             (cluster.namesrv_addr(), Some(cluster))
         }
     };
 
     // Step 1: the producer (Producer.java in the tutorial).
-    let producer = Producer::builder("please_rename_unique_group_name").namesrv_addr(&namesrv).start().await?;
+    let producer = Producer::builder("please_rename_unique_group_name")
+        .namesrv_addr(&namesrv)
+        .start()
+        .await?;
     for i in 0..10 {
         let msg = Message::new("TopicTest", format!("Hello RocketMQ {i}")).with_tags("TagA");
         let result = producer.send(msg).await?;
@@ -40,11 +47,16 @@ async fn main() -> anyhow::Result<()> {
         .consume_from_where(ConsumeFromWhere::FirstOffset)
         .start()
         .await?;
-    consumer.assign(consumer.fetch_queues("TopicTest").await?).await?;
+    consumer
+        .assign(consumer.fetch_queues("TopicTest").await?)
+        .await?;
     let mut received = 0;
     while received < 10 {
         let batch = consumer.poll(Duration::from_secs(10)).await?;
-        anyhow::ensure!(!batch.is_empty(), "no messages within 10 s (received {received} of 10)");
+        anyhow::ensure!(
+            !batch.is_empty(),
+            "no messages within 10 s (received {received} of 10)"
+        );
         for msg in batch {
             received += 1;
             println!(

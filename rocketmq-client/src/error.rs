@@ -13,7 +13,11 @@ pub enum ClientError {
     Remoting(#[from] RemotingError),
     /// The server answered with an error code.
     #[error("{addr} answered {code:?}: {remark}")]
-    Remote { addr: String, code: ResponseCode, remark: String },
+    Remote {
+        addr: String,
+        code: ResponseCode,
+        remark: String,
+    },
     /// The server's answer could not be read.
     #[error("malformed answer from {addr}: {reason}")]
     Protocol { addr: String, reason: String },
@@ -33,11 +37,17 @@ pub enum ClientError {
 
 impl ClientError {
     pub(crate) fn header(addr: &str, e: HeaderError) -> Self {
-        ClientError::Protocol { addr: addr.to_string(), reason: e.to_string() }
+        ClientError::Protocol {
+            addr: addr.to_string(),
+            reason: e.to_string(),
+        }
     }
 
     pub(crate) fn body(addr: &str, e: BodyError) -> Self {
-        ClientError::Protocol { addr: addr.to_string(), reason: e.to_string() }
+        ClientError::Protocol {
+            addr: addr.to_string(),
+            reason: e.to_string(),
+        }
     }
 
     /// The error code, when the server answered with one.

@@ -5,7 +5,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The host name (`/proc/sys/kernel/hostname`), if readable.
 pub fn hostname() -> Option<String> {
-    std::fs::read_to_string("/proc/sys/kernel/hostname").ok().map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
 }
 
 /// The first non-loopback IPv4 address the host name resolves to, else loopback. Apache
@@ -22,7 +25,9 @@ pub fn client_id(ip: IpAddr, instance_name: Option<&str>) -> String {
     match instance_name {
         Some(name) if name != "DEFAULT" => format!("{ip}@{name}"),
         _ => {
-            let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+            let nanos = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos());
             format!("{ip}@{}#{nanos}", std::process::id())
         }
     }

@@ -10,7 +10,7 @@
 //! - [`producer`]: [`Producer`], Apache's `DefaultMQProducer` semantics.
 //! - [`consumer`]: the lite pull consumer.
 //! - [`host`]: local IP and client ids.
-//! - [`error`]: [`ClientError`].
+//! - [`error`]: the error type, [`ClientError`].
 
 pub mod consumer;
 pub mod error;

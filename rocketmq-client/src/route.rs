@@ -21,12 +21,20 @@ pub struct NameServers {
 impl NameServers {
     /// From a `;`-separated list (Apache's `namesrvAddr` form).
     pub fn parse(list: &str) -> Result<Self> {
-        let addrs: Vec<String> =
-            list.split(';').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect();
+        let addrs: Vec<String> = list
+            .split(';')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
         if addrs.is_empty() {
             return Err(ClientError::NoNameServer);
         }
-        Ok(NameServers { addrs: Arc::new(addrs), current: Arc::default(), timeout: Duration::from_secs(3) })
+        Ok(NameServers {
+            addrs: Arc::new(addrs),
+            current: Arc::default(),
+            timeout: Duration::from_secs(3),
+        })
     }
 
     /// From `NAMESRV_ADDR`.
@@ -40,7 +48,11 @@ impl NameServers {
     }
 
     /// Sends `request` to one name server after another until one answers.
-    pub async fn invoke(&self, client: &RemotingClient, request: RemotingCommand) -> Result<(String, RemotingCommand)> {
+    pub async fn invoke(
+        &self,
+        client: &RemotingClient,
+        request: RemotingCommand,
+    ) -> Result<(String, RemotingCommand)> {
         let start = self.current.load(Ordering::Relaxed);
         let mut last = None;
         for i in 0..self.addrs.len() {
@@ -58,16 +70,29 @@ impl NameServers {
     }
 
     /// The route of `topic`; `Ok(None)` when the name server does not know it.
-    pub async fn route(&self, client: &RemotingClient, topic: &str) -> Result<Option<TopicRouteData>> {
+    pub async fn route(
+        &self,
+        client: &RemotingClient,
+        topic: &str,
+    ) -> Result<Option<TopicRouteData>> {
         let req = RemotingCommand::request_with(
             RequestCode::GetRouteInfoByTopic,
-            &TopicHeader { topic: topic.to_string(), accept_standard_json_only: Some(true) },
+            &TopicHeader {
+                topic: topic.to_string(),
+                accept_standard_json_only: Some(true),
+            },
         );
         let (addr, resp) = self.invoke(client, req).await?;
         match resp.response_code() {
-            ResponseCode::Success => TopicRouteData::decode(&resp.body).map(Some).map_err(|e| ClientError::body(&addr, e)),
+            ResponseCode::Success => TopicRouteData::decode(&resp.body)
+                .map(Some)
+                .map_err(|e| ClientError::body(&addr, e)),
             ResponseCode::TopicNotExist => Ok(None),
-            code => Err(ClientError::Remote { addr, code, remark: resp.remark.unwrap_or_default() }),
+            code => Err(ClientError::Remote {
+                addr,
+                code,
+                remark: resp.remark.unwrap_or_default(),
+            }),
         }
     }
 }
@@ -75,7 +100,11 @@ impl NameServers {
 /// Writable queues of a route, brokers sorted by name (Apache's publish order); only brokers
 /// with a live master count. With `limit`, each broker offers at most that many queues (a
 /// topic borrowing TBW102's route).
-pub fn publish_queues(topic: &str, route: &TopicRouteData, limit: Option<i32>) -> Vec<MessageQueue> {
+pub fn publish_queues(
+    topic: &str,
+    route: &TopicRouteData,
+    limit: Option<i32>,
+) -> Vec<MessageQueue> {
     let mut datas = route.queue_datas.clone();
     datas.sort_by(|a, b| a.broker_name.cmp(&b.broker_name));
     let mut out = Vec::new();
@@ -83,11 +112,16 @@ pub fn publish_queues(topic: &str, route: &TopicRouteData, limit: Option<i32>) -
         if !perm::is_writeable(q.perm) {
             continue;
         }
-        let has_master = route.broker_datas.iter().any(|b| b.broker_name == q.broker_name && b.master_addr().is_some());
+        let has_master = route
+            .broker_datas
+            .iter()
+            .any(|b| b.broker_name == q.broker_name && b.master_addr().is_some());
         if !has_master {
             continue;
         }
-        let n = limit.map_or(q.write_queue_nums, |l| l.min(q.write_queue_nums).min(q.read_queue_nums));
+        let n = limit.map_or(q.write_queue_nums, |l| {
+            l.min(q.write_queue_nums).min(q.read_queue_nums)
+        });
         out.extend((0..n).map(|id| MessageQueue::new(topic, q.broker_name.clone(), id)));
     }
     out
@@ -99,7 +133,10 @@ pub fn subscribe_queues(topic: &str, route: &TopicRouteData) -> Vec<MessageQueue
         .queue_datas
         .iter()
         .filter(|q| perm::is_readable(q.perm))
-        .flat_map(|q| (0..q.read_queue_nums).map(move |id| MessageQueue::new(topic, q.broker_name.clone(), id)))
+        .flat_map(|q| {
+            (0..q.read_queue_nums)
+                .map(move |id| MessageQueue::new(topic, q.broker_name.clone(), id))
+        })
         .collect();
     out.sort();
     out
@@ -107,7 +144,12 @@ pub fn subscribe_queues(topic: &str, route: &TopicRouteData) -> Vec<MessageQueue
 
 /// The master address of `broker_name` in a route.
 pub fn master_addr(route: &TopicRouteData, broker_name: &str) -> Option<String> {
-    route.broker_datas.iter().find(|b| b.broker_name == broker_name).and_then(|b| b.master_addr()).map(str::to_string)
+    route
+        .broker_datas
+        .iter()
+        .find(|b| b.broker_name == broker_name)
+        .and_then(|b| b.master_addr())
+        .map(str::to_string)
 }
 
 #[cfg(test)]
@@ -118,14 +160,44 @@ mod tests {
     fn route() -> TopicRouteData {
         TopicRouteData {
             broker_datas: vec![
-                BrokerData { broker_name: "b".into(), broker_addrs: [(0, "b:1".to_string())].into(), ..Default::default() },
-                BrokerData { broker_name: "a".into(), broker_addrs: [(1, "a:2".to_string())].into(), ..Default::default() },
-                BrokerData { broker_name: "c".into(), broker_addrs: [(0, "c:1".to_string())].into(), ..Default::default() },
+                BrokerData {
+                    broker_name: "b".into(),
+                    broker_addrs: [(0, "b:1".to_string())].into(),
+                    ..Default::default()
+                },
+                BrokerData {
+                    broker_name: "a".into(),
+                    broker_addrs: [(1, "a:2".to_string())].into(),
+                    ..Default::default()
+                },
+                BrokerData {
+                    broker_name: "c".into(),
+                    broker_addrs: [(0, "c:1".to_string())].into(),
+                    ..Default::default()
+                },
             ],
             queue_datas: vec![
-                QueueData { broker_name: "c".into(), perm: 6, read_queue_nums: 2, write_queue_nums: 2, topic_sys_flag: 0 },
-                QueueData { broker_name: "b".into(), perm: 6, read_queue_nums: 8, write_queue_nums: 8, topic_sys_flag: 0 },
-                QueueData { broker_name: "a".into(), perm: 6, read_queue_nums: 4, write_queue_nums: 4, topic_sys_flag: 0 },
+                QueueData {
+                    broker_name: "c".into(),
+                    perm: 6,
+                    read_queue_nums: 2,
+                    write_queue_nums: 2,
+                    topic_sys_flag: 0,
+                },
+                QueueData {
+                    broker_name: "b".into(),
+                    perm: 6,
+                    read_queue_nums: 8,
+                    write_queue_nums: 8,
+                    topic_sys_flag: 0,
+                },
+                QueueData {
+                    broker_name: "a".into(),
+                    perm: 6,
+                    read_queue_nums: 4,
+                    write_queue_nums: 4,
+                    topic_sys_flag: 0,
+                },
             ],
             ..Default::default()
         }

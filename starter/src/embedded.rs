@@ -71,11 +71,16 @@ impl EmbeddedCluster {
     /// Starts both servers and waits until the broker is registered, so clients find it at once.
     pub async fn start_with(options: EmbeddedOptions) -> Result<Self, EmbeddedError> {
         let ns_addr = SocketAddr::from(([127, 0, 0, 1], options.namesrv_port));
-        let namesrv = namesrv::start(ns_addr, NamesrvConfig::default()).await.map_err(EmbeddedError::Namesrv)?;
+        let namesrv = namesrv::start(ns_addr, NamesrvConfig::default())
+            .await
+            .map_err(EmbeddedError::Namesrv)?;
         let (store, temp) = match options.store_dir {
             Some(dir) => (dir, None),
             None => {
-                let t = tempfile::Builder::new().prefix("rocketmq-embedded").tempdir().map_err(EmbeddedError::StoreDir)?;
+                let t = tempfile::Builder::new()
+                    .prefix("rocketmq-embedded")
+                    .tempdir()
+                    .map_err(EmbeddedError::StoreDir)?;
                 (t.path().to_path_buf(), Some(t))
             }
         };
@@ -83,7 +88,11 @@ impl EmbeddedCluster {
         config.listen_port = options.broker_port;
         config.namesrv_addr = Some(namesrv.addr().to_string());
         let broker = broker::start(config).await?;
-        let cluster = EmbeddedCluster { namesrv, broker, _temp: temp };
+        let cluster = EmbeddedCluster {
+            namesrv,
+            broker,
+            _temp: temp,
+        };
         cluster.wait_registered().await?;
         Ok(cluster)
     }
@@ -92,7 +101,9 @@ impl EmbeddedCluster {
         let client = RemotingClient::new();
         for _ in 0..250 {
             let req = RemotingCommand::request(RequestCode::GetBrokerClusterInfo);
-            if let Ok(resp) = client.invoke(&self.namesrv_addr(), req, Duration::from_secs(1)).await
+            if let Ok(resp) = client
+                .invoke(&self.namesrv_addr(), req, Duration::from_secs(1))
+                .await
                 && ClusterInfo::decode(&resp.body).is_ok_and(|c| !c.broker_addr_table.is_empty())
             {
                 client.close_all();

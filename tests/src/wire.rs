@@ -9,7 +9,7 @@ use rocketmq_client::protocol::header::{
     QueryConsumerOffsetRequestHeader, QueueHeader, SendMessageRequestHeaderV2,
     SendMessageResponseHeader, UpdateConsumerOffsetRequestHeader, pull_sys_flag,
 };
-use rocketmq_client::protocol::message::{Message, MessageExt, properties};
+use rocketmq_client::protocol::message::{Message, MessageExt};
 use rocketmq_client::protocol::{RemotingCommand, RequestCode, ResponseCode};
 use rocketmq_client::remoting::RemotingClient;
 
@@ -25,22 +25,7 @@ pub async fn call(client: &RemotingClient, addr: &str, req: RemotingCommand) -> 
 
 /// The V2 send header for `msg`.
 pub fn send_header(msg: &Message, queue_id: i32) -> SendMessageRequestHeaderV2 {
-    SendMessageRequestHeaderV2 {
-        a: "test-producer".into(),
-        b: msg.topic.clone(),
-        c: "TBW102".into(),
-        d: 4,
-        e: queue_id,
-        f: 0,
-        g: 1_700_000_000_000,
-        h: msg.flag,
-        i: Some(properties::encode(&msg.properties)),
-        j: Some(0),
-        k: Some(false),
-        l: None,
-        m: Some(false),
-        n: None,
-    }
+    SendMessageRequestHeaderV2::for_message("test-producer", msg, queue_id, 4)
 }
 
 /// SEND_MESSAGE_V2; returns the response (any code).

@@ -32,12 +32,7 @@ async fn sent_messages_are_pulled_intact_with_broker_properties() {
         "UNIQ_KEY echoed as transactionId"
     );
 
-    let pulled = wire::Pull {
-        group: "g",
-        ..wire::Pull::new("Intact", 1, 0)
-    }
-    .send(c, &b)
-    .await;
+    let pulled = wire::Pull::new("Intact", 1, 0).send(c, &b).await;
     assert_eq!(pulled.code, ResponseCode::Success);
     let m: &MessageExt = &pulled.messages[0];
     assert_eq!(&m.message.body[..], "hello 世界".as_bytes());
@@ -99,13 +94,10 @@ async fn tag_filtering_skips_other_tags_and_advances_the_offset() {
     for (i, tag) in ["TagA", "TagB", "TagC", "TagA"].iter().enumerate() {
         wire::send(c, &b, &wire::message("Tags", format!("m{i}"), tag), 0).await;
     }
-    let p = wire::Pull {
-        group: "g",
-        ..wire::Pull::new("Tags", 0, 0)
-    }
-    .expression("TagA || TagC")
-    .send(c, &b)
-    .await;
+    let p = wire::Pull::new("Tags", 0, 0)
+        .expression("TagA || TagC")
+        .send(c, &b)
+        .await;
     let tags: Vec<_> = p
         .messages
         .iter()
@@ -113,13 +105,10 @@ async fn tag_filtering_skips_other_tags_and_advances_the_offset() {
         .collect();
     assert_eq!(tags, ["TagA", "TagC", "TagA"]);
     assert_eq!(p.header.next_begin_offset, 4);
-    let none = wire::Pull {
-        group: "g",
-        ..wire::Pull::new("Tags", 0, 0)
-    }
-    .expression("TagZ")
-    .send(c, &b)
-    .await;
+    let none = wire::Pull::new("Tags", 0, 0)
+        .expression("TagZ")
+        .send(c, &b)
+        .await;
     assert_eq!(none.code, ResponseCode::PullRetryImmediately);
     assert_eq!(none.header.next_begin_offset, 4);
     cluster.stop().await;
@@ -133,13 +122,10 @@ async fn a_held_pull_wakes_when_a_message_arrives() {
     let (c2, b2) = (c.clone(), b.clone());
     let started = Instant::now();
     let held = tokio::spawn(async move {
-        wire::Pull {
-            group: "g",
-            ..wire::Pull::new("LongPoll", 0, 1)
-        }
-        .suspend(15_000)
-        .send(&c2, &b2)
-        .await
+        wire::Pull::new("LongPoll", 0, 1)
+            .suspend(15_000)
+            .send(&c2, &b2)
+            .await
     });
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(!held.is_finished(), "nothing new: the pull is held");
@@ -160,13 +146,7 @@ async fn a_held_pull_times_out_with_pull_not_found() {
     let (c, b) = (&cluster.client, cluster.broker_addr());
     wire::send(c, &b, &wire::message("Idle", "0", "A"), 0).await;
     let started = Instant::now();
-    let p = wire::Pull {
-        group: "g",
-        ..wire::Pull::new("Idle", 0, 1)
-    }
-    .suspend(700)
-    .send(c, &b)
-    .await;
+    let p = wire::Pull::new("Idle", 0, 1).suspend(700).send(c, &b).await;
     assert_eq!(p.code, ResponseCode::PullNotFound);
     assert_eq!(p.header.next_begin_offset, 1);
     assert!(started.elapsed() >= Duration::from_millis(600));
@@ -178,43 +158,18 @@ async fn pull_offsets_follow_apaches_status_table() {
     let cluster = TestCluster::start(|_| {}).await;
     let (c, b) = (&cluster.client, cluster.broker_addr());
     wire::send(c, &b, &wire::message("Offsets", "0", "A"), 0).await;
-    let empty = wire::Pull {
-        group: "g",
-        ..wire::Pull::new("Offsets", 1, 0)
-    }
-    .send(c, &b)
-    .await;
+    let empty = wire::Pull::new("Offsets", 1, 0).send(c, &b).await;
     assert_eq!(empty.code, ResponseCode::PullNotFound);
-    let moved = wire::Pull {
-        group: "g",
-        ..wire::Pull::new("Offsets", 1, 5)
-    }
-    .send(c, &b)
-    .await;
+    let moved = wire::Pull::new("Offsets", 1, 5).send(c, &b).await;
     assert_eq!(moved.code, ResponseCode::PullOffsetMoved);
-    let badly = wire::Pull {
-        group: "g",
-        ..wire::Pull::new("Offsets", 0, 9)
-    }
-    .send(c, &b)
-    .await;
+    let badly = wire::Pull::new("Offsets", 0, 9).send(c, &b).await;
     assert_eq!(
         (badly.code, badly.header.next_begin_offset),
         (ResponseCode::PullOffsetMoved, 0)
     );
-    let unknown = wire::Pull {
-        group: "g",
-        ..wire::Pull::new("NoSuchTopic", 0, 0)
-    }
-    .send(c, &b)
-    .await;
+    let unknown = wire::Pull::new("NoSuchTopic", 0, 0).send(c, &b).await;
     assert_eq!(unknown.code, ResponseCode::TopicNotExist);
-    let bad_queue = wire::Pull {
-        group: "g",
-        ..wire::Pull::new("Offsets", 99, 0)
-    }
-    .send(c, &b)
-    .await;
+    let bad_queue = wire::Pull::new("Offsets", 99, 0).send(c, &b).await;
     assert_eq!(bad_queue.code, ResponseCode::InvalidParameter);
     cluster.stop().await;
 }

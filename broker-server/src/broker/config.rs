@@ -275,8 +275,6 @@ impl BrokerConfig {
     }
 }
 
-
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -427,7 +427,10 @@ mod tests {
         rt.delete_topic("T", None);
         assert!(rt.route("T").is_none());
         assert!(rt.query_data_version("x:1", &newer.data_version).0);
-        assert!(!rt.query_data_version("x:1", &topics(&["T", "U"], 1).data_version).0);
+        assert!(
+            !rt.query_data_version("x:1", &topics(&["T", "U"], 1).data_version)
+                .0
+        );
         assert_eq!(rt.live_count(), 1);
         assert!(rt.scan_expired().is_empty());
     }

@@ -28,8 +28,9 @@ use std::time::{Duration, Instant};
 use crate::error::{ClientError, Result};
 use crate::protocol::body::{ConsumeFromWhere, MessageQueue, TopicRouteData};
 use crate::protocol::header::{
-    OffsetResponseHeader, PullMessageRequestHeader, PullMessageResponseHeader, QueryConsumerOffsetRequestHeader,
-    QueueHeader, UpdateConsumerOffsetRequestHeader, pull_sys_flag,
+    OffsetResponseHeader, PullMessageRequestHeader, PullMessageResponseHeader,
+    QueryConsumerOffsetRequestHeader, QueueHeader, UpdateConsumerOffsetRequestHeader,
+    pull_sys_flag,
 };
 use crate::protocol::message::MessageExt;
 use crate::protocol::{RemotingCommand, RequestCode, ResponseCode};
@@ -152,7 +153,9 @@ impl LitePullConsumer {
             .namesrv
             .route(&self.client, topic)
             .await?
-            .ok_or_else(|| ClientError::NoRoute { topic: topic.to_string() })?;
+            .ok_or_else(|| ClientError::NoRoute {
+                topic: topic.to_string(),
+            })?;
         self.lock().routes.insert(topic.to_string(), route.clone());
         Ok(route)
     }
@@ -166,12 +169,23 @@ impl LitePullConsumer {
         let mut states = BTreeMap::new();
         for mq in queues {
             let route = self.route(&mq.topic).await?;
-            let addr = master_addr(&route, &mq.broker_name).ok_or_else(|| ClientError::NoRoute { topic: mq.topic.clone() })?;
+            let addr =
+                master_addr(&route, &mq.broker_name).ok_or_else(|| ClientError::NoRoute {
+                    topic: mq.topic.clone(),
+                })?;
             let start = match self.committed_at(&addr, &mq).await? {
                 Some(offset) => offset,
                 None => self.initial_offset(&addr, &mq).await?,
             };
-            states.insert(mq, QueueState { addr, offset: start, consumed: start, committed: start });
+            states.insert(
+                mq,
+                QueueState {
+                    addr,
+                    offset: start,
+                    consumed: start,
+                    committed: start,
+                },
+            );
         }
         self.lock().queues = states;
         Ok(())
@@ -180,7 +194,9 @@ impl LitePullConsumer {
     /// The broker's committed offset of a queue, if any.
     pub async fn committed(&self, mq: &MessageQueue) -> Result<Option<i64>> {
         let route = self.route(&mq.topic).await?;
-        let addr = master_addr(&route, &mq.broker_name).ok_or_else(|| ClientError::NoRoute { topic: mq.topic.clone() })?;
+        let addr = master_addr(&route, &mq.broker_name).ok_or_else(|| ClientError::NoRoute {
+            topic: mq.topic.clone(),
+        })?;
         self.committed_at(&addr, mq).await
     }
 
@@ -191,23 +207,48 @@ impl LitePullConsumer {
             queue_id: mq.queue_id,
             set_zero_if_not_found: None,
         };
-        let resp = self.call(addr, RemotingCommand::request_with(RequestCode::QueryConsumerOffset, &header)).await?;
+        let resp = self
+            .call(
+                addr,
+                RemotingCommand::request_with(RequestCode::QueryConsumerOffset, &header),
+            )
+            .await?;
         match resp.response_code() {
             ResponseCode::Success => Ok(Some(
-                resp.decode_header::<OffsetResponseHeader>().map_err(|e| ClientError::header(addr, e))?.offset,
+                resp.decode_header::<OffsetResponseHeader>()
+                    .map_err(|e| ClientError::header(addr, e))?
+                    .offset,
             )),
             ResponseCode::QueryNotFound => Ok(None),
-            code => Err(ClientError::Remote { addr: addr.to_string(), code, remark: resp.remark.unwrap_or_default() }),
+            code => Err(ClientError::Remote {
+                addr: addr.to_string(),
+                code,
+                remark: resp.remark.unwrap_or_default(),
+            }),
         }
     }
 
     async fn initial_offset(&self, addr: &str, mq: &MessageQueue) -> Result<i64> {
-        if matches!(self.config.consume_from_where, ConsumeFromWhere::FirstOffset | ConsumeFromWhere::MinOffset) {
+        if matches!(
+            self.config.consume_from_where,
+            ConsumeFromWhere::FirstOffset | ConsumeFromWhere::MinOffset
+        ) {
             return Ok(0);
         }
-        let header = QueueHeader { topic: mq.topic.clone(), queue_id: mq.queue_id };
-        let resp = self.call(addr, RemotingCommand::request_with(RequestCode::GetMaxOffset, &header)).await?;
-        Ok(resp.decode_header::<OffsetResponseHeader>().map_err(|e| ClientError::header(addr, e))?.offset)
+        let header = QueueHeader {
+            topic: mq.topic.clone(),
+            queue_id: mq.queue_id,
+        };
+        let resp = self
+            .call(
+                addr,
+                RemotingCommand::request_with(RequestCode::GetMaxOffset, &header),
+            )
+            .await?;
+        Ok(resp
+            .decode_header::<OffsetResponseHeader>()
+            .map_err(|e| ClientError::header(addr, e))?
+            .offset)
     }
 
     async fn call(&self, addr: &str, req: RemotingCommand) -> Result<RemotingCommand> {
@@ -220,7 +261,10 @@ impl LitePullConsumer {
     /// Moves a queue's next offset.
     pub fn seek(&self, mq: &MessageQueue, offset: i64) -> Result<()> {
         let mut state = self.lock();
-        let q = state.queues.get_mut(mq).ok_or_else(|| ClientError::InvalidMessage(format!("{mq:?} is not assigned")))?;
+        let q = state
+            .queues
+            .get_mut(mq)
+            .ok_or_else(|| ClientError::InvalidMessage(format!("{mq:?} is not assigned")))?;
         q.offset = offset;
         q.consumed = offset;
         Ok(())
@@ -229,7 +273,12 @@ impl LitePullConsumer {
     /// Pulls the assigned queues in turn until some messages arrive or `timeout` passes.
     pub async fn poll(&self, timeout: Duration) -> Result<Vec<MessageExt>> {
         let deadline = Instant::now() + timeout;
-        if self.config.auto_commit && self.lock().last_commit.is_none_or(|t| t.elapsed() >= AUTO_COMMIT_INTERVAL) {
+        if self.config.auto_commit
+            && self
+                .lock()
+                .last_commit
+                .is_none_or(|t| t.elapsed() >= AUTO_COMMIT_INTERVAL)
+        {
             self.commit().await?;
         }
         loop {
@@ -238,7 +287,11 @@ impl LitePullConsumer {
                 let n = state.queues.len();
                 state.cursor = state.cursor.wrapping_add(1);
                 let start = if n == 0 { 0 } else { state.cursor % n };
-                let all: Vec<_> = state.queues.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+                let all: Vec<_> = state
+                    .queues
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
                 all.iter().cycle().skip(start).take(n).cloned().collect()
             };
             for (mq, q) in snapshot {
@@ -270,7 +323,12 @@ impl LitePullConsumer {
             expression_type: Some("TAG".into()),
             max_msg_bytes: None,
         };
-        let resp = self.call(&q.addr, RemotingCommand::request_with(RequestCode::PullMessage, &header)).await?;
+        let resp = self
+            .call(
+                &q.addr,
+                RemotingCommand::request_with(RequestCode::PullMessage, &header),
+            )
+            .await?;
         let code = resp.response_code();
         if !matches!(
             code,
@@ -279,16 +337,31 @@ impl LitePullConsumer {
                 | ResponseCode::PullRetryImmediately
                 | ResponseCode::PullOffsetMoved
         ) {
-            return Err(ClientError::Remote { addr: q.addr.clone(), code, remark: resp.remark.unwrap_or_default() });
+            return Err(ClientError::Remote {
+                addr: q.addr.clone(),
+                code,
+                remark: resp.remark.unwrap_or_default(),
+            });
         }
-        let h: PullMessageResponseHeader = resp.decode_header().map_err(|e| ClientError::header(&q.addr, e))?;
+        let h: PullMessageResponseHeader = resp
+            .decode_header()
+            .map_err(|e| ClientError::header(&q.addr, e))?;
         let mut messages = if code == ResponseCode::Success {
-            MessageExt::decode_all(&resp.body).map_err(|e| ClientError::Protocol { addr: q.addr.clone(), reason: e.to_string() })?
+            MessageExt::decode_all(&resp.body).map_err(|e| ClientError::Protocol {
+                addr: q.addr.clone(),
+                reason: e.to_string(),
+            })?
         } else {
             Vec::new()
         };
         // The broker filters by tag hash; hashes collide, so check the tag itself.
-        let tags: Vec<&str> = self.config.expression.split("||").map(str::trim).filter(|t| !t.is_empty()).collect();
+        let tags: Vec<&str> = self
+            .config
+            .expression
+            .split("||")
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .collect();
         if !tags.is_empty() && !tags.contains(&"*") {
             messages.retain(|m| m.message.tags().is_some_and(|t| tags.contains(&t)));
         }
@@ -305,7 +378,12 @@ impl LitePullConsumer {
         let pending: Vec<(MessageQueue, QueueState)> = {
             let mut state = self.lock();
             state.last_commit = Some(Instant::now());
-            state.queues.iter().filter(|(_, q)| q.consumed != q.committed).map(|(k, v)| (k.clone(), v.clone())).collect()
+            state
+                .queues
+                .iter()
+                .filter(|(_, q)| q.consumed != q.committed)
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
         };
         for (mq, q) in pending {
             let header = UpdateConsumerOffsetRequestHeader {
@@ -314,7 +392,12 @@ impl LitePullConsumer {
                 queue_id: mq.queue_id,
                 commit_offset: q.consumed,
             };
-            let resp = self.call(&q.addr, RemotingCommand::request_with(RequestCode::UpdateConsumerOffset, &header)).await?;
+            let resp = self
+                .call(
+                    &q.addr,
+                    RemotingCommand::request_with(RequestCode::UpdateConsumerOffset, &header),
+                )
+                .await?;
             if resp.response_code() != ResponseCode::Success {
                 return Err(ClientError::Remote {
                     addr: q.addr.clone(),

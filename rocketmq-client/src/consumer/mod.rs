@@ -3,5 +3,5 @@
 
 mod lite_pull;
 
-pub use lite_pull::{LitePullConsumer, LitePullConsumerBuilder};
 pub use crate::protocol::body::{ConsumeFromWhere, MessageModel};
+pub use lite_pull::{LitePullConsumer, LitePullConsumerBuilder};

@@ -32,8 +32,10 @@ pub use send_result::{SendResult, SendStatus};
 use crate::error::{ClientError, Result};
 use crate::host;
 use crate::protocol::body::{HeartbeatData, JsonBody, MessageQueue, ProducerData, TopicRouteData};
-use crate::protocol::header::{SendMessageRequestHeaderV2, SendMessageResponseHeader, UnregisterClientRequestHeader};
-use crate::protocol::message::{Message, UniqueIdGenerator, properties, property};
+use crate::protocol::header::{
+    SendMessageRequestHeaderV2, SendMessageResponseHeader, UnregisterClientRequestHeader,
+};
+use crate::protocol::message::{Message, UniqueIdGenerator, property};
 use crate::protocol::{RemotingCommand, RequestCode, ResponseCode};
 use crate::remoting::RemotingClient;
 use crate::route::{NameServers, master_addr, publish_queues};
@@ -120,7 +122,10 @@ impl ProducerBuilder {
             running: AtomicBool::new(true),
         });
         let task = tokio::spawn(background(Arc::downgrade(&inner)));
-        Ok(Producer { inner, task: Mutex::new(Some(task)) })
+        Ok(Producer {
+            inner,
+            task: Mutex::new(Some(task)),
+        })
     }
 }
 
@@ -191,7 +196,9 @@ impl Producer {
             }
             let info = self.inner.publish_info(&msg.topic).await?;
             let Some(mq) = self.inner.select_queue(&info, last_broker.as_deref()) else {
-                return Err(ClientError::NoRoute { topic: msg.topic.clone() });
+                return Err(ClientError::NoRoute {
+                    topic: msg.topic.clone(),
+                });
             };
             last_broker = Some(mq.broker_name.clone());
             match self.inner.send_to(&info, &mq, &msg, deadline, false).await {
@@ -204,7 +211,9 @@ impl Producer {
                 Err(e) => return Err(e),
             }
         }
-        Err(last_error.unwrap_or(ClientError::NoRoute { topic: msg.topic.clone() }))
+        Err(last_error.unwrap_or(ClientError::NoRoute {
+            topic: msg.topic.clone(),
+        }))
     }
 
     /// Sends to one queue, without retrying elsewhere.
@@ -212,7 +221,10 @@ impl Producer {
         let msg = self.inner.prepare(msg)?;
         let deadline = tokio::time::Instant::now() + self.inner.config.send_timeout;
         let info = self.inner.publish_info(&msg.topic).await?;
-        self.inner.send_to(&info, mq, &msg, deadline, false).await?.ok_or(ClientError::NotRunning)
+        self.inner
+            .send_to(&info, mq, &msg, deadline, false)
+            .await?
+            .ok_or(ClientError::NotRunning)
     }
 
     /// Sends without waiting for the broker (no result, no retry).
@@ -220,8 +232,16 @@ impl Producer {
         let msg = self.inner.prepare(msg)?;
         let deadline = tokio::time::Instant::now() + self.inner.config.send_timeout;
         let info = self.inner.publish_info(&msg.topic).await?;
-        let mq = self.inner.select_queue(&info, None).ok_or_else(|| ClientError::NoRoute { topic: msg.topic.clone() })?;
-        self.inner.send_to(&info, &mq, &msg, deadline, true).await.map(|_| ())
+        let mq = self
+            .inner
+            .select_queue(&info, None)
+            .ok_or_else(|| ClientError::NoRoute {
+                topic: msg.topic.clone(),
+            })?;
+        self.inner
+            .send_to(&info, &mq, &msg, deadline, true)
+            .await
+            .map(|_| ())
     }
 
     /// The queues `topic` can be sent to.
@@ -244,7 +264,11 @@ impl Producer {
         };
         for addr in self.inner.broker_addrs() {
             let req = RemotingCommand::request_with(RequestCode::UnregisterClient, &header);
-            let _ = self.inner.client.invoke(&addr, req, Duration::from_secs(3)).await;
+            let _ = self
+                .inner
+                .client
+                .invoke(&addr, req, Duration::from_secs(3))
+                .await;
         }
         self.inner.client.close_all();
     }
@@ -274,7 +298,9 @@ impl Inner {
         }
         validate_topic(&msg.topic)?;
         if msg.body.is_empty() {
-            return Err(ClientError::InvalidMessage("the message body length is zero".into()));
+            return Err(ClientError::InvalidMessage(
+                "the message body length is zero".into(),
+            ));
         }
         if msg.body.len() > self.config.max_message_size {
             return Err(ClientError::InvalidMessage(format!(
@@ -290,7 +316,11 @@ impl Inner {
 
     /// The topic's queues, from cache or the name servers (TBW102's route for a new topic).
     async fn publish_info(&self, topic: &str) -> Result<PublishInfo> {
-        if let Some(info) = self.routes.lock().unwrap_or_else(|e| e.into_inner()).get(topic)
+        if let Some(info) = self
+            .routes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(topic)
             && !info.queues.is_empty()
         {
             return Ok(info.clone());
@@ -304,25 +334,45 @@ impl Inner {
         if let Some(route) = self.namesrv.route(&self.client, topic).await? {
             let queues = publish_queues(topic, &route, None);
             if !queues.is_empty() {
-                return Ok(PublishInfo { route, queues, borrowed: false });
+                return Ok(PublishInfo {
+                    route,
+                    queues,
+                    borrowed: false,
+                });
             }
         }
-        match self.namesrv.route(&self.client, AUTO_CREATE_TOPIC_KEY).await? {
+        match self
+            .namesrv
+            .route(&self.client, AUTO_CREATE_TOPIC_KEY)
+            .await?
+        {
             Some(route) => {
-                let queues = publish_queues(topic, &route, Some(self.config.default_topic_queue_nums));
+                let queues =
+                    publish_queues(topic, &route, Some(self.config.default_topic_queue_nums));
                 if queues.is_empty() {
-                    return Err(ClientError::NoRoute { topic: topic.to_string() });
+                    return Err(ClientError::NoRoute {
+                        topic: topic.to_string(),
+                    });
                 }
-                Ok(PublishInfo { route, queues, borrowed: true })
+                Ok(PublishInfo {
+                    route,
+                    queues,
+                    borrowed: true,
+                })
             }
-            None => Err(ClientError::NoRoute { topic: topic.to_string() }),
+            None => Err(ClientError::NoRoute {
+                topic: topic.to_string(),
+            }),
         }
     }
 
     /// Caches a route and heartbeats brokers we have not met yet.
     async fn remember(&self, topic: &str, info: &PublishInfo) {
         let before = self.broker_addrs();
-        self.routes.lock().unwrap_or_else(|e| e.into_inner()).insert(topic.to_string(), info.clone());
+        self.routes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(topic.to_string(), info.clone());
         for addr in self.broker_addrs() {
             if !before.contains(&addr) {
                 self.heartbeat(&addr).await;
@@ -356,25 +406,21 @@ impl Inner {
         deadline: tokio::time::Instant,
         oneway: bool,
     ) -> Result<Option<SendResult>> {
-        let addr = master_addr(&info.route, &mq.broker_name)
-            .ok_or_else(|| ClientError::NoRoute { topic: msg.topic.clone() })?;
+        let addr =
+            master_addr(&info.route, &mq.broker_name).ok_or_else(|| ClientError::NoRoute {
+                topic: msg.topic.clone(),
+            })?;
         let header = SendMessageRequestHeaderV2 {
-            a: self.config.group.clone(),
-            b: msg.topic.clone(),
-            c: AUTO_CREATE_TOPIC_KEY.to_string(),
-            d: self.config.default_topic_queue_nums,
-            e: mq.queue_id,
-            f: 0,
-            g: crate::protocol::now_millis(),
-            h: msg.flag,
-            i: Some(properties::encode(&msg.properties)),
-            j: Some(0),
-            k: Some(false),
-            l: None,
-            m: Some(false),
             n: Some(mq.broker_name.clone()),
+            ..SendMessageRequestHeaderV2::for_message(
+                &self.config.group,
+                msg,
+                mq.queue_id,
+                self.config.default_topic_queue_nums,
+            )
         };
-        let req = RemotingCommand::request_with(RequestCode::SendMessageV2, &header).with_body(msg.body.clone());
+        let req = RemotingCommand::request_with(RequestCode::SendMessageV2, &header)
+            .with_body(msg.body.clone());
         if oneway {
             self.client.invoke_oneway(&addr, req).await?;
             return Ok(None);
@@ -386,9 +432,17 @@ impl Inner {
             ResponseCode::FlushDiskTimeout => SendStatus::FlushDiskTimeout,
             ResponseCode::FlushSlaveTimeout => SendStatus::FlushSlaveTimeout,
             ResponseCode::SlaveNotAvailable => SendStatus::SlaveNotAvailable,
-            code => return Err(ClientError::Remote { addr, code, remark: resp.remark.unwrap_or_default() }),
+            code => {
+                return Err(ClientError::Remote {
+                    addr,
+                    code,
+                    remark: resp.remark.unwrap_or_default(),
+                });
+            }
         };
-        let h: SendMessageResponseHeader = resp.decode_header().map_err(|e| ClientError::header(&addr, e))?;
+        let h: SendMessageResponseHeader = resp
+            .decode_header()
+            .map_err(|e| ClientError::header(&addr, e))?;
         Ok(Some(SendResult {
             status,
             msg_id: msg.unique_key().unwrap_or_default().to_string(),
@@ -405,7 +459,12 @@ impl Inner {
         let routes = self.routes.lock().unwrap_or_else(|e| e.into_inner());
         let mut addrs: Vec<String> = routes
             .values()
-            .flat_map(|i| i.route.broker_datas.iter().filter_map(|b| b.master_addr().map(str::to_string)))
+            .flat_map(|i| {
+                i.route
+                    .broker_datas
+                    .iter()
+                    .filter_map(|b| b.master_addr().map(str::to_string))
+            })
             .collect();
         addrs.sort();
         addrs.dedup();
@@ -415,7 +474,9 @@ impl Inner {
     async fn heartbeat(&self, addr: &str) {
         let hb = HeartbeatData {
             client_id: self.client_id.clone(),
-            producer_data_set: vec![ProducerData { group_name: self.config.group.clone() }],
+            producer_data_set: vec![ProducerData {
+                group_name: self.config.group.clone(),
+            }],
             ..Default::default()
         };
         let req = RemotingCommand::request(RequestCode::HeartBeat).with_body(hb.encode());
@@ -427,12 +488,19 @@ impl Inner {
     /// Re-reads every cached route (a borrowed TBW102 route is replaced once the topic has
     /// its own) and heartbeats every broker.
     async fn refresh(&self) {
-        let topics: Vec<String> = self.routes.lock().unwrap_or_else(|e| e.into_inner()).keys().cloned().collect();
+        let topics: Vec<String> = self
+            .routes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .keys()
+            .cloned()
+            .collect();
         for topic in topics {
             match self.fetch_publish_info(&topic).await {
                 Ok(info) => {
                     let mut routes = self.routes.lock().unwrap_or_else(|e| e.into_inner());
-                    let keep_borrowed = info.borrowed && routes.get(&topic).is_some_and(|old| !old.borrowed);
+                    let keep_borrowed =
+                        info.borrowed && routes.get(&topic).is_some_and(|old| !old.borrowed);
                     if !keep_borrowed {
                         routes.insert(topic, info);
                     }
@@ -462,18 +530,27 @@ async fn background(inner: std::sync::Weak<Inner>) {
 /// Apache's client-side topic rules.
 fn validate_topic(topic: &str) -> Result<()> {
     if topic.trim().is_empty() {
-        return Err(ClientError::InvalidMessage("the specified topic is blank".into()));
+        return Err(ClientError::InvalidMessage(
+            "the specified topic is blank".into(),
+        ));
     }
     if topic.len() > 127 {
-        return Err(ClientError::InvalidMessage("the specified topic is longer than topic max length 127".into()));
+        return Err(ClientError::InvalidMessage(
+            "the specified topic is longer than topic max length 127".into(),
+        ));
     }
-    if !topic.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'%' | b'|' | b'_' | b'-')) {
+    if !topic
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'%' | b'|' | b'_' | b'-'))
+    {
         return Err(ClientError::InvalidMessage(format!(
             "the specified topic[{topic}] contains illegal characters, allowing only ^[%|a-zA-Z0-9_-]+$"
         )));
     }
     if topic == AUTO_CREATE_TOPIC_KEY {
-        return Err(ClientError::InvalidMessage(format!("the topic[{topic}] is a system topic")));
+        return Err(ClientError::InvalidMessage(format!(
+            "the topic[{topic}] is a system topic"
+        )));
     }
     Ok(())
 }

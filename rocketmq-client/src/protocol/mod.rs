@@ -26,5 +26,7 @@ pub use hash::{java_hash_code, tag_code};
 
 /// Milliseconds since the UNIX epoch (the unit of every RocketMQ timestamp).
 pub fn now_millis() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }

@@ -93,7 +93,6 @@ impl DataVersion {
     }
 }
 
-
 /// `TopicConfigSerializeWrapper`: a broker's topics with their version (also `topics.json`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]

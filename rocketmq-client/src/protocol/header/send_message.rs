@@ -5,6 +5,8 @@
 
 use super::{CommandHeader, HeaderError};
 use crate::protocol::command::ExtFields;
+use crate::protocol::message::{Message, properties};
+use crate::protocol::now_millis;
 
 crate::ext_header! {
     /// `SendMessageRequestHeader`.
@@ -47,6 +49,34 @@ crate::ext_header! {
         pub m: Option<bool> => "m",
         /// Broker name (5.x only).
         pub n: Option<String> => "n",
+    }
+}
+
+impl SendMessageRequestHeaderV2 {
+    /// The header a producer of `producer_group` sends `msg` to `queue_id` with, born now,
+    /// auto-creating the topic from `TBW102` with `default_topic_queue_nums` queues.
+    pub fn for_message(
+        producer_group: &str,
+        msg: &Message,
+        queue_id: i32,
+        default_topic_queue_nums: i32,
+    ) -> Self {
+        SendMessageRequestHeaderV2 {
+            a: producer_group.to_string(),
+            b: msg.topic.clone(),
+            c: "TBW102".to_string(),
+            d: default_topic_queue_nums,
+            e: queue_id,
+            f: 0,
+            g: now_millis(),
+            h: msg.flag,
+            i: Some(properties::encode(&msg.properties)),
+            j: Some(0),
+            k: Some(false),
+            l: None,
+            m: Some(false),
+            n: None,
+        }
     }
 }
 

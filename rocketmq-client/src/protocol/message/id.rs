@@ -8,12 +8,12 @@
 //! UNIQ_KEY (client, broker fallback): uppercase hex of `IP (4|16) | pid low 16 bits | random i32`
 //! (fixed per process) then `ms since the start of the month i32 | counter u16`.
 
+use crate::protocol::now_millis;
 use std::collections::hash_map::RandomState;
 use std::fmt::Write;
 use std::hash::{BuildHasher, Hasher};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
-use crate::protocol::now_millis;
 
 /// The offset message id of a record stored at `offset` by `store_host`.
 pub fn offset_msg_id(store_host: &SocketAddr, offset: i64) -> String {
@@ -62,7 +62,6 @@ pub struct UniqueIdGenerator {
     prefix: String,
     state: Mutex<(i64, u16)>,
 }
-
 
 /// Milliseconds at the start of the (UTC) month containing `ms`.
 fn month_start(ms: i64) -> i64 {
