@@ -71,3 +71,66 @@ pub(crate) fn clean(shared: &Shared, manual: bool) -> usize {
     }
     deleted
 }
+
+#[cfg(test)]
+mod tests {
+    use std::net::SocketAddr;
+    use std::time::Duration;
+
+    use bytes::Bytes;
+
+    use crate::store::{GetStatus, MessageStore, PutMessage, StoreConfig};
+
+    fn msg(i: usize) -> PutMessage {
+        let host: SocketAddr = "127.0.0.1:10911".parse().unwrap();
+        PutMessage {
+            topic: "Old".into(),
+            queue_id: 0,
+            flag: 0,
+            sys_flag: 0,
+            born_timestamp: 1,
+            born_host: host,
+            store_host: host,
+            reconsume_times: 0,
+            prepared_transaction_offset: 0,
+            body: Bytes::from(format!("{i}-{}", "x".repeat(900))),
+            properties: "TAGS\u{1}A\u{2}".into(),
+            store_timestamp: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn expired_files_go_and_queues_start_later() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = StoreConfig {
+            mapped_file_size_commit_log: 64 * 1024,
+            mapped_file_size_consume_queue: 100 * 20,
+            file_reserved_time: Duration::ZERO,
+            // never at this hour, so only the manual round deletes
+            delete_when: vec![],
+            ..StoreConfig::for_dir(dir.path())
+        };
+        let store = MessageStore::open(config, None).unwrap();
+        for i in 0..300 {
+            store.put_message(msg(i), true).await;
+        }
+        assert!(store.wait_dispatched(Duration::from_secs(5)));
+        let files_before = std::fs::read_dir(dir.path().join("commitlog"))
+            .unwrap()
+            .count();
+        assert!(files_before >= 4);
+        let deleted = store.clean_expired_files();
+        assert!(deleted >= 1, "expired files are deleted");
+        assert!(store.commit_log_min_offset() > 0);
+        let min = store.min_offset("Old", 0);
+        assert!(min > 0, "the queue now starts after the deleted messages");
+        let gone = store.get_message("Old", 0, 0, 32, &|_| true);
+        assert_eq!(
+            (gone.status, gone.next_begin_offset),
+            (GetStatus::OffsetTooSmall, min)
+        );
+        let kept = store.get_message("Old", 0, min, 32, &|_| true);
+        assert_eq!(kept.status, GetStatus::Found);
+        assert_eq!(store.max_offset("Old", 0), 300);
+    }
+}
