@@ -205,7 +205,7 @@ impl LitePullConsumer {
             consumer_group: self.config.group.clone(),
             topic: mq.topic.clone(),
             queue_id: mq.queue_id,
-            set_zero_if_not_found: None,
+            set_zero_if_not_found: Some(false),
         };
         let resp = self
             .call(

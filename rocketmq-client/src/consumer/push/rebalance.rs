@@ -1,0 +1,244 @@
+//! Rebalancing: which queues this consumer pulls, and where each starts.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{Assigned, Inner, pull_task};
+use crate::consumer::allocate::allocate_averagely;
+use crate::consumer::process_queue::ProcessQueue;
+use crate::error::{ClientError, Result};
+use crate::protocol::body::{
+    ConsumeFromWhere, ConsumerListBody, JsonBody, MessageQueue, SubscriptionData, TopicRouteData,
+};
+use crate::protocol::header::{
+    ConsumerGroupHeader, OffsetResponseHeader, QueueHeader, SearchOffsetRequestHeader,
+};
+use crate::protocol::{RemotingCommand, RequestCode, ResponseCode};
+use crate::route::{master_addr, subscribe_queues};
+
+/// Rebalances at start, every `rebalance_interval` and when told to; commits offsets every
+/// 5 s; refreshes routes and heartbeats every 30 s.
+pub(super) async fn run(inner: Arc<Inner>) {
+    let mut rebalance_tick = tokio::time::interval(inner.config.rebalance_interval);
+    let mut persist_tick = tokio::time::interval(Duration::from_secs(5));
+    let mut heartbeat_tick = tokio::time::interval(Duration::from_secs(30));
+    persist_tick.tick().await;
+    heartbeat_tick.tick().await;
+    while inner.is_running() {
+        tokio::select! {
+            _ = rebalance_tick.tick() => rebalance(&inner).await,
+            _ = inner.rebalance_now.notified() => rebalance(&inner).await,
+            _ = persist_tick.tick() => inner.persist_offsets().await,
+            _ = heartbeat_tick.tick() => {
+                inner.refresh_routes().await;
+                inner.heartbeat_all().await;
+            }
+        }
+    }
+}
+
+async fn rebalance(inner: &Arc<Inner>) {
+    for sub in &inner.subscriptions {
+        let route = inner
+            .routes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&sub.topic)
+            .cloned();
+        let route = match route {
+            Some(r) => r,
+            None => {
+                inner.refresh_routes().await;
+                let Some(r) = inner
+                    .routes
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get(&sub.topic)
+                    .cloned()
+                else {
+                    continue;
+                };
+                // A topic seen for the first time: its brokers need our heartbeat first.
+                inner.heartbeat_all().await;
+                r
+            }
+        };
+        let all = subscribe_queues(&sub.topic, &route);
+        let mine = if inner.broadcasting() {
+            all
+        } else {
+            match consumer_ids(inner, &route).await {
+                Ok(ids) => allocate_averagely(&all, &ids, &inner.client_id),
+                Err(e) => {
+                    tracing::debug!(topic = %sub.topic, error = %e, "no consumer list this round");
+                    continue;
+                }
+            }
+        };
+        update_assignment(inner, sub, &route, mine).await;
+    }
+}
+
+/// The group's client ids, sorted, from a broker of the topic.
+async fn consumer_ids(inner: &Inner, route: &TopicRouteData) -> Result<Vec<String>> {
+    let addr = route
+        .broker_datas
+        .iter()
+        .find_map(|b| {
+            b.master_addr()
+                .or_else(|| b.broker_addrs.values().next().map(String::as_str))
+        })
+        .ok_or_else(|| ClientError::NoRoute {
+            topic: "consumer list".into(),
+        })?
+        .to_string();
+    let req = RemotingCommand::request_with(
+        RequestCode::GetConsumerListByGroup,
+        &ConsumerGroupHeader {
+            consumer_group: inner.config.group.clone(),
+        },
+    );
+    let resp = inner
+        .client
+        .invoke(&addr, req, Duration::from_secs(3))
+        .await?;
+    if resp.response_code() != ResponseCode::Success {
+        return Err(ClientError::Remote {
+            addr,
+            code: resp.response_code(),
+            remark: resp.remark.unwrap_or_default(),
+        });
+    }
+    let mut ids = ConsumerListBody::decode(&resp.body)
+        .map_err(|e| ClientError::body(&addr, e))?
+        .consumer_id_list;
+    ids.sort();
+    Ok(ids)
+}
+
+async fn update_assignment(
+    inner: &Arc<Inner>,
+    sub: &SubscriptionData,
+    route: &TopicRouteData,
+    mine: Vec<MessageQueue>,
+) {
+    let mine: BTreeSet<MessageQueue> = mine.into_iter().collect();
+    let current: BTreeSet<MessageQueue> = inner
+        .assigned
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .keys()
+        .filter(|mq| mq.topic == sub.topic)
+        .cloned()
+        .collect();
+    for mq in current.difference(&mine) {
+        let removed = inner
+            .assigned
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(mq);
+        if let Some(a) = removed {
+            a.pq.drop_queue();
+            a.task.abort();
+            if !inner.broadcasting() {
+                inner
+                    .offsets
+                    .persist_queue(&inner.client, &a.addr, mq)
+                    .await;
+                inner.offsets.forget(mq);
+            }
+            tracing::info!(queue = ?mq, "queue released by rebalance");
+        }
+    }
+    for mq in mine.difference(&current) {
+        let Some(addr) = master_addr(route, &mq.broker_name) else {
+            continue;
+        };
+        let start = match start_offset(inner, &addr, mq).await {
+            Ok(o) => o,
+            Err(e) => {
+                tracing::warn!(queue = ?mq, error = %e, "cannot find a start offset; retrying next round");
+                continue;
+            }
+        };
+        inner.offsets.update(mq, start);
+        let pq = Arc::new(ProcessQueue::default());
+        let task = tokio::spawn(pull_task::run(
+            inner.clone(),
+            mq.clone(),
+            pq.clone(),
+            addr.clone(),
+            start,
+            sub.clone(),
+        ));
+        tracing::info!(queue = ?mq, start, "queue assigned");
+        inner
+            .assigned
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(mq.clone(), Assigned { pq, addr, task });
+    }
+}
+
+/// The stored offset, else where consume-from-where says.
+async fn start_offset(inner: &Inner, addr: &str, mq: &MessageQueue) -> Result<i64> {
+    if let Some(o) = inner.offsets.read(&inner.client, addr, mq).await?
+        && o >= 0
+    {
+        return Ok(o);
+    }
+    let retry = mq.topic.starts_with("%RETRY%");
+    match inner.config.consume_from_where {
+        ConsumeFromWhere::FirstOffset | ConsumeFromWhere::MinOffset => Ok(0),
+        ConsumeFromWhere::Timestamp if !retry => {
+            let ts = inner
+                .config
+                .consume_timestamp
+                .unwrap_or_else(|| crate::protocol::now_millis() - 30 * 60 * 1000);
+            let h = SearchOffsetRequestHeader {
+                topic: mq.topic.clone(),
+                queue_id: mq.queue_id,
+                timestamp: ts,
+                boundary_type: None,
+            };
+            offset_query(
+                inner,
+                addr,
+                RemotingCommand::request_with(RequestCode::SearchOffsetByTimestamp, &h),
+            )
+            .await
+        }
+        _ if retry => Ok(0),
+        _ => {
+            let h = QueueHeader {
+                topic: mq.topic.clone(),
+                queue_id: mq.queue_id,
+            };
+            offset_query(
+                inner,
+                addr,
+                RemotingCommand::request_with(RequestCode::GetMaxOffset, &h),
+            )
+            .await
+        }
+    }
+}
+
+async fn offset_query(inner: &Inner, addr: &str, req: RemotingCommand) -> Result<i64> {
+    let resp = inner
+        .client
+        .invoke(addr, req, Duration::from_secs(3))
+        .await?;
+    if resp.response_code() != ResponseCode::Success {
+        return Err(ClientError::Remote {
+            addr: addr.to_string(),
+            code: resp.response_code(),
+            remark: resp.remark.unwrap_or_default(),
+        });
+    }
+    Ok(resp
+        .decode_header::<OffsetResponseHeader>()
+        .map_err(|e| ClientError::header(addr, e))?
+        .offset)
+}
