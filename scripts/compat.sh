@@ -50,5 +50,29 @@ for c in "${clients[@]}"; do
   p=$(echo "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1/p'); f=$(echo "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\2/p')
   pass=$((pass + ${p:-0})); fail=$((fail + ${f:-1}))
 done
+# Cross-client: our producer to Apache's C++ consumer, and its producer to our push consumer,
+# with body, tag, keys and a user property checked on every message.
+if [ -x "$COMPAT_HOME/py-apache-0.5/venv/bin/python" ]; then
+  cargo build --release -q -p rocketmq-examples --example compat_peer
+  PEER="$ROOT/target/release/examples/compat_peer"
+  PY="$COMPAT_HOME/py-apache-0.5/venv/bin/python -u $ROOT/scripts/cross_client.py"
+  cross() {  # name producer consumer
+    local run="x$RANDOM$RANDOM" log="$WORK/cross-$1.log"
+    export NAMESRV="127.0.0.1:$NS_PORT" TOPIC="CrossTopic" GROUP="cross-$run"
+    $3 consume "$N" "$run" >"$log" 2>&1 &
+    local cpid=$!
+    for _ in $(seq 1 50); do grep -q "CONSUMER started" "$log" 2>/dev/null && break; sleep 0.2; done
+    sleep 3
+    if $2 produce "$N" "$run" >>"$log" 2>&1 && wait $cpid; then
+      echo "  cross $1 PASS $(grep CONSUMED "$log")"; pass=$((pass + 1))
+    else
+      echo "  cross $1 FAIL $(grep -E "CONSUMED|rror" "$log" | head -3)"; fail=$((fail + 1))
+    fi
+  }
+  # the topic must exist before the consumers look it up
+  "$PEER" produce 1 warmup >/dev/null 2>&1 || true
+  cross rust-to-py-apache "$PEER" "$PY"
+  cross py-apache-to-rust "$PY" "$PEER"
+fi
 echo "compat: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
