@@ -354,6 +354,11 @@ impl LitePullConsumer {
         } else {
             Vec::new()
         };
+        for m in &mut messages {
+            if let Err(e) = m.decompress_body() {
+                tracing::warn!(msg_id = %m.msg_id(), error = %e, "delivering a body that does not inflate as is");
+            }
+        }
         // The broker filters by tag hash; hashes collide, so check the tag itself.
         let tags: Vec<&str> = self
             .config

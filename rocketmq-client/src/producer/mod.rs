@@ -18,6 +18,8 @@
 //! # Ok(()) }
 //! ```
 
+mod batch;
+mod selector;
 mod send_result;
 
 use std::collections::HashMap;
@@ -27,6 +29,8 @@ use std::time::Duration;
 
 use tokio::task::JoinHandle;
 
+pub use batch::split_batch;
+pub use selector::select_by_hash;
 pub use send_result::{SendResult, SendStatus};
 
 use crate::error::{ClientError, Result};
@@ -35,7 +39,7 @@ use crate::protocol::body::{HeartbeatData, JsonBody, MessageQueue, ProducerData,
 use crate::protocol::header::{
     SendMessageRequestHeaderV2, SendMessageResponseHeader, UnregisterClientRequestHeader,
 };
-use crate::protocol::message::{Message, UniqueIdGenerator, property};
+use crate::protocol::message::{Message, UniqueIdGenerator, compress, property, sys_flag};
 use crate::protocol::{RemotingCommand, RequestCode, ResponseCode};
 use crate::remoting::RemotingClient;
 use crate::route::{NameServers, master_addr, publish_queues};
@@ -63,11 +67,26 @@ pub struct ProducerBuilder {
     send_timeout: Duration,
     retry_times_when_send_failed: u32,
     max_message_size: usize,
+    compress_over: usize,
+    compress_level: u32,
     default_topic_queue_nums: i32,
     instance_name: Option<String>,
 }
 
 impl ProducerBuilder {
+    /// Bodies of at least this many bytes are zlib-compressed (4 KiB; Java's
+    /// `compressMsgBodyOverHowmuch`).
+    pub fn compress_over(mut self, bytes: usize) -> Self {
+        self.compress_over = bytes;
+        self
+    }
+
+    /// zlib level for compressed bodies (5, Java's default).
+    pub fn compress_level(mut self, level: u32) -> Self {
+        self.compress_level = level.min(9);
+        self
+    }
+
     /// Name servers, `;`-separated (default: `NAMESRV_ADDR`).
     pub fn namesrv_addr(mut self, addr: impl Into<String>) -> Self {
         self.namesrv_addr = Some(addr.into());
@@ -138,6 +157,17 @@ struct PublishInfo {
     borrowed: bool,
 }
 
+/// A message ready for the wire: its header-level parts and the body as sent.
+#[derive(Debug, Clone)]
+struct Outgoing {
+    msg: Message,
+    body: bytes::Bytes,
+    sys_flag: i32,
+    batch: bool,
+    /// What the send result reports as `msg_id` (comma-joined for batches).
+    msg_id: String,
+}
+
 struct Inner {
     config: ProducerBuilder,
     namesrv: NameServers,
@@ -173,6 +203,8 @@ impl Producer {
             send_timeout: Duration::from_secs(3),
             retry_times_when_send_failed: 2,
             max_message_size: 4 * 1024 * 1024,
+            compress_over: 4096,
+            compress_level: 5,
             default_topic_queue_nums: 4,
             instance_name: None,
         }
@@ -185,7 +217,20 @@ impl Producer {
 
     /// Sends and waits for the broker's answer, retrying on another queue when Apache would.
     pub async fn send(&self, msg: Message) -> Result<SendResult> {
-        let msg = self.inner.prepare(msg)?;
+        let out = self.inner.prepare(msg)?;
+        self.send_outgoing(out).await
+    }
+
+    /// Sends in the background and calls `callback` with the outcome (Java's `SendCallback`).
+    pub fn send_with_callback<F>(self: &Arc<Self>, msg: Message, callback: F)
+    where
+        F: FnOnce(Result<SendResult>) + Send + 'static,
+    {
+        let producer = self.clone();
+        tokio::spawn(async move { callback(producer.send(msg).await) });
+    }
+
+    async fn send_outgoing(&self, out: Outgoing) -> Result<SendResult> {
         let deadline = tokio::time::Instant::now() + self.inner.config.send_timeout;
         let attempts = 1 + self.inner.config.retry_times_when_send_failed;
         let mut last_broker: Option<String> = None;
@@ -194,52 +239,56 @@ impl Producer {
             if tokio::time::Instant::now() >= deadline {
                 break;
             }
-            let info = self.inner.publish_info(&msg.topic).await?;
+            let info = self.inner.publish_info(&out.msg.topic).await?;
             let Some(mq) = self.inner.select_queue(&info, last_broker.as_deref()) else {
                 return Err(ClientError::NoRoute {
-                    topic: msg.topic.clone(),
+                    topic: out.msg.topic.clone(),
                 });
             };
             last_broker = Some(mq.broker_name.clone());
-            match self.inner.send_to(&info, &mq, &msg, deadline, false).await {
+            match self.inner.send_to(&info, &mq, &out, deadline, false).await {
                 Ok(Some(result)) => return Ok(result),
                 Ok(None) => return Err(ClientError::NotRunning),
                 Err(e) if retryable(&e) => {
-                    tracing::debug!(topic = %msg.topic, broker = %mq.broker_name, error = %e, "send failed; retrying");
+                    tracing::debug!(topic = %out.msg.topic, broker = %mq.broker_name, error = %e, "send failed; retrying");
                     last_error = Some(e);
                 }
                 Err(e) => return Err(e),
             }
         }
         Err(last_error.unwrap_or(ClientError::NoRoute {
-            topic: msg.topic.clone(),
+            topic: out.msg.topic.clone(),
         }))
     }
 
     /// Sends to one queue, without retrying elsewhere.
     pub async fn send_to_queue(&self, msg: Message, mq: &MessageQueue) -> Result<SendResult> {
-        let msg = self.inner.prepare(msg)?;
+        let out = self.inner.prepare(msg)?;
+        self.send_once(out, mq).await
+    }
+
+    async fn send_once(&self, out: Outgoing, mq: &MessageQueue) -> Result<SendResult> {
         let deadline = tokio::time::Instant::now() + self.inner.config.send_timeout;
-        let info = self.inner.publish_info(&msg.topic).await?;
+        let info = self.inner.publish_info(&out.msg.topic).await?;
         self.inner
-            .send_to(&info, mq, &msg, deadline, false)
+            .send_to(&info, mq, &out, deadline, false)
             .await?
             .ok_or(ClientError::NotRunning)
     }
 
     /// Sends without waiting for the broker (no result, no retry).
     pub async fn send_oneway(&self, msg: Message) -> Result<()> {
-        let msg = self.inner.prepare(msg)?;
+        let out = self.inner.prepare(msg)?;
         let deadline = tokio::time::Instant::now() + self.inner.config.send_timeout;
-        let info = self.inner.publish_info(&msg.topic).await?;
+        let info = self.inner.publish_info(&out.msg.topic).await?;
         let mq = self
             .inner
             .select_queue(&info, None)
             .ok_or_else(|| ClientError::NoRoute {
-                topic: msg.topic.clone(),
+                topic: out.msg.topic.clone(),
             })?;
         self.inner
-            .send_to(&info, &mq, &msg, deadline, true)
+            .send_to(&info, &mq, &out, deadline, true)
             .await
             .map(|_| ())
     }
@@ -291,8 +340,30 @@ fn retryable(e: &ClientError) -> bool {
 }
 
 impl Inner {
-    /// Client-side checks and the unique key.
-    fn prepare(&self, mut msg: Message) -> Result<Message> {
+    /// Client-side checks, the unique key, and compression of large bodies.
+    fn prepare(&self, mut msg: Message) -> Result<Outgoing> {
+        self.check(&msg)?;
+        if msg.unique_key().is_none() {
+            msg.put_property(property::UNIQ_CLIENT_MESSAGE_ID_KEYIDX, self.ids.next_id());
+        }
+        let mut sys_flag = 0;
+        let mut body = msg.body.clone();
+        if body.len() >= self.config.compress_over {
+            body = compress::compress(&body, self.config.compress_level).into();
+            sys_flag |= sys_flag::COMPRESSED | compress::COMPRESSION_ZLIB;
+        }
+        let msg_id = msg.unique_key().unwrap_or_default().to_string();
+        Ok(Outgoing {
+            msg,
+            body,
+            sys_flag,
+            batch: false,
+            msg_id,
+        })
+    }
+
+    /// What every message must satisfy before it is sent.
+    fn check(&self, msg: &Message) -> Result<()> {
         if !self.running.load(Ordering::Acquire) {
             return Err(ClientError::NotRunning);
         }
@@ -308,10 +379,7 @@ impl Inner {
                 self.config.max_message_size
             )));
         }
-        if msg.unique_key().is_none() {
-            msg.put_property(property::UNIQ_CLIENT_MESSAGE_ID_KEYIDX, self.ids.next_id());
-        }
-        Ok(msg)
+        Ok(())
     }
 
     /// The topic's queues, from cache or the name servers (TBW102's route for a new topic).
@@ -402,25 +470,32 @@ impl Inner {
         &self,
         info: &PublishInfo,
         mq: &MessageQueue,
-        msg: &Message,
+        out: &Outgoing,
         deadline: tokio::time::Instant,
         oneway: bool,
     ) -> Result<Option<SendResult>> {
+        let topic = &out.msg.topic;
         let addr =
             master_addr(&info.route, &mq.broker_name).ok_or_else(|| ClientError::NoRoute {
-                topic: msg.topic.clone(),
+                topic: topic.clone(),
             })?;
         let header = SendMessageRequestHeaderV2 {
+            f: out.sys_flag,
+            m: Some(out.batch),
             n: Some(mq.broker_name.clone()),
             ..SendMessageRequestHeaderV2::for_message(
                 &self.config.group,
-                msg,
+                &out.msg,
                 mq.queue_id,
                 self.config.default_topic_queue_nums,
             )
         };
-        let req = RemotingCommand::request_with(RequestCode::SendMessageV2, &header)
-            .with_body(msg.body.clone());
+        let code = if out.batch {
+            RequestCode::SendBatchMessage
+        } else {
+            RequestCode::SendMessageV2
+        };
+        let req = RemotingCommand::request_with(code, &header).with_body(out.body.clone());
         if oneway {
             self.client.invoke_oneway(&addr, req).await?;
             return Ok(None);
@@ -445,9 +520,9 @@ impl Inner {
             .map_err(|e| ClientError::header(&addr, e))?;
         Ok(Some(SendResult {
             status,
-            msg_id: msg.unique_key().unwrap_or_default().to_string(),
+            msg_id: out.msg_id.clone(),
             offset_msg_id: h.msg_id,
-            message_queue: MessageQueue::new(&msg.topic, &mq.broker_name, h.queue_id),
+            message_queue: MessageQueue::new(topic, &mq.broker_name, h.queue_id),
             queue_offset: h.queue_offset,
             transaction_id: h.transaction_id,
             region_id: h.msg_region.unwrap_or_else(|| "DefaultRegion".to_string()),

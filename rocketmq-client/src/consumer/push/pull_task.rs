@@ -120,6 +120,9 @@ fn prepare(
             sub.tags_set.is_empty() || m.message.tags().is_some_and(|t| sub.tags_set.contains(t))
         })
         .map(|mut m| {
+            if let Err(e) = m.decompress_body() {
+                tracing::warn!(msg_id = %m.msg_id(), error = %e, "delivering a body that does not inflate as is");
+            }
             m.message
                 .put_property(property::MIN_OFFSET, h.min_offset.to_string());
             m.message

@@ -2,6 +2,7 @@
 //! their wire forms (properties, stored records, batches, ids).
 
 mod batch;
+pub mod compress;
 mod id;
 pub mod properties;
 pub mod record;
@@ -188,6 +189,15 @@ impl MessageExt {
             reconsume_times: view.reconsume_times,
             prepared_transaction_offset: view.prepared_transaction_offset,
         }
+    }
+
+    /// Inflates a compressed body in place and clears the flag, as consumers present it.
+    pub fn decompress_body(&mut self) -> Result<(), compress::CompressionError> {
+        if self.sys_flag & sys_flag::COMPRESSED != 0 {
+            self.message.body = compress::decompress(&self.message.body, self.sys_flag)?;
+            self.sys_flag &= !(sys_flag::COMPRESSED | compress::COMPRESSION_TYPE_MASK);
+        }
+        Ok(())
     }
 
     /// Decodes the concatenated records of a pull (or query) body without copying bodies.
