@@ -19,6 +19,24 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::protocol::{MAX_FRAME_LEN, RemotingCommand, decode_frame, frame::encode_to_bytes};
 
+/// Joins `first` with whatever else is already queued (up to 256 KiB) so a busy connection
+/// makes one write syscall for many frames.
+pub fn coalesce(first: Bytes, rx: &mut mpsc::UnboundedReceiver<Bytes>) -> Bytes {
+    let Ok(second) = rx.try_recv() else {
+        return first;
+    };
+    let mut buf = BytesMut::with_capacity(first.len() + second.len() + 4096);
+    buf.extend_from_slice(&first);
+    buf.extend_from_slice(&second);
+    while buf.len() < 256 * 1024 {
+        match rx.try_recv() {
+            Ok(more) => buf.extend_from_slice(&more),
+            Err(_) => break,
+        }
+    }
+    buf.freeze()
+}
+
 /// Why a remote call failed.
 #[derive(Debug, thiserror::Error)]
 pub enum RemotingError {
@@ -244,9 +262,11 @@ impl RemotingClient {
                     frame = rx.recv() => frame,
                     _ = writer_stop.changed() => None,
                 };
-                match frame {
-                    Some(frame) if wr.write_all(&frame).await.is_ok() => {}
-                    _ => break,
+                let Some(frame) = frame else { break };
+                // Under load many frames are queued: one write for all of them.
+                let batch = coalesce(frame, &mut rx);
+                if wr.write_all(&batch).await.is_err() {
+                    break;
                 }
             }
             writer_closed.store(true, Ordering::Release);

@@ -76,7 +76,8 @@ async fn connection<S: Service>(stream: TcpStream, service: Arc<S>, token: Cance
 
     let writer = tokio::spawn(async move {
         while let Some(frame) = rx.recv().await {
-            if wr.write_all(&frame).await.is_err() {
+            let batch = rocketmq_client::remoting::coalesce(frame, &mut rx);
+            if wr.write_all(&batch).await.is_err() {
                 break;
             }
         }
@@ -126,15 +127,12 @@ async fn connection<S: Service>(stream: TcpStream, service: Arc<S>, token: Cance
 async fn run_request<S: Service>(service: Arc<S>, channel: Channel, request: RemotingCommand) {
     let oneway = request.is_oneway();
     let (code, opaque, kind) = (request.code, request.opaque, request.serialize_type);
-    let handler_channel = channel.clone();
-    // A panicking handler must not take the connection down: run it as its own task and
-    // answer SYSTEM_ERROR if it dies.
-    let outcome =
-        tokio::spawn(async move { service.handle(&handler_channel, request).await }).await;
+    // A panicking handler must not take the connection down: answer SYSTEM_ERROR instead.
+    let outcome = CatchUnwind(Box::pin(service.handle(&channel, request))).await;
     let response = match outcome {
         Ok(r) => r,
-        Err(e) => {
-            tracing::error!(code, error = %e, "request handler failed");
+        Err(()) => {
+            tracing::error!(code, "request handler panicked");
             let mut stub = RemotingCommand::request(code.into());
             stub.opaque = opaque;
             stub.serialize_type = kind;
@@ -147,5 +145,25 @@ async fn run_request<S: Service>(service: Arc<S>, channel: Channel, request: Rem
     };
     if let (Some(response), false) = (response, oneway) {
         channel.send(&response);
+    }
+}
+
+/// Polls a future, turning a panic into `Err(())` (what `FutureExt::catch_unwind` does, without
+/// a dependency for it).
+struct CatchUnwind<F>(std::pin::Pin<Box<F>>);
+
+impl<F: Future> Future for CatchUnwind<F> {
+    type Output = Result<F::Output, ()>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let inner = self.0.as_mut();
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| inner.poll(cx))) {
+            Ok(std::task::Poll::Ready(v)) => std::task::Poll::Ready(Ok(v)),
+            Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
+            Err(_) => std::task::Poll::Ready(Err(())),
+        }
     }
 }

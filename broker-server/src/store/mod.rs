@@ -59,9 +59,15 @@ pub(crate) struct Signal {
 }
 
 impl Signal {
+    /// Wakes the waiter unless a wake-up is already pending: under load the thread is woken
+    /// once per round of work, not once per message (a futex wake each time is expensive).
     pub(crate) fn notify(&self) {
-        *self.flag.lock().unwrap_or_else(|e| e.into_inner()) = true;
-        self.cv.notify_all();
+        let mut flag = self.flag.lock().unwrap_or_else(|e| e.into_inner());
+        if !*flag {
+            *flag = true;
+            drop(flag);
+            self.cv.notify_all();
+        }
     }
 
     /// Waits for a notification or the timeout, then clears the flag.

@@ -174,7 +174,8 @@ struct Inner {
     client: RemotingClient,
     client_id: String,
     ids: UniqueIdGenerator,
-    routes: Mutex<HashMap<String, PublishInfo>>,
+    /// Shared, so a send does not copy a route with possibly a thousand queues.
+    routes: Mutex<HashMap<String, Arc<PublishInfo>>>,
     next_queue: AtomicUsize,
     running: AtomicBool,
 }
@@ -295,7 +296,7 @@ impl Producer {
 
     /// The queues `topic` can be sent to.
     pub async fn fetch_publish_queues(&self, topic: &str) -> Result<Vec<MessageQueue>> {
-        Ok(self.inner.publish_info(topic).await?.queues)
+        Ok(self.inner.publish_info(topic).await?.queues.clone())
     }
 
     /// Leaves the group on every broker and closes connections.
@@ -383,7 +384,7 @@ impl Inner {
     }
 
     /// The topic's queues, from cache or the name servers (TBW102's route for a new topic).
-    async fn publish_info(&self, topic: &str) -> Result<PublishInfo> {
+    async fn publish_info(&self, topic: &str) -> Result<Arc<PublishInfo>> {
         if let Some(info) = self
             .routes
             .lock()
@@ -393,7 +394,7 @@ impl Inner {
         {
             return Ok(info.clone());
         }
-        let info = self.fetch_publish_info(topic).await?;
+        let info = Arc::new(self.fetch_publish_info(topic).await?);
         self.remember(topic, &info).await;
         Ok(info)
     }
@@ -435,7 +436,7 @@ impl Inner {
     }
 
     /// Caches a route and heartbeats brokers we have not met yet.
-    async fn remember(&self, topic: &str, info: &PublishInfo) {
+    async fn remember(&self, topic: &str, info: &Arc<PublishInfo>) {
         let before = self.broker_addrs();
         self.routes
             .lock()
@@ -577,7 +578,7 @@ impl Inner {
                     let keep_borrowed =
                         info.borrowed && routes.get(&topic).is_some_and(|old| !old.borrowed);
                     if !keep_borrowed {
-                        routes.insert(topic, info);
+                        routes.insert(topic, Arc::new(info));
                     }
                 }
                 Err(e) => tracing::debug!(%topic, error = %e, "route refresh failed"),
