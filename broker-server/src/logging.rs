@@ -12,6 +12,18 @@ pub fn init() {
         .try_init();
 }
 
+/// For command-line tools: warnings and errors only, unless `RUST_LOG` says otherwise.
+pub fn init_quiet() {
+    if std::env::var_os("RUST_LOG").is_none() {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("warn")
+            .with_writer(std::io::stderr)
+            .try_init();
+    } else {
+        init();
+    }
+}
+
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.
 pub async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();

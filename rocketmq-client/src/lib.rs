@@ -8,10 +8,12 @@
 //! - [`remoting`]: a multiplexed connection per address, requests matched by opaque.
 //! - [`route`]: name-server lookups with fail-over; publish and subscribe queue lists.
 //! - [`producer`]: [`Producer`], Apache's `DefaultMQProducer` semantics.
+//! - [`admin`]: clusters, topics and statistics for tools and dashboards.
 //! - [`consumer`]: the lite pull consumer.
 //! - [`host`]: local IP and client ids.
 //! - [`error`]: the error type, [`ClientError`].
 
+pub mod admin;
 pub mod consumer;
 pub mod error;
 pub mod host;

@@ -60,6 +60,63 @@ pub(crate) struct Stats {
     pub(crate) put_total: AtomicU64,
     pub(crate) get_total: AtomicU64,
     pub(crate) boot_timestamp: i64,
+    /// Messages put per topic and pulled per consumer group, for the TPS figures.
+    rates: std::sync::Mutex<std::collections::HashMap<(RateKind, String), Rate>>,
+}
+
+/// What a rate counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum RateKind {
+    /// Messages stored, per topic.
+    Put,
+    /// Messages pulled, per consumer group.
+    Pull,
+}
+
+/// Messages per second over 10-second windows.
+#[derive(Debug)]
+struct Rate {
+    window_start: std::time::Instant,
+    count: u64,
+    last_tps: f64,
+}
+
+const RATE_WINDOW: Duration = Duration::from_secs(10);
+
+impl Rate {
+    fn roll(&mut self) {
+        let elapsed = self.window_start.elapsed();
+        if elapsed >= RATE_WINDOW {
+            self.last_tps = self.count as f64 / elapsed.as_secs_f64();
+            self.count = 0;
+            self.window_start = std::time::Instant::now();
+        }
+    }
+}
+
+impl Stats {
+    /// Counts messages for a topic (puts) or a group (pulls).
+    pub(crate) fn record(&self, kind: RateKind, name: &str, messages: u64) {
+        let mut rates = self.rates.lock().unwrap_or_else(|e| e.into_inner());
+        let rate = rates
+            .entry((kind, name.to_string()))
+            .or_insert_with(|| Rate {
+                window_start: std::time::Instant::now(),
+                count: 0,
+                last_tps: 0.0,
+            });
+        rate.roll();
+        rate.count += messages;
+    }
+
+    /// The rate over the last complete 10-second window.
+    pub(crate) fn tps(&self, kind: RateKind, name: &str) -> f64 {
+        let mut rates = self.rates.lock().unwrap_or_else(|e| e.into_inner());
+        rates.get_mut(&(kind, name.to_string())).map_or(0.0, |r| {
+            r.roll();
+            r.last_tps
+        })
+    }
 }
 
 /// Everything the request handlers work with.

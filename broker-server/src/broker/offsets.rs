@@ -63,6 +63,16 @@ impl ConsumerOffsetManager {
         self.dirty.store(true, Ordering::Release);
     }
 
+    /// Topics a group has offsets for.
+    pub(crate) fn topics_of_group(&self, group: &str) -> Vec<String> {
+        let suffix = format!("@{group}");
+        let table = self.table.read().unwrap_or_else(|e| e.into_inner());
+        table
+            .keys()
+            .filter_map(|k| k.strip_suffix(&suffix).map(str::to_string))
+            .collect()
+    }
+
     pub(crate) fn snapshot(&self) -> ConsumerOffsetSerializeWrapper {
         ConsumerOffsetSerializeWrapper {
             data_version: DataVersion::now(),

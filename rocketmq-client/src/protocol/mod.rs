@@ -9,6 +9,7 @@
 //! - [`fastjson`]: the non-standard JSON Java emits and accepts.
 //! - [`message`]: messages, properties, stored records, batches and ids.
 //! - [`hash`]: Java's `String.hashCode` for tags.
+//! - [`time`]: calendar arithmetic for ids and admin output.
 
 pub mod body;
 pub mod code;
@@ -18,6 +19,7 @@ pub mod frame;
 pub mod hash;
 pub mod header;
 pub mod message;
+pub mod time;
 
 pub use code::{RequestCode, ResponseCode};
 pub use command::{CURRENT_VERSION, ExtFields, LanguageCode, RemotingCommand, SerializeType};

@@ -7,6 +7,7 @@ mod pull_message;
 mod queue_offset;
 mod runtime_info;
 mod send_message;
+mod stats;
 mod subscription_group;
 mod topic_admin;
 mod unregister_client;
@@ -50,6 +51,7 @@ pub(super) async fn dispatch(
         | GetSubscriptionGroupConfig => subscription_group::handle(state, &req),
         GetBrokerRuntimeInfo => runtime_info::handle(state, &req),
         ViewMessageById => view_message::handle(state, &req),
+        GetTopicStatsInfo | GetConsumeStats => stats::handle(state, &req),
         _ => not_supported(&req),
     };
     Some(resp)

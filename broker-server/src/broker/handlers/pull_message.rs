@@ -15,7 +15,7 @@ use rocketmq_client::protocol::header::{
 };
 use rocketmq_client::protocol::{RemotingCommand, ResponseCode, java_hash_code};
 
-use crate::broker::BrokerState;
+use crate::broker::{BrokerState, RateKind};
 use crate::net::{bad_header, error_response};
 use crate::store::{GetMessageResult, GetStatus};
 
@@ -145,7 +145,7 @@ pub(super) async fn handle(state: &BrokerState, req: &RemotingCommand) -> Remoti
             }
         }
     }
-    respond(state, req, &result, h.queue_offset)
+    respond(state, req, &h.consumer_group, &result, h.queue_offset)
 }
 
 /// The subscription this pull filters by: from the request when it carries one, else from the
@@ -211,6 +211,7 @@ fn pull_code(result: &GetMessageResult, requested: i64) -> ResponseCode {
 fn respond(
     state: &BrokerState,
     req: &RemotingCommand,
+    group: &str,
     result: &GetMessageResult,
     requested: i64,
 ) -> RemotingCommand {
@@ -220,6 +221,9 @@ fn respond(
             .stats
             .get_total
             .fetch_add(result.count as u64, Ordering::Relaxed);
+        state
+            .stats
+            .record(RateKind::Pull, group, result.count as u64);
     }
     let mut resp = RemotingCommand::response_to(req, code)
         .with_remark(result.status.name())

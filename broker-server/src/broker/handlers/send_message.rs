@@ -15,8 +15,8 @@ use rocketmq_client::protocol::message::{
 use rocketmq_client::protocol::{RemotingCommand, RequestCode, ResponseCode};
 
 use crate::broker::BrokerRole;
-use crate::broker::BrokerState;
 use crate::broker::topics::{RETRY_GROUP_TOPIC_PREFIX, is_send_forbidden, validate_topic};
+use crate::broker::{BrokerState, RateKind};
 use crate::net::{Channel, bad_header, error_response};
 use crate::store::{PutMessage, PutStatus};
 
@@ -186,6 +186,9 @@ pub(super) async fn handle(
         .stats
         .put_total
         .fetch_add(messages.len() as u64, Ordering::Relaxed);
+    state
+        .stats
+        .record(RateKind::Put, &h.topic, messages.len() as u64);
     let msg_id = append
         .record_offsets
         .iter()

@@ -10,6 +10,7 @@ mod lists;
 mod lock_batch;
 mod offsets;
 mod route;
+mod stats;
 mod subscription_group;
 mod topic_config;
 
@@ -22,6 +23,7 @@ pub use lists::{ConsumerListBody, KvTable, TopicList};
 pub use lock_batch::{LockBatchRequestBody, LockBatchResponseBody, MessageQueue};
 pub use offsets::ConsumerOffsetSerializeWrapper;
 pub use route::{BrokerData, QueueData, TopicRouteData};
+pub use stats::{ConsumeStats, MqMap, OffsetWrapper, TopicOffset, TopicStatsTable};
 pub use subscription_group::{SubscriptionGroupConfig, SubscriptionGroupWrapper};
 pub use topic_config::{
     DataVersion, RegisterBrokerBody, TopicConfig, TopicConfigSerializeWrapper, perm,

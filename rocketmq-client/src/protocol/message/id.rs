@@ -9,6 +9,7 @@
 //! (fixed per process) then `ms since the start of the month i32 | counter u16`.
 
 use crate::protocol::now_millis;
+use crate::protocol::time::month_start;
 use std::collections::hash_map::RandomState;
 use std::fmt::Write;
 use std::hash::{BuildHasher, Hasher};
@@ -61,21 +62,6 @@ pub fn decode_offset_msg_id(id: &str) -> Option<(SocketAddr, i64)> {
 pub struct UniqueIdGenerator {
     prefix: String,
     state: Mutex<(i64, u16)>,
-}
-
-/// Milliseconds at the start of the (UTC) month containing `ms`.
-fn month_start(ms: i64) -> i64 {
-    const DAY: i64 = 86_400_000;
-    let days = ms.div_euclid(DAY);
-    // days since 1970-01-01 -> day of month (Howard Hinnant's civil_from_days)
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day_of_month = doy - (153 * mp + 2) / 5 + 1;
-    (days - (day_of_month - 1)) * DAY
 }
 
 impl UniqueIdGenerator {
@@ -134,12 +120,6 @@ mod tests {
         let v6: SocketAddr = "[::1]:10911".parse().unwrap();
         assert_eq!(decode_offset_msg_id(&offset_msg_id(&v6, 9)), Some((v6, 9)));
         assert_eq!(decode_offset_msg_id("nothex"), None);
-    }
-
-    #[test]
-    fn month_start_is_the_first_day() {
-        // 2024-03-15T12:00:00Z -> 2024-03-01T00:00:00Z
-        assert_eq!(month_start(1_710_504_000_000), 1_709_251_200_000);
     }
 
     #[test]

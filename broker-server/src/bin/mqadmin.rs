@@ -1,0 +1,274 @@
+//! `mqadmin`: Apache's admin commands, same names and flags.
+//!
+//! ```text
+//! mqadmin clusterList -n 127.0.0.1:9876
+//! mqadmin topicList -n 127.0.0.1:9876
+//! mqadmin topicRoute -n 127.0.0.1:9876 -t TopicTest
+//! mqadmin updateTopic -n 127.0.0.1:9876 -c DefaultCluster -t TopicTest -r 8 -w 8
+//! mqadmin deleteTopic -n 127.0.0.1:9876 -c DefaultCluster -t TopicTest
+//! mqadmin topicStatus -n 127.0.0.1:9876 -t TopicTest
+//! mqadmin consumerProgress -n 127.0.0.1:9876 -g please_rename_unique_group_name_4 [-t TopicTest]
+//! mqadmin brokerStatus -n 127.0.0.1:9876 -b 127.0.0.1:10911
+//! ```
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use rocketmq_client::admin::{Admin, Target};
+use rocketmq_client::protocol::body::TopicConfig;
+use rocketmq_client::protocol::time::format_utc;
+
+#[derive(Parser)]
+#[command(name = "mqadmin", about = "RocketMQ administration", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+#[allow(clippy::enum_variant_names)]
+enum Command {
+    /// List clusters and their brokers.
+    #[command(name = "clusterList")]
+    ClusterList {
+        #[arg(short = 'n', long = "namesrvAddr")]
+        namesrv: Option<String>,
+    },
+    /// List every topic.
+    #[command(name = "topicList")]
+    TopicList {
+        #[arg(short = 'n', long = "namesrvAddr")]
+        namesrv: Option<String>,
+    },
+    /// Show where a topic lives.
+    #[command(name = "topicRoute")]
+    TopicRoute {
+        #[arg(short = 'n', long = "namesrvAddr")]
+        namesrv: Option<String>,
+        #[arg(short = 't', long)]
+        topic: String,
+    },
+    /// Create or update a topic on a cluster's masters or one broker.
+    #[command(name = "updateTopic")]
+    UpdateTopic {
+        #[arg(short = 'n', long = "namesrvAddr")]
+        namesrv: Option<String>,
+        #[arg(short = 't', long)]
+        topic: String,
+        /// Cluster name (every master).
+        #[arg(short = 'c', long = "clusterName")]
+        cluster: Option<String>,
+        /// Broker address.
+        #[arg(short = 'b', long = "brokerAddr")]
+        broker: Option<String>,
+        #[arg(short = 'r', long = "readQueueNums", default_value_t = 8)]
+        read: i32,
+        #[arg(short = 'w', long = "writeQueueNums", default_value_t = 8)]
+        write: i32,
+        /// Permission: 2 write, 4 read, 6 both.
+        #[arg(short = 'p', long = "perm", default_value_t = 6)]
+        perm: i32,
+        /// Ordered topic.
+        #[arg(short = 'o', long = "order", default_value_t = false)]
+        order: bool,
+    },
+    /// Delete a topic from a cluster and the name servers.
+    #[command(name = "deleteTopic")]
+    DeleteTopic {
+        #[arg(short = 'n', long = "namesrvAddr")]
+        namesrv: Option<String>,
+        #[arg(short = 't', long)]
+        topic: String,
+        #[arg(short = 'c', long = "clusterName")]
+        cluster: String,
+    },
+    /// Min and max offsets of every queue of a topic.
+    #[command(name = "topicStatus")]
+    TopicStatus {
+        #[arg(short = 'n', long = "namesrvAddr")]
+        namesrv: Option<String>,
+        #[arg(short = 't', long)]
+        topic: String,
+    },
+    /// A consumer group's progress: Broker Offset, Consumer Offset, Diff.
+    #[command(name = "consumerProgress")]
+    ConsumerProgress {
+        #[arg(short = 'n', long = "namesrvAddr")]
+        namesrv: Option<String>,
+        #[arg(short = 'g', long = "groupName")]
+        group: String,
+        #[arg(short = 't', long)]
+        topic: Option<String>,
+    },
+    /// A broker's runtime counters.
+    #[command(name = "brokerStatus")]
+    BrokerStatus {
+        #[arg(short = 'n', long = "namesrvAddr")]
+        namesrv: Option<String>,
+        #[arg(short = 'b', long = "brokerAddr")]
+        broker: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    broker_server::logging::init_quiet();
+    match Cli::parse().command {
+        Command::ClusterList { namesrv } => {
+            let admin = Admin::connect(namesrv.as_deref())?;
+            let info = admin.cluster_info().await?;
+            println!(
+                "{:<22} {:<22} {:<4} {:<22} {:<10} {:>16} {:>16}",
+                "#Cluster Name",
+                "#Broker Name",
+                "#BID",
+                "#Addr",
+                "#Version",
+                "#PutTotalToday",
+                "#GetTotalToday"
+            );
+            for (cluster, names) in &info.cluster_addr_table {
+                for name in names {
+                    let Some(data) = info.broker_addr_table.get(name) else {
+                        continue;
+                    };
+                    for (id, addr) in &data.broker_addrs {
+                        let kv = admin
+                            .broker_runtime_info(addr)
+                            .await
+                            .map(|t| t.table)
+                            .unwrap_or_default();
+                        let get = |k: &str| kv.get(k).cloned().unwrap_or_else(|| "-".into());
+                        println!(
+                            "{cluster:<22} {name:<22} {id:<4} {addr:<22} {:<10} {:>16} {:>16}",
+                            get("brokerVersionDesc"),
+                            get("msgPutTotalTodayNow"),
+                            get("msgGetTotalTodayNow")
+                        );
+                    }
+                }
+            }
+        }
+        Command::TopicList { namesrv } => {
+            for topic in Admin::connect(namesrv.as_deref())?
+                .topic_list()
+                .await?
+                .topic_list
+            {
+                println!("{topic}");
+            }
+        }
+        Command::TopicRoute { namesrv, topic } => {
+            let route = Admin::connect(namesrv.as_deref())?
+                .topic_route(&topic)
+                .await?;
+            println!("{}", serde_json::to_string_pretty(&route)?);
+        }
+        Command::UpdateTopic {
+            namesrv,
+            topic,
+            cluster,
+            broker,
+            read,
+            write,
+            perm,
+            order,
+        } => {
+            let target = match (cluster, broker) {
+                (Some(c), None) => Target::Cluster(c),
+                (None, Some(b)) => Target::Broker(b),
+                _ => bail!("give exactly one of -c clusterName or -b brokerAddr"),
+            };
+            let config = TopicConfig {
+                perm,
+                order,
+                ..TopicConfig::new(&topic, 0)
+            };
+            let config = TopicConfig {
+                read_queue_nums: read,
+                write_queue_nums: write,
+                ..config
+            };
+            let admin = Admin::connect(namesrv.as_deref())?;
+            for addr in admin
+                .create_topic(&target, &config)
+                .await
+                .context("updateTopic")?
+            {
+                println!("create topic to {addr} success.");
+            }
+            println!("{config:?}");
+        }
+        Command::DeleteTopic {
+            namesrv,
+            topic,
+            cluster,
+        } => {
+            Admin::connect(namesrv.as_deref())?
+                .delete_topic(&topic, &cluster)
+                .await
+                .context("deleteTopic")?;
+            println!("delete topic [{topic}] from cluster [{cluster}] success.");
+        }
+        Command::TopicStatus { namesrv, topic } => {
+            let stats = Admin::connect(namesrv.as_deref())?
+                .topic_stats(&topic)
+                .await?;
+            println!(
+                "{:<32} {:<4} {:<20} {:<20} #Last Updated",
+                "#Broker Name", "#QID", "#Min Offset", "#Max Offset"
+            );
+            for (mq, o) in &stats.offset_table.0 {
+                let last = if o.last_update_timestamp > 0 {
+                    format_utc(o.last_update_timestamp)
+                } else {
+                    String::new()
+                };
+                println!(
+                    "{:<32} {:<4} {:<20} {:<20} {last}",
+                    mq.broker_name, mq.queue_id, o.min_offset, o.max_offset
+                );
+            }
+        }
+        Command::ConsumerProgress {
+            namesrv,
+            group,
+            topic,
+        } => {
+            let stats = Admin::connect(namesrv.as_deref())?
+                .consume_stats(&group, topic.as_deref())
+                .await?;
+            println!(
+                "{:<32} {:<24} {:<4} {:<20} {:<20} {:<12} #LastTime",
+                "#Topic", "#Broker Name", "#QID", "#Broker Offset", "#Consumer Offset", "#Diff"
+            );
+            for (mq, o) in &stats.offset_table.0 {
+                let last = if o.last_timestamp > 0 {
+                    format_utc(o.last_timestamp)
+                } else {
+                    "N/A".into()
+                };
+                println!(
+                    "{:<32} {:<24} {:<4} {:<20} {:<20} {:<12} {last}",
+                    mq.topic,
+                    mq.broker_name,
+                    mq.queue_id,
+                    o.broker_offset,
+                    o.consumer_offset,
+                    o.broker_offset - o.consumer_offset
+                );
+            }
+            println!();
+            println!("Consume TPS: {:.2}", stats.consume_tps);
+            println!("Consume Diff Total: {}", stats.diff_total());
+        }
+        Command::BrokerStatus { namesrv, broker } => {
+            let table = Admin::connect(namesrv.as_deref())?
+                .broker_runtime_info(&broker)
+                .await?;
+            for (k, v) in table.table {
+                println!("{k:<32}: {v}");
+            }
+        }
+    }
+    Ok(())
+}

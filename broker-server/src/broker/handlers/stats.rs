@@ -1,0 +1,114 @@
+//! GET_TOPIC_STATS_INFO (202) and GET_CONSUME_STATS (208): what `mqadmin topicStatus` and
+//! `consumerProgress`, and dashboards' Broker Offset / Consumer Offset / Diff, are made of.
+
+use std::collections::BTreeMap;
+
+use rocketmq_client::protocol::body::{
+    ConsumeStats, JsonBody, MessageQueue, MqMap, OffsetWrapper, TopicOffset, TopicStatsTable, perm,
+};
+use rocketmq_client::protocol::header::TopicHeader;
+use rocketmq_client::protocol::{RemotingCommand, RequestCode, ResponseCode};
+
+use crate::broker::topics::RETRY_GROUP_TOPIC_PREFIX;
+use crate::broker::{BrokerState, RateKind};
+use crate::net::{bad_header, error_response};
+
+pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand {
+    if req.request_code() == RequestCode::GetConsumeStats {
+        return consume_stats(state, req);
+    }
+    let h: TopicHeader = match req.decode_header() {
+        Ok(h) => h,
+        Err(e) => return bad_header(req, e),
+    };
+    let Some(topic) = state.topics.get(&h.topic) else {
+        return error_response(
+            req,
+            ResponseCode::TopicNotExist,
+            format!("topic[{}] not exist", h.topic),
+        );
+    };
+    let mut table = BTreeMap::new();
+    for queue_id in 0..topic.read_queue_nums.max(topic.write_queue_nums) {
+        let max_offset = state.store.max_offset(&h.topic, queue_id).max(0);
+        let last_update_timestamp = if max_offset > 0 {
+            state
+                .store
+                .store_time_at(&h.topic, queue_id, max_offset - 1)
+                .unwrap_or(0)
+        } else {
+            0
+        };
+        table.insert(
+            MessageQueue::new(&h.topic, &state.config.broker_name, queue_id),
+            TopicOffset {
+                last_update_timestamp,
+                max_offset,
+                min_offset: state.store.min_offset(&h.topic, queue_id).max(0),
+            },
+        );
+    }
+    let stats = TopicStatsTable {
+        offset_table: MqMap(table),
+        topic_put_tps: state.stats.tps(RateKind::Put, &h.topic),
+    };
+    RemotingCommand::response_to(req, ResponseCode::Success).with_body(stats.encode())
+}
+
+fn consume_stats(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand {
+    let Some(group) = req.ext("consumerGroup").map(str::to_string) else {
+        return bad_header(req, "the request header field `consumerGroup` is missing");
+    };
+    let topics: Vec<String> = match req.ext("topic").filter(|t| !t.is_empty()) {
+        Some(t) => vec![t.to_string()],
+        None => state.offsets.topics_of_group(&group),
+    };
+    let mut table = BTreeMap::new();
+    for topic in topics {
+        let Some(cfg) = state.topics.get(&topic) else {
+            continue;
+        };
+        if !perm::is_readable(cfg.perm)
+            || topic.starts_with(RETRY_GROUP_TOPIC_PREFIX) && topic != format!("%RETRY%{group}")
+        {
+            continue;
+        }
+        for queue_id in 0..cfg.read_queue_nums {
+            let broker_offset = state.store.max_offset(&topic, queue_id).max(0);
+            let consumer_offset = state
+                .offsets
+                .query(&group, &topic, queue_id)
+                .unwrap_or(0)
+                .max(0);
+            let last_timestamp = if consumer_offset > 0 {
+                state
+                    .store
+                    .store_time_at(&topic, queue_id, consumer_offset - 1)
+                    .unwrap_or(0)
+            } else {
+                0
+            };
+            table.insert(
+                MessageQueue::new(&topic, &state.config.broker_name, queue_id),
+                OffsetWrapper {
+                    broker_offset,
+                    consumer_offset,
+                    last_timestamp,
+                    pull_offset: consumer_offset,
+                },
+            );
+        }
+    }
+    if table.is_empty() {
+        return error_response(
+            req,
+            ResponseCode::ConsumerNotOnline,
+            format!("the consumer group [{group}] has no offsets here"),
+        );
+    }
+    let stats = ConsumeStats {
+        consume_tps: state.stats.tps(RateKind::Pull, &group),
+        offset_table: MqMap(table),
+    };
+    RemotingCommand::response_to(req, ResponseCode::Success).with_body(stats.encode())
+}
