@@ -118,10 +118,36 @@ pub fn encode_to_bytes(cmd: &RemotingCommand) -> Bytes {
     buf.freeze()
 }
 
+/// Writes `s` as a JSON string: quotes, backslashes and control characters (the `\u0001` and
+/// `\u0002` of properties) escaped, everything else copied as is.
 fn push_json_str(dst: &mut BytesMut, s: &str) {
-    // serde_json escapes quotes, backslashes and control characters (\u0001 in properties).
-    let escaped = serde_json::to_string(s).expect("a str always serializes");
-    dst.extend_from_slice(escaped.as_bytes());
+    dst.put_u8(b'"');
+    let bytes = s.as_bytes();
+    let mut plain = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape: Option<&[u8]> = match b {
+            b'"' => Some(b"\\\""),
+            b'\\' => Some(b"\\\\"),
+            b'\n' => Some(b"\\n"),
+            b'\r' => Some(b"\\r"),
+            b'\t' => Some(b"\\t"),
+            0..=0x1f => None,
+            _ => continue,
+        };
+        dst.extend_from_slice(&bytes[plain..i]);
+        match escape {
+            Some(e) => dst.extend_from_slice(e),
+            None => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                dst.extend_from_slice(b"\\u00");
+                dst.put_u8(HEX[usize::from(b >> 4)]);
+                dst.put_u8(HEX[usize::from(b & 0xf)]);
+            }
+        }
+        plain = i + 1;
+    }
+    dst.extend_from_slice(&bytes[plain..]);
+    dst.put_u8(b'"');
 }
 
 fn encode_json_header(cmd: &RemotingCommand, dst: &mut BytesMut) {
@@ -179,7 +205,45 @@ struct JsonHeader {
     #[serde(default)]
     remark: Option<String>,
     #[serde(default, rename = "extFields")]
-    ext_fields: Option<HashMap<String, serde_json::Value>>,
+    ext_fields: Option<HashMap<String, ExtString>>,
+}
+
+/// An ext value as a string, whatever JSON scalar the peer wrote (the C++ client writes some
+/// as numbers); `null` becomes `None`.
+struct ExtString(Option<String>);
+
+impl<'de> Deserialize<'de> for ExtString {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = ExtString;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string, number, boolean or null")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ExtString, E> {
+                Ok(ExtString(Some(v.to_string())))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<ExtString, E> {
+                Ok(ExtString(Some(v)))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<ExtString, E> {
+                Ok(ExtString(Some(v.to_string())))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<ExtString, E> {
+                Ok(ExtString(Some(v.to_string())))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<ExtString, E> {
+                Ok(ExtString(Some(v.to_string())))
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<ExtString, E> {
+                Ok(ExtString(Some(v.to_string())))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<ExtString, E> {
+                Ok(ExtString(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 fn decode_json_header(bytes: &[u8]) -> Result<RemotingCommand, FrameError> {
@@ -194,15 +258,12 @@ fn decode_json_header(bytes: &[u8]) -> Result<RemotingCommand, FrameError> {
         }
         _ => LanguageCode::Java,
     };
-    let mut ext_fields = ExtFields::new();
-    for (k, v) in h.ext_fields.unwrap_or_default() {
-        let value = match v {
-            serde_json::Value::String(s) => s,
-            serde_json::Value::Null => continue,
-            other => other.to_string(),
-        };
-        ext_fields.insert(k, value);
-    }
+    let ext_fields: ExtFields = h
+        .ext_fields
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(k, v)| v.0.map(|v| (k, v)))
+        .collect();
     Ok(RemotingCommand {
         code: h.code,
         language,
@@ -352,7 +413,7 @@ mod tests {
     fn both_serializations_round_trip_with_body() {
         for kind in [SerializeType::Json, SerializeType::RocketMq] {
             let mut cmd = route_request(kind)
-                .with_remark("r\u{1}k")
+                .with_remark("r\u{1}k \"q\" \\ \n\t\u{2}é")
                 .with_body(&b"hello"[..]);
             cmd.flag = 3;
             let mut buf = BytesMut::from(&encode_to_bytes(&cmd)[..]);
