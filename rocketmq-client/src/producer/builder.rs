@@ -1,0 +1,102 @@
+//! [`ProducerBuilder`]: a producer's settings, with Apache's defaults.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use super::{Inner, Producer, background};
+use crate::error::Result;
+use crate::host;
+use crate::protocol::message::UniqueIdGenerator;
+use crate::remoting::RemotingClient;
+use crate::route::NameServers;
+
+/// Configures and starts a [`Producer`].
+#[derive(Debug, Clone)]
+pub struct ProducerBuilder {
+    pub(super) group: String,
+    pub(super) namesrv_addr: Option<String>,
+    pub(super) send_timeout: Duration,
+    pub(super) retry_times_when_send_failed: u32,
+    pub(super) max_message_size: usize,
+    pub(super) compress_over: usize,
+    pub(super) compress_level: u32,
+    pub(super) default_topic_queue_nums: i32,
+    pub(super) instance_name: Option<String>,
+}
+
+impl ProducerBuilder {
+    /// Bodies of at least this many bytes are zlib-compressed (4 KiB; Java's
+    /// `compressMsgBodyOverHowmuch`).
+    pub fn compress_over(mut self, bytes: usize) -> Self {
+        self.compress_over = bytes;
+        self
+    }
+
+    /// zlib level for compressed bodies (5, Java's default).
+    pub fn compress_level(mut self, level: u32) -> Self {
+        self.compress_level = level.min(9);
+        self
+    }
+
+    /// Name servers, `;`-separated (default: `NAMESRV_ADDR`).
+    pub fn namesrv_addr(mut self, addr: impl Into<String>) -> Self {
+        self.namesrv_addr = Some(addr.into());
+        self
+    }
+
+    /// Total time a send may take, retries included (3 s).
+    pub fn send_timeout(mut self, timeout: Duration) -> Self {
+        self.send_timeout = timeout;
+        self
+    }
+
+    /// Extra attempts after a failed send (2).
+    pub fn retry_times_when_send_failed(mut self, times: u32) -> Self {
+        self.retry_times_when_send_failed = times;
+        self
+    }
+
+    /// Largest body accepted client-side (4 MiB).
+    pub fn max_message_size(mut self, bytes: usize) -> Self {
+        self.max_message_size = bytes;
+        self
+    }
+
+    /// Queues per broker for a topic created by sending to it (4).
+    pub fn default_topic_queue_nums(mut self, n: i32) -> Self {
+        self.default_topic_queue_nums = n;
+        self
+    }
+
+    /// Instance name, part of the client id (default: unique per process and producer).
+    pub fn instance_name(mut self, name: impl Into<String>) -> Self {
+        self.instance_name = Some(name.into());
+        self
+    }
+
+    /// Starts the producer: background route refresh and heartbeats every 30 s.
+    pub async fn start(self) -> Result<Producer> {
+        let namesrv = match &self.namesrv_addr {
+            Some(addr) => NameServers::parse(addr)?,
+            None => NameServers::from_env()?,
+        };
+        let ip = host::local_ip();
+        let inner = Arc::new(Inner {
+            client_id: host::client_id(ip, self.instance_name.as_deref()),
+            ids: UniqueIdGenerator::new(ip),
+            config: self,
+            namesrv,
+            client: RemotingClient::new(),
+            routes: Mutex::new(HashMap::new()),
+            next_queue: AtomicUsize::new(0),
+            running: AtomicBool::new(true),
+        });
+        let task = tokio::spawn(background(Arc::downgrade(&inner)));
+        Ok(Producer {
+            inner,
+            task: Mutex::new(Some(task)),
+        })
+    }
+}
