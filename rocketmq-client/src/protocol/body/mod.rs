@@ -1,7 +1,7 @@
 //! JSON request and response bodies.
 //!
 //! Every body implements [`JsonBody`]: it decodes leniently (fastjson's dialect, see
-//! [`fastjson`](super::fastjson)) and encodes either as standard JSON or, for bodies whose Java
+//! the `fastjson` module) and encodes either as standard JSON or, for bodies whose Java
 //! form has non-string map keys, in fastjson's form.
 
 mod cluster;
