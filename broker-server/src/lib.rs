@@ -7,6 +7,7 @@
 //! - [`namesrv`]: the name server (route table, KV config, one handler file per request).
 //! - [`broker`]: the broker (topics, offsets, groups, clients, long polling, registration).
 //! - [`config`]: Java `.properties` files and the `-c`/`-p` handling both binaries share.
+//! - `persist`: config files written atomically with a `.bak` copy, read with fallback.
 //! - [`handle`]: a server running in the background, stopped on demand.
 //! - [`logging`]: tracing setup and the SIGINT/SIGTERM future for the binaries.
 
@@ -16,6 +17,7 @@ pub mod handle;
 pub mod logging;
 pub mod namesrv;
 pub mod net;
+mod persist;
 pub mod store;
 
 pub use handle::ServerHandle;

@@ -8,7 +8,7 @@ use rocketmq_client::protocol::body::{
     DataVersion, JsonBody, SubscriptionGroupConfig, SubscriptionGroupWrapper,
 };
 
-use super::persist::{read_with_backup, write_atomically};
+use crate::persist::{read_with_backup, write_atomically};
 
 #[derive(Debug)]
 pub(crate) struct SubscriptionGroupManager {

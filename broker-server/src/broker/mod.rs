@@ -11,7 +11,6 @@ mod groups;
 mod handlers;
 mod long_poll;
 mod offsets;
-mod persist;
 mod register;
 mod topics;
 

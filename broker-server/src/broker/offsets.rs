@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use rocketmq_client::protocol::body::{ConsumerOffsetSerializeWrapper, DataVersion, JsonBody};
 
-use super::persist::{read_with_backup, write_atomically};
+use crate::persist::{read_with_backup, write_atomically};
 
 #[derive(Debug)]
 pub(crate) struct ConsumerOffsetManager {

@@ -10,7 +10,7 @@ use std::sync::RwLock;
 
 use rocketmq_client::protocol::body::{JsonBody, TopicConfig, TopicConfigSerializeWrapper, perm};
 
-use super::persist::{read_with_backup, write_atomically};
+use crate::persist::{read_with_backup, write_atomically};
 
 pub(crate) const AUTO_CREATE_TOPIC_KEY: &str = "TBW102";
 pub(crate) const SELF_TEST_TOPIC: &str = "SELF_TEST_TOPIC";

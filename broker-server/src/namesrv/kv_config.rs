@@ -6,6 +6,8 @@ use std::sync::RwLock;
 
 use serde::{Deserialize, Serialize};
 
+use crate::persist::{read_with_backup, write_atomically};
+
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct KvFile {
@@ -22,15 +24,13 @@ impl KvConfig {
     /// Loads `path` if it exists; without a path the table lives in memory only.
     pub(crate) fn load(path: Option<PathBuf>) -> Self {
         let mut table = HashMap::new();
-        if let Some(p) = &path
-            && let Ok(bytes) = std::fs::read(p)
-        {
-            match rocketmq_client::protocol::fastjson::parse(&bytes)
-                .ok()
-                .and_then(|v| serde_json::from_value::<KvFile>(v).ok())
-            {
-                Some(file) => table.extend(file.config_table),
-                None => tracing::warn!(path = %p.display(), "ignoring unreadable KV config file"),
+        if let Some(p) = &path {
+            let parse = |bytes: &[u8]| {
+                let value = rocketmq_client::protocol::fastjson::parse(bytes).ok()?;
+                serde_json::from_value::<KvFile>(value).ok()
+            };
+            if let Some(file) = read_with_backup(p, parse) {
+                table.extend(file.config_table);
             }
         }
         KvConfig {
@@ -91,10 +91,7 @@ impl KvConfig {
                 .collect(),
         };
         let json = serde_json::to_vec_pretty(&file).expect("KV table serializes");
-        if let Some(dir) = path.parent() {
-            let _ = std::fs::create_dir_all(dir);
-        }
-        if let Err(e) = std::fs::write(path, json) {
+        if let Err(e) = write_atomically(path, &json) {
             tracing::warn!(path = %path.display(), error = %e, "could not persist KV config");
         }
     }

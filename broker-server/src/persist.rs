@@ -1,4 +1,4 @@
-//! Writing the broker's JSON config files the way Apache's `ConfigManager` does: the previous
+//! Writing the servers' JSON config files the way Apache's `ConfigManager` does: the previous
 //! version is kept as `*.bak`, and the new one replaces it atomically.
 
 use std::path::Path;
