@@ -15,6 +15,7 @@ use std::time::Duration;
 use broker_server::ServerHandle;
 use broker_server::broker::{self, BrokerConfig};
 use broker_server::namesrv::{self, NamesrvConfig};
+use rocketmq_client::consumer::{ConsumeFromWhere, LitePullConsumer};
 use rocketmq_client::remoting::RemotingClient;
 use tempfile::TempDir;
 
@@ -76,6 +77,23 @@ impl TestCluster {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         panic!("broker did not register with the name server");
+    }
+
+    /// A lite pull consumer of `group` on every queue of `topic`, from the first offset, without
+    /// auto-commit: a reader that sees everything stored.
+    pub async fn reader(&self, group: &str, topic: &str) -> LitePullConsumer {
+        let consumer = LitePullConsumer::builder(group)
+            .namesrv_addr(self.namesrv_addr())
+            .consume_from_where(ConsumeFromWhere::FirstOffset)
+            .auto_commit(false)
+            .start()
+            .await
+            .expect("consumer starts");
+        consumer
+            .assign(consumer.fetch_queues(topic).await.expect("topic route"))
+            .await
+            .expect("queues assigned");
+        consumer
     }
 
     /// Stops the broker then the name server.

@@ -3,7 +3,6 @@
 use std::time::Duration;
 
 use rocketmq_client::admin::{Admin, Target};
-use rocketmq_client::consumer::{ConsumeFromWhere, LitePullConsumer};
 use rocketmq_client::protocol::body::TopicConfig;
 use rocketmq_client::{Message, Producer};
 use rocketmq_integration_tests::TestCluster;
@@ -65,17 +64,7 @@ async fn create_inspect_and_delete_a_topic() {
     );
 
     // consume 3 queues' worth partially: commit after the first poll only
-    let consumer = LitePullConsumer::builder("admin-group")
-        .namesrv_addr(cluster.namesrv_addr())
-        .consume_from_where(ConsumeFromWhere::FirstOffset)
-        .auto_commit(false)
-        .start()
-        .await
-        .unwrap();
-    consumer
-        .assign(consumer.fetch_queues("AdminTopic").await.unwrap())
-        .await
-        .unwrap();
+    let consumer = cluster.reader("admin-group", "AdminTopic").await;
     let first = consumer.poll(Duration::from_secs(5)).await.unwrap();
     assert!(!first.is_empty());
     consumer.commit().await.unwrap();

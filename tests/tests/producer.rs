@@ -4,7 +4,6 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use rocketmq_client::consumer::{ConsumeFromWhere, LitePullConsumer};
 use rocketmq_client::producer::{select_by_hash, split_batch};
 use rocketmq_client::protocol::java_hash_code;
 use rocketmq_client::{ClientError, Message, MessageExt, Producer, SendStatus};
@@ -19,17 +18,7 @@ async fn producer(cluster: &TestCluster) -> Producer {
 }
 
 async fn read_all(cluster: &TestCluster, topic: &str, n: usize) -> Vec<MessageExt> {
-    let consumer = LitePullConsumer::builder("producer-test-reader")
-        .namesrv_addr(cluster.namesrv_addr())
-        .consume_from_where(ConsumeFromWhere::FirstOffset)
-        .auto_commit(false)
-        .start()
-        .await
-        .unwrap();
-    consumer
-        .assign(consumer.fetch_queues(topic).await.unwrap())
-        .await
-        .unwrap();
+    let consumer = cluster.reader("producer-test-reader", topic).await;
     let mut out = Vec::new();
     while out.len() < n {
         let batch = consumer.poll(Duration::from_secs(5)).await.unwrap();
