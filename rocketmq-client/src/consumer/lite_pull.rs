@@ -20,7 +20,7 @@
 //! # Ok(()) }
 //! ```
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -89,6 +89,7 @@ impl LitePullConsumerBuilder {
             None => NameServers::from_env()?,
         };
         Ok(LitePullConsumer {
+            tags: super::expression_tags(&self.expression),
             config: self,
             namesrv,
             client: RemotingClient::new(),
@@ -120,6 +121,8 @@ struct State {
 #[derive(Debug)]
 pub struct LitePullConsumer {
     config: LitePullConsumerBuilder,
+    /// The expression's tags, parsed once.
+    tags: BTreeSet<String>,
     namesrv: NameServers,
     client: RemotingClient,
     state: Mutex<State>,
@@ -346,7 +349,7 @@ impl LitePullConsumer {
         let h: PullMessageResponseHeader = resp
             .decode_header()
             .map_err(|e| ClientError::header(&q.addr, e))?;
-        let mut messages = if code == ResponseCode::Success {
+        let messages = if code == ResponseCode::Success {
             MessageExt::decode_all(&resp.body).map_err(|e| ClientError::Protocol {
                 addr: q.addr.clone(),
                 reason: e.to_string(),
@@ -354,22 +357,7 @@ impl LitePullConsumer {
         } else {
             Vec::new()
         };
-        for m in &mut messages {
-            if let Err(e) = m.decompress_body() {
-                tracing::warn!(msg_id = %m.msg_id(), error = %e, "delivering a body that does not inflate as is");
-            }
-        }
-        // The broker filters by tag hash; hashes collide, so check the tag itself.
-        let tags: Vec<&str> = self
-            .config
-            .expression
-            .split("||")
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .collect();
-        if !tags.is_empty() && !tags.contains(&"*") {
-            messages.retain(|m| m.message.tags().is_some_and(|t| tags.contains(&t)));
-        }
+        let messages: Vec<MessageExt> = super::deliverable(messages, &self.tags).collect();
         let mut state = self.lock();
         if let Some(s) = state.queues.get_mut(mq) {
             s.offset = h.next_begin_offset;

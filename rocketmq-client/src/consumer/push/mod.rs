@@ -247,12 +247,7 @@ impl RequestHandler for Notifications {
 
 /// A subscription as heartbeats carry it.
 fn subscription(topic: &str, expression: &str, sub_version: i64) -> SubscriptionData {
-    let tags: Vec<String> = expression
-        .split("||")
-        .map(str::trim)
-        .filter(|t| !t.is_empty() && *t != "*")
-        .map(str::to_string)
-        .collect();
+    let tags = super::expression_tags(expression);
     SubscriptionData {
         topic: topic.to_string(),
         sub_string: if tags.is_empty() {
@@ -261,7 +256,7 @@ fn subscription(topic: &str, expression: &str, sub_version: i64) -> Subscription
             expression.to_string()
         },
         code_set: tags.iter().map(|t| java_hash_code(t)).collect(),
-        tags_set: tags.into_iter().collect(),
+        tags_set: tags,
         sub_version,
         ..Default::default()
     }

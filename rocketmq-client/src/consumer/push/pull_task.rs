@@ -115,14 +115,8 @@ fn prepare(
     sub: &SubscriptionData,
     h: &PullMessageResponseHeader,
 ) -> Vec<MessageExt> {
-    msgs.into_iter()
-        .filter(|m| {
-            sub.tags_set.is_empty() || m.message.tags().is_some_and(|t| sub.tags_set.contains(t))
-        })
+    crate::consumer::deliverable(msgs, &sub.tags_set)
         .map(|mut m| {
-            if let Err(e) = m.decompress_body() {
-                tracing::warn!(msg_id = %m.msg_id(), error = %e, "delivering a body that does not inflate as is");
-            }
             m.message
                 .put_property(property::MIN_OFFSET, h.min_offset.to_string());
             m.message
