@@ -30,6 +30,9 @@ pub enum ClientError {
     /// The message breaks a client-side rule.
     #[error("invalid message: {0}")]
     InvalidMessage(String),
+    /// A group joined a named client instance twice.
+    #[error("{0}")]
+    DuplicateGroup(String),
     /// The client is not started or already shut down.
     #[error("the client is not running")]
     NotRunning,

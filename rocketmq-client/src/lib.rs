@@ -6,6 +6,8 @@
 //! # Layout
 //! - [`protocol`]: frames, commands, codes, headers, JSON bodies, the message codec.
 //! - [`remoting`]: a multiplexed connection per address, requests matched by opaque.
+//! - [`instance`]: [`ClientInstance`], what a process's producers and consumers share:
+//!   connections, client id, heartbeats, and requests from brokers.
 //! - [`route`]: name-server lookups with fail-over; publish and subscribe queue lists.
 //! - [`producer`]: [`Producer`], Apache's `DefaultMQProducer` semantics.
 //! - [`admin`]: clusters, topics and statistics for tools and dashboards.
@@ -17,12 +19,14 @@ pub mod admin;
 pub mod consumer;
 pub mod error;
 pub mod host;
+pub mod instance;
 pub mod producer;
 pub mod protocol;
 pub mod remoting;
 pub mod route;
 
 pub use error::{ClientError, Result};
+pub use instance::ClientInstance;
 pub use producer::{Producer, SendResult, SendStatus};
 pub use protocol::body::MessageQueue;
 pub use protocol::message::{Message, MessageExt};

@@ -8,6 +8,8 @@
 //! reconnects.
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -59,11 +61,26 @@ pub enum RemotingError {
     Closed { addr: String },
 }
 
-/// Serves requests a server sends on a client's connection. Returns the response to send, or
-/// `None` for oneway requests.
+/// What a [`RequestHandler`] answers. Replies to oneway requests are not sent.
+pub enum Reply {
+    /// Nothing to send.
+    None,
+    /// This response, at once.
+    Now(RemotingCommand),
+    /// A response that takes work (the reader does not wait for it).
+    Later(Pin<Box<dyn Future<Output = Option<RemotingCommand>> + Send>>),
+}
+
+impl From<Option<RemotingCommand>> for Reply {
+    fn from(reply: Option<RemotingCommand>) -> Self {
+        reply.map_or(Reply::None, Reply::Now)
+    }
+}
+
+/// Serves requests a server sends on a client's connection.
 pub trait RequestHandler: Send + Sync + 'static {
     /// Handles one request from `addr`.
-    fn handle(&self, addr: &str, request: RemotingCommand) -> Option<RemotingCommand>;
+    fn handle(&self, addr: &str, request: RemotingCommand) -> Reply;
 }
 
 type Pending = Arc<Mutex<HashMap<i32, oneshot::Sender<RemotingCommand>>>>;
@@ -292,9 +309,24 @@ impl RemotingClient {
                         }
                         Ok(Some(cmd)) => {
                             let oneway = cmd.is_oneway();
-                            let reply = handler.as_ref().and_then(|h| h.handle(&addr, cmd));
-                            if let (Some(reply), false) = (reply, oneway) {
-                                let _ = tx.send(encode_to_bytes(&reply));
+                            let Some(handler) = &handler else { continue };
+                            match handler.handle(&addr, cmd) {
+                                Reply::None => {}
+                                Reply::Now(reply) => {
+                                    if !oneway {
+                                        let _ = tx.send(encode_to_bytes(&reply));
+                                    }
+                                }
+                                Reply::Later(work) => {
+                                    let tx = tx.clone();
+                                    tokio::spawn(async move {
+                                        if let Some(reply) = work.await
+                                            && !oneway
+                                        {
+                                            let _ = tx.send(encode_to_bytes(&reply));
+                                        }
+                                    });
+                                }
                             }
                         }
                         Ok(None) => break,

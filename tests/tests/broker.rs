@@ -14,7 +14,7 @@ use rocketmq_client::protocol::message::{
     BatchEntry, Message, MessageExt, decode_batch, encode_batch, property,
 };
 use rocketmq_client::protocol::{RemotingCommand, RequestCode, ResponseCode, java_hash_code};
-use rocketmq_client::remoting::{RemotingClient, RequestHandler};
+use rocketmq_client::remoting::{RemotingClient, Reply, RequestHandler};
 use rocketmq_integration_tests::{TestCluster, wire};
 
 #[tokio::test]
@@ -228,13 +228,13 @@ async fn consumer_offsets_min_max_and_search_by_time() {
 struct Notified(tokio::sync::mpsc::UnboundedSender<String>);
 
 impl RequestHandler for Notified {
-    fn handle(&self, _addr: &str, request: RemotingCommand) -> Option<RemotingCommand> {
+    fn handle(&self, _addr: &str, request: RemotingCommand) -> Reply {
         if request.request_code() == RequestCode::NotifyConsumerIdsChanged {
             let _ = self
                 .0
                 .send(request.ext("consumerGroup").unwrap_or_default().to_string());
         }
-        None
+        Reply::None
     }
 }
 

@@ -6,6 +6,8 @@ mod lite_pull;
 mod offset_store;
 mod process_queue;
 mod push;
+mod queries;
+mod stats;
 
 pub use crate::protocol::body::{ConsumeFromWhere, MessageModel};
 pub use allocate::allocate_averagely;
@@ -14,6 +16,8 @@ pub use push::{ConsumeResult, PushConsumer, PushConsumerBuilder};
 
 use std::collections::BTreeSet;
 
+use crate::protocol::body::SubscriptionData;
+use crate::protocol::java_hash_code;
 use crate::protocol::message::MessageExt;
 
 /// The tags of a tag expression (`TagA || TagB`); empty for `*`, which matches everything.
@@ -40,4 +44,21 @@ pub(crate) fn deliverable(
             }
             m
         })
+}
+
+/// A subscription as heartbeats carry it.
+pub(crate) fn subscription(topic: &str, expression: &str, sub_version: i64) -> SubscriptionData {
+    let tags = expression_tags(expression);
+    SubscriptionData {
+        topic: topic.to_string(),
+        sub_string: if tags.is_empty() {
+            "*".to_string()
+        } else {
+            expression.to_string()
+        },
+        code_set: tags.iter().map(|t| java_hash_code(t)).collect(),
+        tags_set: tags,
+        sub_version,
+        ..Default::default()
+    }
 }

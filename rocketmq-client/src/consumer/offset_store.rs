@@ -85,6 +85,11 @@ impl OffsetStore {
         self.lock().insert(mq.clone(), offset);
     }
 
+    /// The offset in memory, if any.
+    pub(crate) fn get(&self, mq: &MessageQueue) -> Option<i64> {
+        self.lock().get(mq).copied()
+    }
+
     pub(crate) fn forget(&self, mq: &MessageQueue) {
         self.lock().remove(mq);
     }

@@ -2,9 +2,11 @@
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 
+use crate::protocol::body::ProcessQueueInfo;
 use crate::protocol::message::MessageExt;
+use crate::protocol::now_millis;
 
 #[derive(Debug, Default)]
 struct Inner {
@@ -20,11 +22,34 @@ struct Inner {
 pub(crate) struct ProcessQueue {
     inner: Mutex<Inner>,
     dropped: AtomicBool,
+    last_pull_ms: AtomicI64,
+    last_consume_ms: AtomicI64,
 }
 
 impl ProcessQueue {
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Notes that a pull answered (with or without messages).
+    pub(crate) fn pulled(&self) {
+        self.last_pull_ms.store(now_millis(), Ordering::Relaxed);
+    }
+
+    /// What GET_CONSUMER_RUNNING_INFO reports of this queue (the commit offset is the
+    /// offset store's to fill in).
+    pub(crate) fn info(&self) -> ProcessQueueInfo {
+        let inner = self.lock();
+        ProcessQueueInfo {
+            cached_msg_min_offset: inner.in_flight.keys().next().copied().unwrap_or(0),
+            cached_msg_max_offset: inner.in_flight.keys().next_back().copied().unwrap_or(0),
+            cached_msg_count: i32::try_from(inner.in_flight.len()).unwrap_or(i32::MAX),
+            cached_msg_size_in_mib: i32::try_from(inner.bytes / (1024 * 1024)).unwrap_or(i32::MAX),
+            droped: self.is_dropped(),
+            last_pull_timestamp: self.last_pull_ms.load(Ordering::Relaxed),
+            last_consume_timestamp: self.last_consume_ms.load(Ordering::Relaxed),
+            ..Default::default()
+        }
     }
 
     /// Records pulled messages.
@@ -49,6 +74,7 @@ impl ProcessQueue {
     /// Removes consumed messages; returns the offset that is now safe to commit: the lowest
     /// still in flight, or one past the highest seen.
     pub(crate) fn remove(&self, offsets: &[i64]) -> Option<i64> {
+        self.last_consume_ms.store(now_millis(), Ordering::Relaxed);
         let mut inner = self.lock();
         for o in offsets {
             if let Some(size) = inner.in_flight.remove(o) {

@@ -8,9 +8,8 @@ use std::time::Duration;
 use super::{Inner, Producer, background};
 use crate::error::Result;
 use crate::host;
+use crate::instance::{ClientInstance, Role};
 use crate::protocol::message::UniqueIdGenerator;
-use crate::remoting::RemotingClient;
-use crate::route::NameServers;
 
 /// Configures and starts a [`Producer`].
 #[derive(Debug, Clone)]
@@ -70,7 +69,8 @@ impl ProducerBuilder {
         self
     }
 
-    /// Instance name, part of the client id (default: unique per process and producer).
+    /// Instance name, part of the client id. Producers and consumers with the same instance
+    /// name and name servers share connections (default: one instance per process).
     pub fn instance_name(mut self, name: impl Into<String>) -> Self {
         self.instance_name = Some(name.into());
         self
@@ -78,22 +78,23 @@ impl ProducerBuilder {
 
     /// Starts the producer: background route refresh and heartbeats every 30 s.
     pub async fn start(self) -> Result<Producer> {
-        let namesrv = match &self.namesrv_addr {
-            Some(addr) => NameServers::parse(addr)?,
-            None => NameServers::from_env()?,
-        };
-        let ip = host::local_ip();
+        let membership = ClientInstance::join(
+            self.namesrv_addr.as_deref(),
+            self.instance_name.as_deref(),
+            Role::Producer,
+            &self.group,
+        )?;
         let inner = Arc::new(Inner {
-            client_id: host::client_id(ip, self.instance_name.as_deref()),
-            ids: UniqueIdGenerator::new(ip),
+            ids: UniqueIdGenerator::new(host::local_ip()),
             config: self,
-            namesrv,
-            client: RemotingClient::new(),
+            membership,
             routes: Mutex::new(HashMap::new()),
             next_queue: AtomicUsize::new(0),
             running: AtomicBool::new(true),
         });
-        let task = tokio::spawn(background(Arc::downgrade(&inner)));
+        let weak: std::sync::Weak<Inner> = Arc::downgrade(&inner);
+        inner.membership.attach(weak.clone());
+        let task = tokio::spawn(background(weak));
         Ok(Producer {
             inner,
             task: Mutex::new(Some(task)),

@@ -36,13 +36,14 @@ pub use selector::select_by_hash;
 pub use send_result::{SendResult, SendStatus};
 
 use crate::error::{ClientError, Result};
-use crate::protocol::body::{HeartbeatData, JsonBody, MessageQueue, ProducerData, TopicRouteData};
+use crate::instance::{Member, Membership};
+use crate::protocol::body::{HeartbeatData, MessageQueue, ProducerData, TopicRouteData};
 use crate::protocol::header::{
     SendMessageRequestHeaderV2, SendMessageResponseHeader, UnregisterClientRequestHeader,
 };
 use crate::protocol::message::{Message, UniqueIdGenerator, compress, property, sys_flag};
 use crate::protocol::{RemotingCommand, RequestCode, ResponseCode};
-use crate::remoting::RemotingClient;
+use crate::remoting::{RemotingClient, Reply};
 use crate::route::{NameServers, master_addr, publish_queues};
 
 /// The template topic brokers auto-create topics from.
@@ -82,9 +83,8 @@ struct Outgoing {
 
 struct Inner {
     config: ProducerBuilder,
-    namesrv: NameServers,
-    client: RemotingClient,
-    client_id: String,
+    /// The shared instance: connections, client id, heartbeats.
+    membership: Membership,
     ids: UniqueIdGenerator,
     /// Shared, so a send does not copy a route with possibly a thousand queues.
     routes: Mutex<HashMap<String, Arc<PublishInfo>>>,
@@ -102,7 +102,7 @@ impl std::fmt::Debug for Producer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Producer")
             .field("group", &self.inner.config.group)
-            .field("client_id", &self.inner.client_id)
+            .field("client_id", &self.inner.client_id())
             .finish_non_exhaustive()
     }
 }
@@ -125,7 +125,7 @@ impl Producer {
 
     /// This client's id as brokers see it.
     pub fn client_id(&self) -> &str {
-        &self.inner.client_id
+        self.inner.client_id()
     }
 
     /// Sends and waits for the broker's answer, retrying on another queue when Apache would.
@@ -220,7 +220,7 @@ impl Producer {
             task.abort();
         }
         let header = UnregisterClientRequestHeader {
-            client_id: self.inner.client_id.clone(),
+            client_id: self.inner.client_id().to_string(),
             producer_group: Some(self.inner.config.group.clone()),
             consumer_group: None,
         };
@@ -228,11 +228,11 @@ impl Producer {
             let req = RemotingCommand::request_with(RequestCode::UnregisterClient, &header);
             let _ = self
                 .inner
-                .client
+                .client()
                 .invoke(&addr, req, Duration::from_secs(3))
                 .await;
         }
-        self.inner.client.close_all();
+        self.inner.membership.leave();
     }
 }
 
@@ -253,6 +253,18 @@ fn retryable(e: &ClientError) -> bool {
 }
 
 impl Inner {
+    fn client(&self) -> &RemotingClient {
+        self.membership.instance().remoting()
+    }
+
+    fn namesrv(&self) -> &NameServers {
+        self.membership.instance().namesrv()
+    }
+
+    fn client_id(&self) -> &str {
+        self.membership.instance().client_id()
+    }
+
     /// Client-side checks, the unique key, and compression of large bodies.
     fn prepare(&self, mut msg: Message) -> Result<Outgoing> {
         self.check(&msg)?;
@@ -312,7 +324,7 @@ impl Inner {
     }
 
     async fn fetch_publish_info(&self, topic: &str) -> Result<PublishInfo> {
-        if let Some(route) = self.namesrv.route(&self.client, topic).await? {
+        if let Some(route) = self.namesrv().route(self.client(), topic).await? {
             let queues = publish_queues(topic, &route, None);
             if !queues.is_empty() {
                 return Ok(PublishInfo {
@@ -323,8 +335,8 @@ impl Inner {
             }
         }
         match self
-            .namesrv
-            .route(&self.client, AUTO_CREATE_TOPIC_KEY)
+            .namesrv()
+            .route(self.client(), AUTO_CREATE_TOPIC_KEY)
             .await?
         {
             Some(route) => {
@@ -356,7 +368,7 @@ impl Inner {
             .insert(topic.to_string(), info.clone());
         for addr in self.broker_addrs() {
             if !before.contains(&addr) {
-                self.heartbeat(&addr).await;
+                self.membership.instance().heartbeat_to(&addr).await;
             }
         }
     }
@@ -410,11 +422,11 @@ impl Inner {
         };
         let req = RemotingCommand::request_with(code, &header).with_body(out.body.clone());
         if oneway {
-            self.client.invoke_oneway(&addr, req).await?;
+            self.client().invoke_oneway(&addr, req).await?;
             return Ok(None);
         }
         let timeout = deadline.saturating_duration_since(tokio::time::Instant::now());
-        let resp = self.client.invoke(&addr, req, timeout).await?;
+        let resp = self.client().invoke(&addr, req, timeout).await?;
         let status = match resp.response_code() {
             ResponseCode::Success => SendStatus::SendOk,
             ResponseCode::FlushDiskTimeout => SendStatus::FlushDiskTimeout,
@@ -459,22 +471,8 @@ impl Inner {
         addrs
     }
 
-    async fn heartbeat(&self, addr: &str) {
-        let hb = HeartbeatData {
-            client_id: self.client_id.clone(),
-            producer_data_set: vec![ProducerData {
-                group_name: self.config.group.clone(),
-            }],
-            ..Default::default()
-        };
-        let req = RemotingCommand::request(RequestCode::HeartBeat).with_body(hb.encode());
-        if let Err(e) = self.client.invoke(addr, req, Duration::from_secs(3)).await {
-            tracing::debug!(broker = %addr, error = %e, "heartbeat failed");
-        }
-    }
-
     /// Re-reads every cached route (a borrowed TBW102 route is replaced once the topic has
-    /// its own) and heartbeats every broker.
+    /// its own). The instance heartbeats the brokers.
     async fn refresh(&self) {
         let topics: Vec<String> = self
             .routes
@@ -496,9 +494,27 @@ impl Inner {
                 Err(e) => tracing::debug!(%topic, error = %e, "route refresh failed"),
             }
         }
-        for addr in self.broker_addrs() {
-            self.heartbeat(&addr).await;
+    }
+}
+
+impl Member for Inner {
+    fn heartbeat(&self, hb: &mut HeartbeatData) {
+        if self.running.load(Ordering::Acquire) {
+            hb.producer_data_set.push(ProducerData {
+                group_name: self.config.group.clone(),
+            });
         }
+    }
+
+    fn broker_addrs(&self) -> Vec<String> {
+        Inner::broker_addrs(self)
+    }
+
+    fn serve(self: Arc<Self>, addr: &str, request: RemotingCommand) -> Reply {
+        // Only CHECK_TRANSACTION_STATE is addressed to producers; a plain producer has no
+        // local transactions to report, so the broker asks again later.
+        tracing::warn!(broker = %addr, group = %self.config.group, code = request.code, "transaction check for a producer without a transaction listener");
+        Reply::None
     }
 }
 

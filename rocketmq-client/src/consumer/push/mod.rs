@@ -28,6 +28,7 @@
 //! # Ok(()) }
 //! ```
 
+mod member;
 mod pull_task;
 mod rebalance;
 
@@ -43,16 +44,16 @@ use tokio::task::JoinHandle;
 
 use super::offset_store::OffsetStore;
 use super::process_queue::ProcessQueue;
+use super::stats::ConsumerStats;
 use crate::error::{ClientError, Result};
-use crate::host;
+use crate::instance::{ClientInstance, Membership, Role};
 use crate::protocol::body::{
-    ConsumeFromWhere, ConsumeType, ConsumerData, HeartbeatData, JsonBody, MessageModel,
-    MessageQueue, SubscriptionData, TopicRouteData,
+    ConsumeFromWhere, MessageModel, MessageQueue, SubscriptionData, TopicRouteData,
 };
 use crate::protocol::header::UnregisterClientRequestHeader;
 use crate::protocol::message::MessageExt;
-use crate::protocol::{RemotingCommand, RequestCode, java_hash_code};
-use crate::remoting::{RemotingClient, RequestHandler};
+use crate::protocol::{RemotingCommand, RequestCode};
+use crate::remoting::RemotingClient;
 use crate::route::NameServers;
 
 /// What the listener tells the consumer about a batch.
@@ -153,8 +154,9 @@ impl PushConsumerBuilder {
         self
     }
 
-    /// Instance name, part of the client id (default: unique per process and consumer; for
-    /// broadcasting `DEFAULT`, so local offsets are found again after a restart).
+    /// Instance name, part of the client id; clients with the same instance name and name
+    /// servers share connections (default: one instance per process; `DEFAULT` for
+    /// broadcasting, so local offsets are found again after a restart).
     pub fn instance_name(mut self, name: impl Into<String>) -> Self {
         self.instance_name = Some(name.into());
         self
@@ -171,37 +173,30 @@ impl PushConsumerBuilder {
                 "subscribe to at least one topic before starting".into(),
             ));
         }
-        let namesrv = match &self.namesrv_addr {
-            Some(addr) => NameServers::parse(addr)?,
-            None => NameServers::from_env()?,
-        };
-        let ip = host::local_ip();
         let broadcasting = self.message_model == MessageModel::Broadcasting;
         let instance = self
             .instance_name
             .clone()
             .or_else(|| broadcasting.then(|| "DEFAULT".to_string()));
-        let client_id = match instance.as_deref() {
-            Some("DEFAULT") => format!("{ip}@DEFAULT"),
-            other => host::client_id(ip, other),
-        };
+        let membership = ClientInstance::join(
+            self.namesrv_addr.as_deref(),
+            instance.as_deref(),
+            Role::Consumer,
+            &self.group,
+        )?;
         let offsets = if broadcasting {
-            OffsetStore::local(&client_id, &self.group)
+            OffsetStore::local(membership.instance().client_id(), &self.group)
         } else {
             OffsetStore::remote(&self.group)
         };
-        let rebalance_now = Arc::new(Notify::new());
-        let client = RemotingClient::with_handler(Arc::new(Notifications {
-            rebalance_now: rebalance_now.clone(),
-        }));
         let sub_version = crate::protocol::now_millis();
         let mut subscriptions: Vec<SubscriptionData> = self
             .subscriptions
             .iter()
-            .map(|(t, e)| subscription(t, e, sub_version))
+            .map(|(t, e)| super::subscription(t, e, sub_version))
             .collect();
         if !broadcasting {
-            subscriptions.push(subscription(
+            subscriptions.push(super::subscription(
                 &format!("%RETRY%{}", self.group),
                 "*",
                 sub_version,
@@ -211,54 +206,26 @@ impl PushConsumerBuilder {
             semaphore: Arc::new(Semaphore::new(self.consume_concurrency)),
             listener: Arc::new(move |msgs| Box::pin(listener(msgs))),
             config: self,
-            namesrv,
-            client,
-            client_id,
+            membership,
             subscriptions,
             routes: Mutex::new(HashMap::new()),
             assigned: Mutex::new(HashMap::new()),
             offsets,
-            rebalance_now,
+            rebalance_now: Notify::new(),
+            rebalance_lock: tokio::sync::Mutex::new(()),
+            stats: ConsumerStats::default(),
+            started_ms: crate::protocol::now_millis(),
             running: AtomicBool::new(true),
         });
+        let weak: std::sync::Weak<Inner> = Arc::downgrade(&inner);
+        inner.membership.attach(weak);
         inner.refresh_routes().await;
-        inner.heartbeat_all().await;
+        inner.membership.instance().heartbeat_all().await;
         let background = tokio::spawn(rebalance::run(inner.clone()));
         Ok(PushConsumer {
             inner,
             background: Mutex::new(Some(background)),
         })
-    }
-}
-
-/// Wakes the rebalance when a broker says the group changed.
-struct Notifications {
-    rebalance_now: Arc<Notify>,
-}
-
-impl RequestHandler for Notifications {
-    fn handle(&self, _addr: &str, request: RemotingCommand) -> Option<RemotingCommand> {
-        if request.request_code() == RequestCode::NotifyConsumerIdsChanged {
-            self.rebalance_now.notify_one();
-        }
-        None
-    }
-}
-
-/// A subscription as heartbeats carry it.
-fn subscription(topic: &str, expression: &str, sub_version: i64) -> SubscriptionData {
-    let tags = super::expression_tags(expression);
-    SubscriptionData {
-        topic: topic.to_string(),
-        sub_string: if tags.is_empty() {
-            "*".to_string()
-        } else {
-            expression.to_string()
-        },
-        code_set: tags.iter().map(|t| java_hash_code(t)).collect(),
-        tags_set: tags,
-        sub_version,
-        ..Default::default()
     }
 }
 
@@ -271,20 +238,35 @@ struct Assigned {
 
 pub(crate) struct Inner {
     config: PushConsumerBuilder,
-    namesrv: NameServers,
-    client: RemotingClient,
-    client_id: String,
+    /// The shared instance: connections, client id, heartbeats, broker requests.
+    membership: Membership,
     subscriptions: Vec<SubscriptionData>,
     listener: Listener,
     semaphore: Arc<Semaphore>,
     routes: Mutex<HashMap<String, TopicRouteData>>,
     assigned: Mutex<HashMap<MessageQueue, Assigned>>,
     offsets: OffsetStore,
-    rebalance_now: Arc<Notify>,
+    rebalance_now: Notify,
+    /// Held while queues change hands (rebalance, offset reset).
+    rebalance_lock: tokio::sync::Mutex<()>,
+    stats: ConsumerStats,
+    started_ms: i64,
     running: AtomicBool,
 }
 
 impl Inner {
+    fn client(&self) -> &RemotingClient {
+        self.membership.instance().remoting()
+    }
+
+    fn namesrv(&self) -> &NameServers {
+        self.membership.instance().namesrv()
+    }
+
+    fn client_id(&self) -> &str {
+        self.membership.instance().client_id()
+    }
+
     fn is_running(&self) -> bool {
         self.running.load(Ordering::Acquire)
     }
@@ -296,7 +278,7 @@ impl Inner {
     /// Re-reads the routes of every subscribed topic.
     async fn refresh_routes(&self) {
         for sub in &self.subscriptions {
-            match self.namesrv.route(&self.client, &sub.topic).await {
+            match self.namesrv().route(self.client(), &sub.topic).await {
                 Ok(Some(route)) => {
                     self.routes
                         .lock()
@@ -325,32 +307,6 @@ impl Inner {
         addrs
     }
 
-    fn heartbeat_data(&self) -> HeartbeatData {
-        HeartbeatData {
-            client_id: self.client_id.clone(),
-            consumer_data_set: vec![ConsumerData {
-                group_name: self.config.group.clone(),
-                consume_type: ConsumeType::Passively,
-                message_model: self.config.message_model,
-                consume_from_where: self.config.consume_from_where,
-                subscription_data_set: self.subscriptions.clone(),
-                unit_mode: false,
-            }],
-            ..Default::default()
-        }
-    }
-
-    /// Tells every broker about this consumer (creating the group's retry topic there).
-    async fn heartbeat_all(&self) {
-        let body = self.heartbeat_data().encode();
-        for addr in self.broker_addrs() {
-            let req = RemotingCommand::request(RequestCode::HeartBeat).with_body(body.clone());
-            if let Err(e) = self.client.invoke(&addr, req, Duration::from_secs(3)).await {
-                tracing::warn!(broker = %addr, error = %e, "heartbeat failed");
-            }
-        }
-    }
-
     /// Sends every queue's offset to its broker, or saves the local file.
     async fn persist_offsets(&self) {
         if self.broadcasting() {
@@ -365,7 +321,7 @@ impl Inner {
             .map(|(mq, a)| (mq.clone(), a.addr.clone()))
             .collect();
         for (mq, addr) in targets {
-            self.offsets.persist_queue(&self.client, &addr, &mq).await;
+            self.offsets.persist_queue(self.client(), &addr, &mq).await;
         }
     }
 }
@@ -380,7 +336,7 @@ impl std::fmt::Debug for PushConsumer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PushConsumer")
             .field("group", &self.inner.config.group)
-            .field("client_id", &self.inner.client_id)
+            .field("client_id", &self.inner.client_id())
             .finish_non_exhaustive()
     }
 }
@@ -407,7 +363,7 @@ impl PushConsumer {
 
     /// This consumer's client id.
     pub fn client_id(&self) -> &str {
-        &self.inner.client_id
+        self.inner.client_id()
     }
 
     /// The queues currently assigned to this consumer.
@@ -453,7 +409,7 @@ impl PushConsumer {
         let _ = tokio::time::timeout(drain, self.inner.semaphore.acquire_many(permits)).await;
         self.inner.persist_offsets().await;
         let header = UnregisterClientRequestHeader {
-            client_id: self.inner.client_id.clone(),
+            client_id: self.inner.client_id().to_string(),
             producer_group: None,
             consumer_group: Some(self.inner.config.group.clone()),
         };
@@ -461,11 +417,11 @@ impl PushConsumer {
             let req = RemotingCommand::request_with(RequestCode::UnregisterClient, &header);
             let _ = self
                 .inner
-                .client
+                .client()
                 .invoke(&addr, req, Duration::from_secs(3))
                 .await;
         }
-        self.inner.client.close_all();
+        self.inner.membership.leave();
     }
 
     /// [`shutdown_with`](Self::shutdown_with) a 5 s drain.

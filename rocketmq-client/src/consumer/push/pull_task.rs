@@ -33,7 +33,7 @@ pub(super) async fn run(
         }
         let committed = inner
             .offsets
-            .read(&inner.client, &addr, &mq)
+            .read(inner.client(), &addr, &mq)
             .await
             .ok()
             .flatten()
@@ -57,7 +57,8 @@ pub(super) async fn run(
             max_msg_bytes: None,
         };
         let req = RemotingCommand::request_with(RequestCode::PullMessage, &header);
-        let resp = match inner.client.invoke(&addr, req, PULL_TIMEOUT).await {
+        let sent = std::time::Instant::now();
+        let resp = match inner.client().invoke(&addr, req, PULL_TIMEOUT).await {
             Ok(r) => r,
             Err(e) => {
                 tracing::debug!(queue = ?mq, error = %e, "pull failed");
@@ -65,6 +66,7 @@ pub(super) async fn run(
                 continue;
             }
         };
+        pq.pulled();
         let code = resp.response_code();
         let next = resp.decode_header::<PullMessageResponseHeader>().ok();
         match (code, next) {
@@ -78,6 +80,9 @@ pub(super) async fn run(
                     }
                 };
                 offset = h.next_begin_offset;
+                // Apache times a pull from request to response; a held long poll counts.
+                let rt = sent.elapsed().as_millis() as u64;
+                inner.stats.pulled(&mq.topic, msgs.len(), rt);
                 let msgs = prepare(msgs, &sub, &h);
                 if msgs.is_empty() {
                     correct_idle_offset(&inner, &mq, &pq, offset);
@@ -158,10 +163,17 @@ async fn dispatch(
             loop {
                 let listener = inner.listener.clone();
                 let batch = chunk.clone();
+                let started = std::time::Instant::now();
                 // A panicking listener counts as "later", and the queue keeps going.
                 let result = tokio::spawn(async move { listener(batch).await })
                     .await
                     .unwrap_or(ConsumeResult::ReconsumeLater);
+                inner.stats.consumed(
+                    &mq.topic,
+                    chunk.len(),
+                    started.elapsed().as_millis() as u64,
+                    result == ConsumeResult::Success,
+                );
                 if result == ConsumeResult::Success || pq.is_dropped() || !inner.is_running() {
                     break;
                 }

@@ -7,18 +7,13 @@ use std::time::Duration;
 use super::{Assigned, Inner, pull_task};
 use crate::consumer::allocate::allocate_averagely;
 use crate::consumer::process_queue::ProcessQueue;
-use crate::error::{ClientError, Result};
-use crate::protocol::body::{
-    ConsumeFromWhere, ConsumerListBody, JsonBody, MessageQueue, SubscriptionData, TopicRouteData,
-};
-use crate::protocol::header::{
-    ConsumerGroupHeader, OffsetResponseHeader, QueueHeader, SearchOffsetRequestHeader,
-};
-use crate::protocol::{RemotingCommand, RequestCode, ResponseCode};
+use crate::consumer::queries::{group_members, initial_offset};
+use crate::error::Result;
+use crate::protocol::body::{MessageQueue, SubscriptionData, TopicRouteData};
 use crate::route::{master_addr, subscribe_queues};
 
 /// Rebalances at start, every `rebalance_interval` and when told to; commits offsets every
-/// 5 s; refreshes routes and heartbeats every 30 s.
+/// 5 s; refreshes routes every 30 s (the instance heartbeats).
 pub(super) async fn run(inner: Arc<Inner>) {
     let mut rebalance_tick = tokio::time::interval(inner.config.rebalance_interval);
     let mut persist_tick = tokio::time::interval(Duration::from_secs(5));
@@ -30,15 +25,13 @@ pub(super) async fn run(inner: Arc<Inner>) {
             _ = rebalance_tick.tick() => rebalance(&inner).await,
             _ = inner.rebalance_now.notified() => rebalance(&inner).await,
             _ = persist_tick.tick() => inner.persist_offsets().await,
-            _ = heartbeat_tick.tick() => {
-                inner.refresh_routes().await;
-                inner.heartbeat_all().await;
-            }
+            _ = heartbeat_tick.tick() => inner.refresh_routes().await,
         }
     }
 }
 
 async fn rebalance(inner: &Arc<Inner>) {
+    let _rebalancing = inner.rebalance_lock.lock().await;
     for sub in &inner.subscriptions {
         let route = inner
             .routes
@@ -60,7 +53,7 @@ async fn rebalance(inner: &Arc<Inner>) {
                     continue;
                 };
                 // A topic seen for the first time: its brokers need our heartbeat first.
-                inner.heartbeat_all().await;
+                inner.membership.instance().heartbeat_all().await;
                 r
             }
         };
@@ -68,8 +61,8 @@ async fn rebalance(inner: &Arc<Inner>) {
         let mine = if inner.broadcasting() {
             all
         } else {
-            match consumer_ids(inner, &route).await {
-                Ok(ids) => allocate_averagely(&all, &ids, &inner.client_id),
+            match group_members(inner.client(), &route, &inner.config.group).await {
+                Ok(ids) => allocate_averagely(&all, &ids, inner.client_id()),
                 Err(e) => {
                     tracing::debug!(topic = %sub.topic, error = %e, "no consumer list this round");
                     continue;
@@ -78,43 +71,6 @@ async fn rebalance(inner: &Arc<Inner>) {
         };
         update_assignment(inner, sub, &route, mine).await;
     }
-}
-
-/// The group's client ids, sorted, from a broker of the topic.
-async fn consumer_ids(inner: &Inner, route: &TopicRouteData) -> Result<Vec<String>> {
-    let addr = route
-        .broker_datas
-        .iter()
-        .find_map(|b| {
-            b.master_addr()
-                .or_else(|| b.broker_addrs.values().next().map(String::as_str))
-        })
-        .ok_or_else(|| ClientError::NoRoute {
-            topic: "consumer list".into(),
-        })?
-        .to_string();
-    let req = RemotingCommand::request_with(
-        RequestCode::GetConsumerListByGroup,
-        &ConsumerGroupHeader {
-            consumer_group: inner.config.group.clone(),
-        },
-    );
-    let resp = inner
-        .client
-        .invoke(&addr, req, Duration::from_secs(3))
-        .await?;
-    if resp.response_code() != ResponseCode::Success {
-        return Err(ClientError::Remote {
-            addr,
-            code: resp.response_code(),
-            remark: resp.remark.unwrap_or_default(),
-        });
-    }
-    let mut ids = ConsumerListBody::decode(&resp.body)
-        .map_err(|e| ClientError::body(&addr, e))?
-        .consumer_id_list;
-    ids.sort();
-    Ok(ids)
 }
 
 async fn update_assignment(
@@ -144,7 +100,7 @@ async fn update_assignment(
             if !inner.broadcasting() {
                 inner
                     .offsets
-                    .persist_queue(&inner.client, &a.addr, mq)
+                    .persist_queue(inner.client(), &a.addr, mq)
                     .await;
                 inner.offsets.forget(mq);
             }
@@ -183,62 +139,17 @@ async fn update_assignment(
 
 /// The stored offset, else where consume-from-where says.
 async fn start_offset(inner: &Inner, addr: &str, mq: &MessageQueue) -> Result<i64> {
-    if let Some(o) = inner.offsets.read(&inner.client, addr, mq).await?
+    if let Some(o) = inner.offsets.read(inner.client(), addr, mq).await?
         && o >= 0
     {
         return Ok(o);
     }
-    let retry = mq.topic.starts_with("%RETRY%");
-    match inner.config.consume_from_where {
-        ConsumeFromWhere::FirstOffset | ConsumeFromWhere::MinOffset => Ok(0),
-        ConsumeFromWhere::Timestamp if !retry => {
-            let ts = inner
-                .config
-                .consume_timestamp
-                .unwrap_or_else(|| crate::protocol::now_millis() - 30 * 60 * 1000);
-            let h = SearchOffsetRequestHeader {
-                topic: mq.topic.clone(),
-                queue_id: mq.queue_id,
-                timestamp: ts,
-                boundary_type: None,
-            };
-            offset_query(
-                inner,
-                addr,
-                RemotingCommand::request_with(RequestCode::SearchOffsetByTimestamp, &h),
-            )
-            .await
-        }
-        _ if retry => Ok(0),
-        _ => {
-            let h = QueueHeader {
-                topic: mq.topic.clone(),
-                queue_id: mq.queue_id,
-            };
-            offset_query(
-                inner,
-                addr,
-                RemotingCommand::request_with(RequestCode::GetMaxOffset, &h),
-            )
-            .await
-        }
-    }
-}
-
-async fn offset_query(inner: &Inner, addr: &str, req: RemotingCommand) -> Result<i64> {
-    let resp = inner
-        .client
-        .invoke(addr, req, Duration::from_secs(3))
-        .await?;
-    if resp.response_code() != ResponseCode::Success {
-        return Err(ClientError::Remote {
-            addr: addr.to_string(),
-            code: resp.response_code(),
-            remark: resp.remark.unwrap_or_default(),
-        });
-    }
-    Ok(resp
-        .decode_header::<OffsetResponseHeader>()
-        .map_err(|e| ClientError::header(addr, e))?
-        .offset)
+    initial_offset(
+        inner.client(),
+        addr,
+        mq,
+        inner.config.consume_from_where,
+        inner.config.consume_timestamp,
+    )
+    .await
 }

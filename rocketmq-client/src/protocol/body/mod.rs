@@ -5,6 +5,7 @@
 //! form has non-string map keys, in fastjson's form.
 
 mod cluster;
+mod consumer_info;
 mod heartbeat;
 mod lists;
 mod lock_batch;
@@ -15,6 +16,11 @@ mod subscription_group;
 mod topic_config;
 
 pub use cluster::ClusterInfo;
+pub use consumer_info::{
+    Connection, ConsumeMessageDirectlyResult, ConsumeStatus, ConsumerConnection,
+    ConsumerRunningInfo, ProcessQueueInfo, ProducerConnection, ResetOffsetBody, consume_result,
+    running_info_prop,
+};
 pub use heartbeat::{
     ConsumeFromWhere, ConsumeType, ConsumerData, HeartbeatData, MessageModel, ProducerData,
     SubscriptionData,

@@ -8,6 +8,7 @@
 //! `batch` flag among them), so `1` is true here. Numbers must parse, or the header is rejected
 //! with the key's name.
 
+mod client_admin;
 mod consumer_group;
 mod consumer_offset;
 mod kv_config;
@@ -17,6 +18,9 @@ mod queue_offset;
 mod send_message;
 mod topic;
 
+pub use client_admin::{
+    GetConsumerRunningInfoRequestHeader, ProducerGroupHeader, ResetOffsetRequestHeader,
+};
 pub use consumer_group::{ConsumerGroupHeader, UnregisterClientRequestHeader};
 pub use consumer_offset::{QueryConsumerOffsetRequestHeader, UpdateConsumerOffsetRequestHeader};
 pub use kv_config::{GetKvConfigResponseHeader, KvConfigRequestHeader, NamespaceHeader};
