@@ -6,8 +6,9 @@ use std::collections::HashMap;
 use std::sync::RwLock;
 use std::time::{Duration, Instant};
 
+use rocketmq_client::protocol::LanguageCode;
 use rocketmq_client::protocol::body::{
-    ConsumeFromWhere, ConsumeType, MessageModel, SubscriptionData,
+    Connection, ConsumeFromWhere, ConsumeType, MessageModel, SubscriptionData,
 };
 
 use crate::net::Channel;
@@ -17,15 +18,35 @@ use crate::net::Channel;
 pub(crate) struct ClientChannel {
     pub(crate) channel: Channel,
     pub(crate) client_id: String,
+    /// From the heartbeat's command: what the admin tools list.
+    pub(crate) language: LanguageCode,
+    pub(crate) version: i32,
     last_update: Instant,
 }
 
 impl ClientChannel {
-    pub(crate) fn new(channel: Channel, client_id: String) -> Self {
+    pub(crate) fn new(
+        channel: Channel,
+        client_id: String,
+        language: LanguageCode,
+        version: i32,
+    ) -> Self {
         ClientChannel {
             channel,
             client_id,
+            language,
+            version,
             last_update: Instant::now(),
+        }
+    }
+
+    /// As GET_*_CONNECTION_LIST reports it.
+    pub(crate) fn connection(&self) -> Connection {
+        Connection {
+            client_addr: self.channel.remote_addr().to_string(),
+            client_id: self.client_id.clone(),
+            language: self.language.name().to_string(),
+            version: self.version,
         }
     }
 
@@ -154,6 +175,27 @@ impl ConsumerManager {
             .unwrap_or_default()
     }
 
+    /// A snapshot of a group.
+    pub(crate) fn group(&self, group: &str) -> Option<ConsumerGroupInfo> {
+        self.groups
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(group)
+            .cloned()
+    }
+
+    /// The connection of one member of a group.
+    pub(crate) fn find_channel(&self, group: &str, client_id: &str) -> Option<Channel> {
+        self.groups
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(group)?
+            .channels
+            .values()
+            .find(|c| c.client_id == client_id && !c.channel.is_closed())
+            .map(|c| c.channel.clone())
+    }
+
     /// The group's subscription to a topic.
     pub(crate) fn subscription(&self, group: &str, topic: &str) -> Option<SubscriptionData> {
         self.groups
@@ -179,6 +221,16 @@ impl ProducerManager {
             .entry(group.to_string())
             .or_default()
             .insert(client.channel.id(), client);
+    }
+
+    /// The members of a producer group.
+    pub(crate) fn group(&self, group: &str) -> Vec<ClientChannel> {
+        self.groups
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(group)
+            .map(|g| g.values().cloned().collect())
+            .unwrap_or_default()
     }
 
     pub(crate) fn unregister(&self, group: &str, channel: &Channel) {

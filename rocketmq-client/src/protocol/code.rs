@@ -92,6 +92,7 @@ codes! {
         GetConsumerRunningInfo = 307,
         ConsumeMessageDirectly = 309,
         SendMessageV2 = 310,
+        GetBrokerConsumeStats = 317,
         SendBatchMessage = 320,
         QueryDataVersion = 322,
         SendReplyMessage = 324,

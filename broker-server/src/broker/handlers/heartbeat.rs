@@ -27,7 +27,14 @@ pub(super) fn handle(
             );
         }
     };
-    let client = || ClientChannel::new(channel.clone(), hb.client_id.clone());
+    let client = || {
+        ClientChannel::new(
+            channel.clone(),
+            hb.client_id.clone(),
+            req.language,
+            req.version,
+        )
+    };
     for consumer in hb.consumer_data_set {
         if let Some(group) = state.groups.find_or_create(&consumer.group_name) {
             let retry_topic = format!("{RETRY_GROUP_TOPIC_PREFIX}{}", consumer.group_name);

@@ -1,10 +1,13 @@
 //! One handler per request code (or small family).
 
+mod call_consumer;
+mod connections;
 mod consumer_list;
 mod consumer_offset;
 mod heartbeat;
 mod pull_message;
 mod queue_offset;
+mod reset_offset;
 mod runtime_info;
 mod send_message;
 mod stats;
@@ -51,7 +54,10 @@ pub(super) async fn dispatch(
         | GetSubscriptionGroupConfig => subscription_group::handle(state, &req),
         GetBrokerRuntimeInfo => runtime_info::handle(state, &req),
         ViewMessageById => view_message::handle(state, &req),
-        GetTopicStatsInfo | GetConsumeStats => stats::handle(state, &req),
+        GetTopicStatsInfo | GetConsumeStats | GetBrokerConsumeStats => stats::handle(state, &req),
+        GetConsumerConnectionList | GetProducerConnectionList => connections::handle(state, &req),
+        GetConsumerRunningInfo | ConsumeMessageDirectly => call_consumer::handle(state, &req).await,
+        InvokeBrokerToResetOffset => reset_offset::handle(state, &req),
         _ => not_supported(&req),
     };
     Some(resp)

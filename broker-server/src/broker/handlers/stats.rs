@@ -1,12 +1,14 @@
-//! GET_TOPIC_STATS_INFO (202) and GET_CONSUME_STATS (208): what `mqadmin topicStatus` and
-//! `consumerProgress`, and dashboards' Broker Offset / Consumer Offset / Diff, are made of.
+//! GET_TOPIC_STATS_INFO (202), GET_CONSUME_STATS (208) and GET_BROKER_CONSUME_STATS (317):
+//! what `mqadmin topicStatus`, `consumerProgress` and `brokerConsumeStats`, and dashboards'
+//! Broker Offset / Consumer Offset / Diff, are made of.
 
 use std::collections::BTreeMap;
 
 use rocketmq_client::protocol::body::{
-    ConsumeStats, JsonBody, MessageQueue, MqMap, OffsetWrapper, TopicOffset, TopicStatsTable, perm,
+    ConsumeStats, ConsumeStatsList, JsonBody, MessageQueue, MqMap, OffsetWrapper, TopicOffset,
+    TopicStatsTable, perm,
 };
-use rocketmq_client::protocol::header::TopicHeader;
+use rocketmq_client::protocol::header::{GetConsumeStatsInBrokerHeader, TopicHeader};
 use rocketmq_client::protocol::{RemotingCommand, RequestCode, ResponseCode};
 
 use crate::broker::topics::RETRY_GROUP_TOPIC_PREFIX;
@@ -14,8 +16,10 @@ use crate::broker::{BrokerState, RateKind};
 use crate::net::{bad_header, error_response};
 
 pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand {
-    if req.request_code() == RequestCode::GetConsumeStats {
-        return consume_stats(state, req);
+    match req.request_code() {
+        RequestCode::GetConsumeStats => return consume_stats(state, req),
+        RequestCode::GetBrokerConsumeStats => return broker_consume_stats(state, req),
+        _ => {}
     }
     let h: TopicHeader = match req.decode_header() {
         Ok(h) => h,
@@ -73,31 +77,7 @@ fn consume_stats(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand 
         {
             continue;
         }
-        for queue_id in 0..cfg.read_queue_nums {
-            let broker_offset = state.store.max_offset(&topic, queue_id).max(0);
-            let consumer_offset = state
-                .offsets
-                .query(&group, &topic, queue_id)
-                .unwrap_or(0)
-                .max(0);
-            let last_timestamp = if consumer_offset > 0 {
-                state
-                    .store
-                    .store_time_at(&topic, queue_id, consumer_offset - 1)
-                    .unwrap_or(0)
-            } else {
-                0
-            };
-            table.insert(
-                MessageQueue::new(&topic, &state.config.broker_name, queue_id),
-                OffsetWrapper {
-                    broker_offset,
-                    consumer_offset,
-                    last_timestamp,
-                    pull_offset: consumer_offset,
-                },
-            );
-        }
+        table.extend(progress(state, &group, &topic, cfg.read_queue_nums));
     }
     if table.is_empty() {
         return error_response(
@@ -111,4 +91,79 @@ fn consume_stats(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand 
         offset_table: MqMap(table),
     };
     RemotingCommand::response_to(req, ResponseCode::Success).with_body(stats.encode())
+}
+
+/// A group's progress on the first `queues` queues of a topic.
+fn progress(
+    state: &BrokerState,
+    group: &str,
+    topic: &str,
+    queues: i32,
+) -> BTreeMap<MessageQueue, OffsetWrapper> {
+    (0..queues)
+        .map(|queue_id| {
+            let broker_offset = state.store.max_offset(topic, queue_id).max(0);
+            let consumer_offset = state
+                .offsets
+                .query(group, topic, queue_id)
+                .unwrap_or(0)
+                .max(0);
+            let last_timestamp = if consumer_offset > 0 {
+                state
+                    .store
+                    .store_time_at(topic, queue_id, consumer_offset - 1)
+                    .unwrap_or(0)
+            } else {
+                0
+            };
+            (
+                MessageQueue::new(topic, &state.config.broker_name, queue_id),
+                OffsetWrapper {
+                    broker_offset,
+                    consumer_offset,
+                    last_timestamp,
+                    pull_offset: consumer_offset,
+                },
+            )
+        })
+        .collect()
+}
+
+/// Every subscription group's progress on every topic it has offsets for, as Apache lists
+/// it: a topic the group's online members no longer subscribe to is left out.
+fn broker_consume_stats(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand {
+    let h: GetConsumeStatsInBrokerHeader = match req.decode_header() {
+        Ok(h) => h,
+        Err(e) => return bad_header(req, e),
+    };
+    let mut list = ConsumeStatsList {
+        broker_addr: state.config.broker_addr(),
+        ..Default::default()
+    };
+    for group in state.groups.wrapper().subscription_group_table.into_keys() {
+        let online = state.consumers.group(&group);
+        let mut per_topic = Vec::new();
+        for topic in state.offsets.topics_of_group(&group) {
+            let Some(cfg) = state.topics.get(&topic) else {
+                continue;
+            };
+            if h.is_order && !cfg.order {
+                continue;
+            }
+            if online.as_ref().is_some_and(|g| {
+                !g.subscriptions.is_empty() && !g.subscriptions.contains_key(&topic)
+            }) {
+                continue;
+            }
+            let stats = ConsumeStats {
+                consume_tps: state.stats.tps(RateKind::Pull, &group),
+                offset_table: MqMap(progress(state, &group, &topic, cfg.write_queue_nums)),
+            };
+            list.total_diff += stats.diff_total();
+            per_topic.push(stats);
+        }
+        list.consume_stats_list
+            .push(BTreeMap::from([(group, per_topic)]));
+    }
+    RemotingCommand::response_to(req, ResponseCode::Success).with_body(list.encode())
 }

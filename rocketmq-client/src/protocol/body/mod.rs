@@ -29,7 +29,9 @@ pub use lists::{ConsumerListBody, KvTable, TopicList};
 pub use lock_batch::{LockBatchRequestBody, LockBatchResponseBody, MessageQueue};
 pub use offsets::ConsumerOffsetSerializeWrapper;
 pub use route::{BrokerData, QueueData, TopicRouteData};
-pub use stats::{ConsumeStats, MqMap, OffsetWrapper, TopicOffset, TopicStatsTable};
+pub use stats::{
+    ConsumeStats, ConsumeStatsList, MqMap, OffsetWrapper, TopicOffset, TopicStatsTable,
+};
 pub use subscription_group::{SubscriptionGroupConfig, SubscriptionGroupWrapper};
 pub use topic_config::{
     DataVersion, RegisterBrokerBody, TopicConfig, TopicConfigSerializeWrapper, perm,

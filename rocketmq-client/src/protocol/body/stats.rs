@@ -1,5 +1,5 @@
-//! Admin statistics: TopicStatsTable (GET_TOPIC_STATS_INFO, 202) and ConsumeStats
-//! (GET_CONSUME_STATS, 208). Java keys both maps by MessageQueue objects, which fastjson writes
+//! Admin statistics: TopicStatsTable (GET_TOPIC_STATS_INFO, 202), ConsumeStats
+//! (GET_CONSUME_STATS, 208) and ConsumeStatsList (GET_BROKER_CONSUME_STATS, 317). Java keys both maps by MessageQueue objects, which fastjson writes
 //! as JSON objects in key position; [`MqMap`] reads and writes that form.
 
 use std::collections::BTreeMap;
@@ -97,6 +97,21 @@ impl JsonBody for ConsumeStats {
     const FASTJSON_KEY_FIELDS: &'static [&'static str] = &["offsetTable"];
 }
 
+/// Every subscription group's progress on one broker (`ConsumeStatsList`):
+/// `{"brokerAddr":..,"consumeStatsList":[{"group":[ConsumeStats,...]},...],"totalDiff":N}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ConsumeStatsList {
+    pub broker_addr: String,
+    /// One single-entry map per group: group → one ConsumeStats per topic.
+    pub consume_stats_list: Vec<BTreeMap<String, Vec<ConsumeStats>>>,
+    pub total_diff: i64,
+}
+
+impl JsonBody for ConsumeStatsList {
+    const FASTJSON_KEY_FIELDS: &'static [&'static str] = &["offsetTable"];
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,6 +127,16 @@ mod tests {
         );
         assert_eq!(stats.diff_total(), 3);
         assert_eq!(stats.encode(), json);
+        let list = ConsumeStatsList {
+            broker_addr: "127.0.0.1:10911".into(),
+            consume_stats_list: vec![BTreeMap::from([("g".to_string(), vec![stats.clone()])])],
+            total_diff: 3,
+        };
+        let bytes = list.encode();
+        assert!(String::from_utf8_lossy(&bytes).contains(
+            r#""consumeStatsList":[{"g":[{"consumeTps":1.5,"offsetTable":{{"brokerName""#
+        ));
+        assert_eq!(ConsumeStatsList::decode(&bytes).unwrap(), list);
         let string_keys = br#"{"offsetTable":{"{\"brokerName\":\"b\",\"queueId\":1,\"topic\":\"T\"}":{"maxOffset":10,"minOffset":0,"lastUpdateTimestamp":0}},"topicPutTps":0.0}"#;
         let table = TopicStatsTable::decode(string_keys).unwrap();
         assert_eq!(table.offset_table.0.values().next().unwrap().max_offset, 10);

@@ -1,6 +1,7 @@
 //! Headers of the requests that reach a client's consumers, directly from a broker or
 //! forwarded by one for an admin tool: GET_CONSUMER_RUNNING_INFO (307), RESET_CONSUMER_CLIENT_OFFSET
-//! (220) and INVOKE_BROKER_TO_RESET_OFFSET (222); and GET_PRODUCER_CONNECTION_LIST (204).
+//! (220) and INVOKE_BROKER_TO_RESET_OFFSET (222); GET_PRODUCER_CONNECTION_LIST (204) and
+//! GET_BROKER_CONSUME_STATS (317).
 
 crate::ext_header! {
     /// `GetConsumerRunningInfoRequestHeader`.
@@ -34,6 +35,14 @@ crate::ext_header! {
     }
 }
 
+crate::ext_header! {
+    /// `GetConsumeStatsInBrokerHeader` (GET_BROKER_CONSUME_STATS, 317).
+    pub struct GetConsumeStatsInBrokerHeader {
+        /// Only ordered topics.
+        pub is_order: bool => "isOrder",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,6 +65,7 @@ mod tests {
             offset: None,
         });
         assert_eq!(ext.get("isForce").map(String::as_str), Some("true"));
+        round_trip(&GetConsumeStatsInBrokerHeader { is_order: true });
         round_trip(&ProducerGroupHeader {
             producer_group: "pg".into(),
         });

@@ -19,7 +19,8 @@ mod send_message;
 mod topic;
 
 pub use client_admin::{
-    GetConsumerRunningInfoRequestHeader, ProducerGroupHeader, ResetOffsetRequestHeader,
+    GetConsumeStatsInBrokerHeader, GetConsumerRunningInfoRequestHeader, ProducerGroupHeader,
+    ResetOffsetRequestHeader,
 };
 pub use consumer_group::{ConsumerGroupHeader, UnregisterClientRequestHeader};
 pub use consumer_offset::{QueryConsumerOffsetRequestHeader, UpdateConsumerOffsetRequestHeader};

@@ -9,7 +9,14 @@
 //! mqadmin topicStatus -n 127.0.0.1:9876 -t TopicTest
 //! mqadmin consumerProgress -n 127.0.0.1:9876 -g please_rename_unique_group_name_4 [-t TopicTest]
 //! mqadmin brokerStatus -n 127.0.0.1:9876 -b 127.0.0.1:10911
+//! mqadmin brokerConsumeStats -n 127.0.0.1:9876 -b 127.0.0.1:10911
+//! mqadmin consumerConnection -n 127.0.0.1:9876 -g please_rename_unique_group_name_4
+//! mqadmin producerConnection -n 127.0.0.1:9876 -g please_rename_unique_group_name -t TopicTest
+//! mqadmin consumerStatus -n 127.0.0.1:9876 -g please_rename_unique_group_name_4 [-i clientId]
+//! mqadmin resetOffsetByTime -n 127.0.0.1:9876 -g please_rename_unique_group_name_4 -t TopicTest -s now
 //! ```
+
+mod groups;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
@@ -107,6 +114,8 @@ enum Command {
         #[arg(short = 'b', long = "brokerAddr")]
         broker: String,
     },
+    #[command(flatten)]
+    Groups(groups::GroupCommand),
 }
 
 #[tokio::main]
@@ -269,6 +278,7 @@ async fn main() -> anyhow::Result<()> {
                 println!("{k:<32}: {v}");
             }
         }
+        Command::Groups(cmd) => groups::run(cmd).await?,
     }
     Ok(())
 }

@@ -1,4 +1,5 @@
-//! Administration: clusters, topics, statistics — what `mqadmin` and dashboards need.
+//! Administration: clusters, topics, statistics, and consumer groups — what `mqadmin` and
+//! dashboards need.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), rocketmq_client::ClientError> {
@@ -9,6 +10,8 @@
 //! println!("Diff Total: {}", stats.diff_total());
 //! # Ok(()) }
 //! ```
+
+mod consumers;
 
 use std::collections::BTreeSet;
 use std::time::Duration;

@@ -1,0 +1,314 @@
+//! Consumer- and producer-group commands: who is connected, how a consumer is doing, where a
+//! group's offsets stand on a broker, and moving them to a point in time.
+
+use anyhow::{Context, bail};
+use clap::Subcommand;
+use rocketmq_client::admin::Admin;
+use rocketmq_client::protocol::time::format_utc;
+
+#[derive(Subcommand)]
+pub(crate) enum GroupCommand {
+    /// A consumer group's connections and subscriptions.
+    #[command(name = "consumerConnection")]
+    ConsumerConnection {
+        #[arg(short = 'n', long = "namesrvAddr")]
+        namesrv: Option<String>,
+        #[arg(short = 'g', long = "consumerGroup")]
+        group: String,
+    },
+    /// A producer group's connections.
+    #[command(name = "producerConnection")]
+    ProducerConnection {
+        #[arg(short = 'n', long = "namesrvAddr")]
+        namesrv: Option<String>,
+        #[arg(short = 'g', long = "producerGroup")]
+        group: String,
+        /// Accepted for Apache compatibility; connections are per group.
+        #[arg(short = 't', long)]
+        topic: Option<String>,
+    },
+    /// What each consumer of a group (or one, with -i) reports about itself.
+    #[command(name = "consumerStatus")]
+    ConsumerStatus {
+        #[arg(short = 'n', long = "namesrvAddr")]
+        namesrv: Option<String>,
+        #[arg(short = 'g', long = "consumerGroup")]
+        group: String,
+        /// One client id.
+        #[arg(short = 'i', long = "clientId")]
+        client_id: Option<String>,
+    },
+    /// Every group's progress on one broker.
+    #[command(name = "brokerConsumeStats")]
+    BrokerConsumeStats {
+        #[arg(short = 'n', long = "namesrvAddr")]
+        namesrv: Option<String>,
+        #[arg(short = 'b', long = "brokerAddr")]
+        broker: String,
+        /// Only ordered topics.
+        #[arg(short = 'o', long = "order", default_value_t = false)]
+        order: bool,
+    },
+    /// Move a group's offsets on a topic to a point in time.
+    #[command(name = "resetOffsetByTime")]
+    ResetOffsetByTime {
+        #[arg(short = 'n', long = "namesrvAddr")]
+        namesrv: Option<String>,
+        #[arg(short = 'g', long = "group")]
+        group: String,
+        #[arg(short = 't', long)]
+        topic: String,
+        /// `now`, milliseconds since the epoch, or `yyyy-MM-dd#HH:mm:ss:SSS` (UTC).
+        #[arg(short = 's', long = "timestamp")]
+        timestamp: String,
+        /// Also move offsets forward (default true, as Apache's).
+        #[arg(short = 'f', long = "force", default_value_t = true, action = clap::ArgAction::Set)]
+        force: bool,
+    },
+}
+
+pub(crate) async fn run(cmd: GroupCommand) -> anyhow::Result<()> {
+    match cmd {
+        GroupCommand::ConsumerConnection { namesrv, group } => {
+            let c = Admin::connect(namesrv.as_deref())?
+                .consumer_connection(&group)
+                .await
+                .context("consumerConnection")?;
+            println!(
+                "{:<4} {:<48} {:<24} {:<12} #Version",
+                "#", "#ClientId", "#ClientAddr", "#Language"
+            );
+            for (i, conn) in c.connection_set.iter().enumerate() {
+                println!(
+                    "{:<4} {:<48} {:<24} {:<12} {}",
+                    i + 1,
+                    conn.client_id,
+                    conn.client_addr,
+                    conn.language,
+                    conn.version
+                );
+            }
+            println!("\nBelow is subscription:");
+            for (i, (topic, sub)) in c.subscription_table.iter().enumerate() {
+                println!(
+                    "{:03}  Topic: {topic:<48} SubExpression: {}",
+                    i + 1,
+                    sub.sub_string
+                );
+            }
+            println!();
+            println!("ConsumeType: {}", c.consume_type.name());
+            println!("MessageModel: {}", c.message_model.name());
+            println!("ConsumeFromWhere: {}", c.consume_from_where.name());
+        }
+        GroupCommand::ProducerConnection { namesrv, group, .. } => {
+            let c = Admin::connect(namesrv.as_deref())?
+                .producer_connection(&group)
+                .await
+                .context("producerConnection")?;
+            for (i, conn) in c.connection_set.iter().enumerate() {
+                println!(
+                    "{:04} {:<48} {:<24} {:<12} {}",
+                    i + 1,
+                    conn.client_id,
+                    conn.client_addr,
+                    conn.language,
+                    conn.version
+                );
+            }
+        }
+        GroupCommand::ConsumerStatus {
+            namesrv,
+            group,
+            client_id,
+        } => {
+            let admin = Admin::connect(namesrv.as_deref())?;
+            let ids = match client_id {
+                Some(id) => vec![id],
+                None => admin
+                    .consumer_connection(&group)
+                    .await
+                    .context("consumerStatus")?
+                    .connection_set
+                    .into_iter()
+                    .map(|c| c.client_id)
+                    .collect(),
+            };
+            for id in ids {
+                let info = admin.consumer_running_info(&group, &id).await?;
+                println!("#Consumer {id}\n");
+                println!("#Consumer Properties#");
+                for (k, v) in &info.properties {
+                    println!("{k:<40}: {v}");
+                }
+                println!("\n#Consumer Subscription#");
+                for (i, s) in info.subscription_set.iter().enumerate() {
+                    println!(
+                        "{:03} Topic: {:<40} SubExpression: {}",
+                        i + 1,
+                        s.topic,
+                        s.sub_string
+                    );
+                }
+                println!("\n#Consumer Offset#");
+                println!(
+                    "{:<48}  {:<24}  {:<4}  {:<16}  {:<8}  #Cached",
+                    "#Topic", "#Broker Name", "#QID", "#Consumer Offset", "#Dropped"
+                );
+                for (mq, q) in &info.mq_table.0 {
+                    println!(
+                        "{:<48}  {:<24}  {:<4}  {:<16}  {:<8}  {}",
+                        mq.topic,
+                        mq.broker_name,
+                        mq.queue_id,
+                        q.commit_offset,
+                        q.droped,
+                        q.cached_msg_count
+                    );
+                }
+                println!("\n#Consumer RT&TPS#");
+                println!(
+                    "{:<48} {:>10} {:>10} {:>12} {:>14} {:>18} {:>24}",
+                    "#Topic",
+                    "#Pull RT",
+                    "#Pull TPS",
+                    "#Consume RT",
+                    "#ConsumeOK TPS",
+                    "#ConsumeFailed TPS",
+                    "#ConsumeFailedMsgsInHour"
+                );
+                for (topic, s) in &info.status_table {
+                    println!(
+                        "{topic:<48} {:>10.2} {:>10.2} {:>12.2} {:>14.2} {:>18.2} {:>24}",
+                        s.pull_rt,
+                        s.pull_tps,
+                        s.consume_rt,
+                        s.consume_ok_tps,
+                        s.consume_failed_tps,
+                        s.consume_failed_msgs
+                    );
+                }
+                println!();
+            }
+        }
+        GroupCommand::BrokerConsumeStats {
+            namesrv,
+            broker,
+            order,
+        } => {
+            let list = Admin::connect(namesrv.as_deref())?
+                .broker_consume_stats(&broker, order)
+                .await
+                .context("brokerConsumeStats")?;
+            println!(
+                "{:<32} {:<32} {:<24} {:<4} {:<16} {:<16} {:<12} #LastTime",
+                "#Topic",
+                "#Group",
+                "#Broker Name",
+                "#QID",
+                "#Broker Offset",
+                "#Consumer Offset",
+                "#Diff"
+            );
+            for entry in &list.consume_stats_list {
+                for (group, stats) in entry {
+                    for s in stats {
+                        for (mq, o) in &s.offset_table.0 {
+                            let last = if o.last_timestamp > 0 {
+                                format_utc(o.last_timestamp)
+                            } else {
+                                "N/A".into()
+                            };
+                            println!(
+                                "{:<32} {:<32} {:<24} {:<4} {:<16} {:<16} {:<12} {last}",
+                                mq.topic,
+                                group,
+                                mq.broker_name,
+                                mq.queue_id,
+                                o.broker_offset,
+                                o.consumer_offset,
+                                o.broker_offset - o.consumer_offset
+                            );
+                        }
+                    }
+                }
+            }
+            println!("\nDiff Total: {}", list.total_diff);
+        }
+        GroupCommand::ResetOffsetByTime {
+            namesrv,
+            group,
+            topic,
+            timestamp,
+            force,
+        } => {
+            let millis = parse_time(&timestamp)?;
+            let table = Admin::connect(namesrv.as_deref())?
+                .reset_offset_by_time(&group, &topic, millis, force)
+                .await
+                .context("resetOffsetByTime")?;
+            println!(
+                "rollback consumer offset by specified group[{group}], topic[{topic}], force[{force}], timestamp(string)[{timestamp}], timestamp(long)[{millis}]"
+            );
+            println!(
+                "{:<40}  {:<40}  {:<40}",
+                "#brokerName", "#queueId", "#offset"
+            );
+            for (mq, offset) in table {
+                println!(
+                    "{:<40}  {:<40}  {:<40}",
+                    mq.broker_name, mq.queue_id, offset
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `now`, epoch milliseconds, or Apache's `yyyy-MM-dd#HH:mm:ss:SSS` (read as UTC).
+fn parse_time(s: &str) -> anyhow::Result<i64> {
+    if s.eq_ignore_ascii_case("now") {
+        return Ok(rocketmq_client::protocol::now_millis());
+    }
+    if let Ok(ms) = s.parse::<i64>() {
+        return Ok(ms);
+    }
+    let parts: Vec<i64> = s
+        .split(['-', '#', ':'])
+        .map(|p| p.parse::<i64>())
+        .collect::<Result<_, _>>()
+        .with_context(|| {
+            format!("timestamp {s} is not now, milliseconds or yyyy-MM-dd#HH:mm:ss:SSS")
+        })?;
+    let [y, mo, d, h, mi, sec, ms] = parts[..] else {
+        bail!("timestamp {s} is not yyyy-MM-dd#HH:mm:ss:SSS");
+    };
+    Ok(days_from_civil(y, mo, d) * 86_400_000 + h * 3_600_000 + mi * 60_000 + sec * 1000 + ms)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn apache_time_format_is_read_as_utc() {
+        assert_eq!(parse_time("1700000000123").unwrap(), 1_700_000_000_123);
+        assert_eq!(
+            parse_time("2023-11-14#22:13:20:123").unwrap(),
+            1_700_000_000_123
+        );
+        assert_eq!(parse_time("1970-01-01#00:00:00:000").unwrap(), 0);
+        assert!(parse_time("yesterday").is_err());
+    }
+}

@@ -1,0 +1,313 @@
+//! Consumer and producer groups: who is connected, what a consumer reports about itself, and
+//! moving a group's offsets to a point in time.
+
+use std::collections::BTreeMap;
+
+use super::Admin;
+use crate::error::{ClientError, Result};
+use crate::protocol::body::{
+    ConsumeMessageDirectlyResult, ConsumeStatsList, ConsumerConnection, ConsumerRunningInfo,
+    JsonBody, MessageQueue, ProducerConnection, ResetOffsetBody,
+};
+use crate::protocol::header::{
+    ConsumerGroupHeader, GetConsumeStatsInBrokerHeader, GetConsumerRunningInfoRequestHeader,
+    OffsetResponseHeader, ProducerGroupHeader, QueueHeader, ResetOffsetRequestHeader,
+    SearchOffsetRequestHeader, UpdateConsumerOffsetRequestHeader,
+};
+use crate::protocol::{RemotingCommand, RequestCode, ResponseCode};
+
+impl Admin {
+    /// Masters of every broker in the cluster info.
+    async fn all_masters(&self) -> Result<Vec<String>> {
+        Ok(self
+            .cluster_info()
+            .await?
+            .broker_addr_table
+            .values()
+            .filter_map(|b| b.master_addr().map(str::to_string))
+            .collect())
+    }
+
+    /// Every subscription group's progress on one broker (`mqadmin brokerConsumeStats`).
+    pub async fn broker_consume_stats(
+        &self,
+        addr: &str,
+        order_only: bool,
+    ) -> Result<ConsumeStatsList> {
+        let req = RemotingCommand::request_with(
+            RequestCode::GetBrokerConsumeStats,
+            &GetConsumeStatsInBrokerHeader {
+                is_order: order_only,
+            },
+        );
+        let resp = self.call(addr, req).await?;
+        ConsumeStatsList::decode(&resp.body).map_err(|e| ClientError::body(addr, e))
+    }
+
+    /// A consumer group's members and subscriptions (`mqadmin consumerConnection`), from
+    /// the first broker that knows the group.
+    pub async fn consumer_connection(&self, group: &str) -> Result<ConsumerConnection> {
+        let header = ConsumerGroupHeader {
+            consumer_group: group.to_string(),
+        };
+        let (addr, resp) = self
+            .first_answer(RequestCode::GetConsumerConnectionList, &header)
+            .await?;
+        ConsumerConnection::decode(&resp.body).map_err(|e| ClientError::body(&addr, e))
+    }
+
+    /// A producer group's members (`mqadmin producerConnection`).
+    pub async fn producer_connection(&self, group: &str) -> Result<ProducerConnection> {
+        let header = ProducerGroupHeader {
+            producer_group: group.to_string(),
+        };
+        let (addr, resp) = self
+            .first_answer(RequestCode::GetProducerConnectionList, &header)
+            .await?;
+        ProducerConnection::decode(&resp.body).map_err(|e| ClientError::body(&addr, e))
+    }
+
+    /// Asks every master in turn; the first SUCCESS wins, else the last error.
+    async fn first_answer<H: crate::protocol::header::CommandHeader>(
+        &self,
+        code: RequestCode,
+        header: &H,
+    ) -> Result<(String, RemotingCommand)> {
+        let mut last = None;
+        for addr in self.all_masters().await? {
+            match self
+                .call(&addr, RemotingCommand::request_with(code, header))
+                .await
+            {
+                Ok(resp) => return Ok((addr, resp)),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.unwrap_or(ClientError::NoRoute {
+            topic: "(no broker in the cluster)".into(),
+        }))
+    }
+
+    /// What one consumer reports about itself (`mqadmin consumerStatus`): properties,
+    /// subscriptions, per-queue state and rates. The request goes through a broker the
+    /// consumer is connected to.
+    pub async fn consumer_running_info(
+        &self,
+        group: &str,
+        client_id: &str,
+    ) -> Result<ConsumerRunningInfo> {
+        let header = GetConsumerRunningInfoRequestHeader {
+            consumer_group: group.to_string(),
+            client_id: client_id.to_string(),
+            jstack_enable: Some(false),
+        };
+        let (addr, resp) = self
+            .call_member(group, RequestCode::GetConsumerRunningInfo, &header)
+            .await?;
+        ConsumerRunningInfo::decode(&resp.body).map_err(|e| ClientError::body(&addr, e))
+    }
+
+    /// Has one consumer consume the message with offset message id `msg_id` now, outside its
+    /// normal flow (the dashboard's "resend to consumer").
+    pub async fn consume_message_directly(
+        &self,
+        group: &str,
+        client_id: &str,
+        msg_id: &str,
+    ) -> Result<ConsumeMessageDirectlyResult> {
+        let mut req = RemotingCommand::request_with(
+            RequestCode::ConsumeMessageDirectly,
+            &GetConsumerRunningInfoRequestHeader {
+                consumer_group: group.to_string(),
+                client_id: client_id.to_string(),
+                jstack_enable: None,
+            },
+        );
+        req.ext_fields.insert("msgId".into(), msg_id.to_string());
+        let Some((store_host, _)) = crate::protocol::message::decode_offset_msg_id(msg_id) else {
+            return Err(ClientError::InvalidMessage(format!(
+                "{msg_id} is not an offset message id"
+            )));
+        };
+        let addr = store_host.to_string();
+        let resp = self.call(&addr, req).await?;
+        ConsumeMessageDirectlyResult::decode(&resp.body).map_err(|e| ClientError::body(&addr, e))
+    }
+
+    /// Sends a request about one group member to the brokers until one has it online.
+    async fn call_member(
+        &self,
+        group: &str,
+        code: RequestCode,
+        header: &GetConsumerRunningInfoRequestHeader,
+    ) -> Result<(String, RemotingCommand)> {
+        let connection = self.consumer_connection(group).await?;
+        if !connection
+            .connection_set
+            .iter()
+            .any(|c| c.client_id == header.client_id)
+        {
+            return Err(ClientError::Remote {
+                addr: String::new(),
+                code: ResponseCode::ConsumerNotOnline,
+                remark: format!(
+                    "the consumer {} is not online in group {group}",
+                    header.client_id
+                ),
+            });
+        }
+        self.first_answer(code, header).await
+    }
+
+    /// Moves `group`'s offsets on `topic` to the first message stored at or after
+    /// `timestamp` (ms; −1 for the end of each queue) on every broker of the topic
+    /// (`mqadmin resetOffsetByTime`). Without `force`, offsets only move back. Online
+    /// consumers are told to move; for a group with no one online the offsets are written
+    /// directly. Returns the new offset of every queue.
+    pub async fn reset_offset_by_time(
+        &self,
+        group: &str,
+        topic: &str,
+        timestamp: i64,
+        force: bool,
+    ) -> Result<BTreeMap<MessageQueue, i64>> {
+        let route = self.topic_route(topic).await?;
+        let mut result = BTreeMap::new();
+        for broker in &route.broker_datas {
+            let Some(addr) = broker.master_addr() else {
+                continue;
+            };
+            let header = ResetOffsetRequestHeader {
+                topic: topic.to_string(),
+                group: group.to_string(),
+                timestamp,
+                is_force: force,
+                queue_id: None,
+                offset: None,
+            };
+            let req =
+                RemotingCommand::request_with(RequestCode::InvokeBrokerToResetOffset, &header);
+            match self.call(addr, req).await {
+                Ok(resp) => {
+                    let body = ResetOffsetBody::decode(&resp.body)
+                        .map_err(|e| ClientError::body(addr, e))?;
+                    result.extend(body.offset_table.0);
+                }
+                Err(ClientError::Remote {
+                    code: ResponseCode::ConsumerNotOnline,
+                    ..
+                }) => {
+                    let queues = route
+                        .queue_datas
+                        .iter()
+                        .find(|q| q.broker_name == broker.broker_name)
+                        .map_or(0, |q| q.write_queue_nums);
+                    for queue_id in 0..queues {
+                        let mq = MessageQueue::new(topic, &broker.broker_name, queue_id);
+                        let offset = self
+                            .reset_queue_offline(addr, group, &mq, timestamp, force)
+                            .await?;
+                        result.insert(mq, offset);
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(result)
+    }
+
+    /// Apache's fallback for a group with no one online: compute and write each offset.
+    async fn reset_queue_offline(
+        &self,
+        addr: &str,
+        group: &str,
+        mq: &MessageQueue,
+        timestamp: i64,
+        force: bool,
+    ) -> Result<i64> {
+        let offset_of = |resp: RemotingCommand| {
+            resp.decode_header::<OffsetResponseHeader>()
+                .map(|h| h.offset)
+                .map_err(|e| ClientError::header(addr, e))
+        };
+        let target = if timestamp == -1 {
+            let h = QueueHeader {
+                topic: mq.topic.clone(),
+                queue_id: mq.queue_id,
+            };
+            offset_of(
+                self.call(
+                    addr,
+                    RemotingCommand::request_with(RequestCode::GetMaxOffset, &h),
+                )
+                .await?,
+            )?
+        } else {
+            let h = SearchOffsetRequestHeader {
+                topic: mq.topic.clone(),
+                queue_id: mq.queue_id,
+                timestamp,
+                boundary_type: None,
+            };
+            offset_of(
+                self.call(
+                    addr,
+                    RemotingCommand::request_with(RequestCode::SearchOffsetByTimestamp, &h),
+                )
+                .await?,
+            )?
+        };
+        let current = self.committed_offset(addr, group, mq).await?;
+        let offset = match current {
+            Some(c) if !force && target >= c => c,
+            _ => target,
+        };
+        let h = UpdateConsumerOffsetRequestHeader {
+            consumer_group: group.to_string(),
+            topic: mq.topic.clone(),
+            queue_id: mq.queue_id,
+            commit_offset: offset,
+        };
+        self.call(
+            addr,
+            RemotingCommand::request_with(RequestCode::UpdateConsumerOffset, &h),
+        )
+        .await?;
+        Ok(offset)
+    }
+
+    async fn committed_offset(
+        &self,
+        addr: &str,
+        group: &str,
+        mq: &MessageQueue,
+    ) -> Result<Option<i64>> {
+        let h = crate::protocol::header::QueryConsumerOffsetRequestHeader {
+            consumer_group: group.to_string(),
+            topic: mq.topic.clone(),
+            queue_id: mq.queue_id,
+            set_zero_if_not_found: Some(false),
+        };
+        let resp = self
+            .client
+            .invoke(
+                addr,
+                RemotingCommand::request_with(RequestCode::QueryConsumerOffset, &h),
+                super::TIMEOUT,
+            )
+            .await?;
+        match resp.response_code() {
+            ResponseCode::Success => Ok(Some(
+                resp.decode_header::<OffsetResponseHeader>()
+                    .map_err(|e| ClientError::header(addr, e))?
+                    .offset,
+            )),
+            ResponseCode::QueryNotFound => Ok(None),
+            code => Err(ClientError::Remote {
+                addr: addr.to_string(),
+                code,
+                remark: resp.remark.unwrap_or_default(),
+            }),
+        }
+    }
+}
