@@ -22,8 +22,8 @@ use super::error::StoreError;
 /// Called with (topic, queue id, new max offset) after messages were dispatched.
 pub type ArrivalListener = Arc<dyn Fn(&str, i32, i64) + Send + Sync>;
 
-/// Queues that grew in a dispatch round, with their new max offsets.
-pub(crate) type Grown = HashMap<(String, i32), i64>;
+/// Queues that grew in a dispatch round: topic → (queue id, new max offset).
+pub(crate) type Grown = HashMap<String, Vec<(i32, i64)>>;
 
 /// Dispatches the records in `[from, to)`; returns where it stopped and the queues that grew.
 pub(crate) fn dispatch_range(
@@ -32,32 +32,41 @@ pub(crate) fn dispatch_range(
     mut from: u64,
     to: u64,
 ) -> Result<(u64, Grown), StoreError> {
-    let mut grown = HashMap::new();
+    let mut grown: Grown = HashMap::new();
     while from < to {
-        let step = log.visit(from, |v| {
+        // The entry is written inside the visit, so a record costs no allocation unless its
+        // queue is new to this round.
+        let step = log.visit(from, |v| -> Result<(), StoreError> {
             let takes_offset = v.sys_flag & 0xC == 0 || v.sys_flag & 0xC == 0x8;
-            takes_offset.then(|| {
-                let tag = tag_code(properties::find(v.properties, property::TAGS));
-                (
-                    v.topic.to_string(),
-                    v.queue_id,
-                    v.queue_offset,
-                    CqEntry {
-                        phys: v.physical_offset,
-                        size: v.total_size as i32,
-                        tag_code: tag,
-                    },
-                )
-            })
+            if !takes_offset {
+                return Ok(());
+            }
+            let tag = tag_code(properties::find(v.properties, property::TAGS));
+            cqs.get_or_create(v.topic, v.queue_id)?.put(
+                v.queue_offset,
+                CqEntry {
+                    phys: v.physical_offset,
+                    size: v.total_size as i32,
+                    tag_code: tag,
+                },
+            )?;
+            let next = v.queue_offset + 1;
+            match grown.get_mut(v.topic) {
+                Some(queues) => match queues.iter_mut().find(|(q, _)| *q == v.queue_id) {
+                    Some((_, max)) => *max = (*max).max(next),
+                    None => queues.push((v.queue_id, next)),
+                },
+                None => {
+                    grown.insert(v.topic.to_string(), vec![(v.queue_id, next)]);
+                }
+            }
+            Ok(())
         });
         match step {
-            Step::Record(Some((topic, queue_id, queue_offset, entry)), size) => {
-                cqs.get_or_create(&topic, queue_id)?
-                    .put(queue_offset, entry)?;
-                grown.insert((topic, queue_id), queue_offset + 1);
+            Step::Record(result, size) => {
+                result?;
                 from += size as u64;
             }
-            Step::Record(None, size) => from += size as u64,
             Step::Blank(next) => from = next,
             Step::End => {
                 tracing::error!(
@@ -85,8 +94,10 @@ pub(crate) fn spawn(shared: Arc<Shared>) -> std::io::Result<JoinHandle<()>> {
                         Ok((reached, grown)) => {
                             shared.dispatched.store(reached, Ordering::Release);
                             if let Some(listener) = &shared.arrival {
-                                for ((topic, queue_id), max) in grown {
-                                    listener(&topic, queue_id, max);
+                                for (topic, queues) in grown {
+                                    for (queue_id, max) in queues {
+                                        listener(&topic, queue_id, max);
+                                    }
                                 }
                             }
                             if reached < to {

@@ -1,6 +1,5 @@
 //! [`RemotingCommand`]: the unit of every request and response.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicI32, Ordering};
 
 use bytes::Bytes;
@@ -8,8 +7,7 @@ use bytes::Bytes;
 use super::code::{RequestCode, ResponseCode};
 use super::header::{CommandHeader, HeaderError};
 
-/// Header fields as strings, the way Java's `extFields` carries them.
-pub type ExtFields = HashMap<String, String>;
+pub use super::ext_fields::ExtFields;
 
 /// Flag bit 0: this command is a response.
 pub const FLAG_RESPONSE: i32 = 1;

@@ -20,8 +20,6 @@
 //! Decoding is check-then-parse: [`decode_frame`] returns `Ok(None)` until a whole frame is
 //! buffered, so a reader just appends bytes and calls it again.
 
-use std::collections::HashMap;
-
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use serde::Deserialize;
 
@@ -205,45 +203,7 @@ struct JsonHeader {
     #[serde(default)]
     remark: Option<String>,
     #[serde(default, rename = "extFields")]
-    ext_fields: Option<HashMap<String, ExtString>>,
-}
-
-/// An ext value as a string, whatever JSON scalar the peer wrote (the C++ client writes some
-/// as numbers); `null` becomes `None`.
-struct ExtString(Option<String>);
-
-impl<'de> Deserialize<'de> for ExtString {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl serde::de::Visitor<'_> for V {
-            type Value = ExtString;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a string, number, boolean or null")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ExtString, E> {
-                Ok(ExtString(Some(v.to_string())))
-            }
-            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<ExtString, E> {
-                Ok(ExtString(Some(v)))
-            }
-            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<ExtString, E> {
-                Ok(ExtString(Some(v.to_string())))
-            }
-            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<ExtString, E> {
-                Ok(ExtString(Some(v.to_string())))
-            }
-            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<ExtString, E> {
-                Ok(ExtString(Some(v.to_string())))
-            }
-            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<ExtString, E> {
-                Ok(ExtString(Some(v.to_string())))
-            }
-            fn visit_unit<E: serde::de::Error>(self) -> Result<ExtString, E> {
-                Ok(ExtString(None))
-            }
-        }
-        d.deserialize_any(V)
-    }
+    ext_fields: Option<ExtFields>,
 }
 
 fn decode_json_header(bytes: &[u8]) -> Result<RemotingCommand, FrameError> {
@@ -258,12 +218,7 @@ fn decode_json_header(bytes: &[u8]) -> Result<RemotingCommand, FrameError> {
         }
         _ => LanguageCode::Java,
     };
-    let ext_fields: ExtFields = h
-        .ext_fields
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|(k, v)| v.0.map(|v| (k, v)))
-        .collect();
+    let ext_fields = h.ext_fields.unwrap_or_default();
     Ok(RemotingCommand {
         code: h.code,
         language,

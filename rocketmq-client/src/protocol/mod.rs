@@ -14,6 +14,7 @@
 pub mod body;
 pub mod code;
 pub mod command;
+pub mod ext_fields;
 pub mod fastjson;
 pub mod frame;
 pub mod hash;

@@ -70,18 +70,15 @@ pub(super) async fn handle(
         h.queue_id
     };
 
-    let mut props = properties::decode(h.properties.as_deref().unwrap_or_default());
-    if props.contains_key(property::TRANSACTION_PREPARED)
-        && props[property::TRANSACTION_PREPARED] == "true"
-    {
+    let props = h.properties.as_deref().unwrap_or_default();
+    if properties::find(props, property::TRANSACTION_PREPARED) == Some("true") {
         return error_response(
             req,
             ResponseCode::NoPermission,
             "transactional messages are not supported by this broker yet",
         );
     }
-    if props
-        .get(property::DELAY_TIME_LEVEL)
+    if properties::find(props, property::DELAY_TIME_LEVEL)
         .and_then(|d| d.parse::<i32>().ok())
         .is_some_and(|d| d > 0)
     {
@@ -91,23 +88,22 @@ pub(super) async fn handle(
             "delayed messages are not supported by this broker yet",
         );
     }
-    let wait_store = props
-        .get(property::WAIT_STORE_MSG_OK)
-        .is_none_or(|w| w != "false");
-    props.remove(property::POP_CK);
-    props.insert(property::MSG_REGION.into(), state.config.region_id.clone());
-    props.insert(
-        property::TRACE_SWITCH.into(),
-        state.config.trace_on.to_string(),
-    );
-    props.insert(
-        property::CLUSTER.into(),
-        state.config.broker_cluster_name.clone(),
-    );
-    let uniq = props
-        .entry(property::UNIQ_CLIENT_MESSAGE_ID_KEYIDX.to_string())
-        .or_insert_with(|| state.unique_ids.next_id())
-        .clone();
+    let wait_store = properties::find(props, property::WAIT_STORE_MSG_OK) != Some("false");
+    let given_uniq = properties::find(props, property::UNIQ_CLIENT_MESSAGE_ID_KEYIDX);
+    let uniq = given_uniq.map_or_else(|| state.unique_ids.next_id(), str::to_string);
+    let trace_on = if state.config.trace_on {
+        "true"
+    } else {
+        "false"
+    };
+    let mut stamps = vec![
+        (property::MSG_REGION, state.config.region_id.as_str()),
+        (property::TRACE_SWITCH, trace_on),
+        (property::CLUSTER, state.config.broker_cluster_name.as_str()),
+    ];
+    if given_uniq.is_none() {
+        stamps.push((property::UNIQ_CLIENT_MESSAGE_ID_KEYIDX, uniq.as_str()));
+    }
 
     let mut flag = h.sys_flag;
     if topic.topic_filter_type == "MULTI_TAG" {
@@ -145,14 +141,25 @@ pub(super) async fn handle(
         entries
             .into_iter()
             .map(|e| {
-                let mut p = properties::decode(&e.properties);
-                p.entry(property::UNIQ_CLIENT_MESSAGE_ID_KEYIDX.to_string())
-                    .or_insert_with(|| state.unique_ids.next_id());
+                let properties = match properties::find(
+                    &e.properties,
+                    property::UNIQ_CLIENT_MESSAGE_ID_KEYIDX,
+                ) {
+                    Some(_) => properties::rewrite(&e.properties, &[], &[]),
+                    None => {
+                        let id = state.unique_ids.next_id();
+                        properties::rewrite(
+                            &e.properties,
+                            &[],
+                            &[(property::UNIQ_CLIENT_MESSAGE_ID_KEYIDX, &id)],
+                        )
+                    }
+                };
                 // Sub-messages get no delay, and their flag stays their own.
                 PutMessage {
                     flag: e.flag,
                     body: e.body,
-                    properties: properties::encode(&p),
+                    properties,
                     ..base.clone()
                 }
             })
@@ -160,7 +167,7 @@ pub(super) async fn handle(
     } else {
         vec![PutMessage {
             body: req.body.clone(),
-            properties: properties::encode(&props),
+            properties: properties::rewrite(props, &[property::POP_CK], &stamps),
             ..base
         }]
     };

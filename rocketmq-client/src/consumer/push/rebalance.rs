@@ -13,21 +13,33 @@ use crate::protocol::body::{MessageQueue, SubscriptionData, TopicRouteData};
 use crate::route::{master_addr, subscribe_queues};
 
 /// Rebalances at start, every `rebalance_interval` and when told to; commits offsets every
-/// 5 s; refreshes routes every 30 s (the instance heartbeats).
+/// 5 s; refreshes routes every 30 s (the instance heartbeats). A subscribed topic that has
+/// no route yet is looked up every second, so a consumer started before its topic exists
+/// begins as soon as the first message creates it.
 pub(super) async fn run(inner: Arc<Inner>) {
     let mut rebalance_tick = tokio::time::interval(inner.config.rebalance_interval);
     let mut persist_tick = tokio::time::interval(Duration::from_secs(5));
     let mut heartbeat_tick = tokio::time::interval(Duration::from_secs(30));
+    let mut missing_tick = tokio::time::interval(Duration::from_secs(1));
     persist_tick.tick().await;
     heartbeat_tick.tick().await;
     while inner.is_running() {
         tokio::select! {
             _ = rebalance_tick.tick() => rebalance(&inner).await,
             _ = inner.rebalance_now.notified() => rebalance(&inner).await,
+            _ = missing_tick.tick(), if route_missing(&inner) => rebalance(&inner).await,
             _ = persist_tick.tick() => inner.persist_offsets().await,
             _ = heartbeat_tick.tick() => inner.refresh_routes().await,
         }
     }
+}
+
+fn route_missing(inner: &Inner) -> bool {
+    let routes = inner.routes.lock().unwrap_or_else(|e| e.into_inner());
+    inner
+        .subscriptions
+        .iter()
+        .any(|s| !routes.contains_key(&s.topic))
 }
 
 async fn rebalance(inner: &Arc<Inner>) {

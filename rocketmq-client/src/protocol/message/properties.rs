@@ -49,6 +49,35 @@ pub fn decode(s: &str) -> Properties {
     props
 }
 
+/// Re-encodes `s` without the entries named in `drop` or `set`, then with `set` appended:
+/// what decode, remove, insert and encode would give, without building a map (the broker's
+/// send path). Malformed segments are dropped, as [`decode`] drops them.
+pub fn rewrite(s: &str, drop: &[&str], set: &[(&str, &str)]) -> String {
+    let extra: usize = set.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
+    let mut out = String::with_capacity(s.len() + extra);
+    for entry in s.split(PROPERTY_SEPARATOR) {
+        if entry.chars().count() < 3 {
+            continue;
+        }
+        if let Some((k, v)) = entry.split_once(NAME_VALUE_SEPARATOR)
+            && !k.is_empty()
+            && !v.is_empty()
+            && !drop.contains(&k)
+            && !set.iter().any(|(name, _)| *name == k)
+        {
+            out.push_str(entry);
+            out.push(PROPERTY_SEPARATOR);
+        }
+    }
+    for (k, v) in set {
+        out.push_str(k);
+        out.push(NAME_VALUE_SEPARATOR);
+        out.push_str(v);
+        out.push(PROPERTY_SEPARATOR);
+    }
+    out
+}
+
 /// Finds one property without decoding the whole string (used on the dispatch path).
 pub fn find<'a>(s: &'a str, name: &str) -> Option<&'a str> {
     s.split(PROPERTY_SEPARATOR)
@@ -72,6 +101,18 @@ mod tests {
         assert_eq!(decode(&s), p);
         assert_eq!(find(&s, "KEYS"), Some("k1 k2"));
         assert_eq!(find(&s, "NOPE"), None);
+    }
+
+    #[test]
+    fn rewrite_matches_decode_edit_encode() {
+        let s = "TAGS\u{1}T\u{2}POP_CK\u{1}x\u{2}ab\u{2}REGION\u{1}old\u{2}KEYS\u{1}k\u{2}";
+        let out = rewrite(s, &["POP_CK"], &[("REGION", "new"), ("CLUSTER", "c")]);
+        let mut want = decode(s);
+        want.remove("POP_CK");
+        want.insert("REGION".into(), "new".into());
+        want.insert("CLUSTER".into(), "c".into());
+        assert_eq!(decode(&out), want);
+        assert_eq!(out.matches('\u{2}').count(), 4);
     }
 
     #[test]
