@@ -14,16 +14,27 @@ pub enum ClientError {
     /// The server answered with an error code.
     #[error("{addr} answered {code:?}: {remark}")]
     Remote {
+        /// Who answered.
         addr: String,
+        /// Apache's response code.
         code: ResponseCode,
+        /// The server's explanation.
         remark: String,
     },
     /// The server's answer could not be read.
     #[error("malformed answer from {addr}: {reason}")]
-    Protocol { addr: String, reason: String },
+    Protocol {
+        /// Who answered.
+        addr: String,
+        /// What could not be read.
+        reason: String,
+    },
     /// No name server knows the topic (and no template topic either).
     #[error("no route for topic {topic}")]
-    NoRoute { topic: String },
+    NoRoute {
+        /// The topic.
+        topic: String,
+    },
     /// No name server address is configured.
     #[error("no name server address configured (set it, or NAMESRV_ADDR)")]
     NoNameServer,

@@ -45,20 +45,28 @@ pub enum RemotingError {
     /// Could not connect.
     #[error("cannot connect to {addr}: {source}")]
     Connect {
+        /// The address.
         addr: String,
+        /// Why.
         #[source]
         source: std::io::Error,
     },
     /// No response in time.
     #[error("request {opaque} to {addr} timed out after {millis} ms")]
     Timeout {
+        /// The address.
         addr: String,
+        /// The request's opaque.
         opaque: i32,
+        /// The timeout that passed.
         millis: u128,
     },
     /// The connection closed before the response arrived.
     #[error("connection to {addr} closed")]
-    Closed { addr: String },
+    Closed {
+        /// The address.
+        addr: String,
+    },
 }
 
 /// What a [`RequestHandler`] answers. Replies to oneway requests are not sent.
@@ -100,7 +108,21 @@ impl Connection {
     }
 }
 
-/// A client for any number of remote addresses.
+/// A client for any number of remote addresses. Producers and consumers share one through
+/// their [`ClientInstance`](crate::ClientInstance); use it directly for raw requests.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), rocketmq_client::remoting::RemotingError> {
+/// use std::time::Duration;
+/// use rocketmq_client::protocol::{RemotingCommand, RequestCode};
+/// use rocketmq_client::remoting::RemotingClient;
+///
+/// let client = RemotingClient::new();
+/// let request = RemotingCommand::request(RequestCode::GetBrokerClusterInfo);
+/// let response = client.invoke("127.0.0.1:9876", request, Duration::from_secs(3)).await?;
+/// println!("{}", String::from_utf8_lossy(&response.body));
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Default)]
 pub struct RemotingClient {
     conns: Arc<Mutex<HashMap<String, Arc<Connection>>>>,

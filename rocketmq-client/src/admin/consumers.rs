@@ -1,5 +1,21 @@
 //! Consumer and producer groups: who is connected, what a consumer reports about itself, and
 //! moving a group's offsets to a point in time.
+//!
+//! ```no_run
+//! # async fn demo() -> rocketmq_client::Result<()> {
+//! use rocketmq_client::admin::Admin;
+//!
+//! let admin = Admin::connect(Some("127.0.0.1:9876"))?;
+//! let group = "please_rename_unique_group_name_4";
+//! for conn in admin.consumer_connection(group).await?.connection_set {
+//!     let info = admin.consumer_running_info(group, &conn.client_id).await?;
+//!     println!("{} holds {} queues", conn.client_id, info.mq_table.0.len());
+//! }
+//! // Replay the last hour.
+//! let an_hour_ago = rocketmq_client::protocol::now_millis() - 3_600_000;
+//! admin.reset_offset_by_time(group, "TopicTest", an_hour_ago, true).await?;
+//! # Ok(()) }
+//! ```
 
 use std::collections::BTreeMap;
 

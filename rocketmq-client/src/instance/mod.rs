@@ -11,6 +11,32 @@
 //! attempt fails, as in Java.
 //!
 //! An instance lives while it has members: the last one to leave closes its connections.
+//!
+//! ```no_run
+//! # async fn demo() -> rocketmq_client::Result<()> {
+//! use rocketmq_client::Producer;
+//! use rocketmq_client::consumer::{ConsumeResult, PushConsumer};
+//!
+//! // Same process, same name servers: one client id, one connection per broker.
+//! let producer = Producer::builder("order_producer")
+//!     .namesrv_addr("127.0.0.1:9876")
+//!     .start()
+//!     .await?;
+//! let consumer = PushConsumer::builder("order_consumer")
+//!     .namesrv_addr("127.0.0.1:9876")
+//!     .subscribe("OrderTopic", "*")
+//!     .start(|_msgs| async { ConsumeResult::Success })
+//!     .await?;
+//! assert_eq!(producer.client_id(), consumer.client_id());
+//!
+//! // A separate client, with connections of its own.
+//! let isolated = Producer::builder("audit_producer")
+//!     .namesrv_addr("127.0.0.1:9876")
+//!     .instance_name("audit")
+//!     .start()
+//!     .await?;
+//! # Ok(()) }
+//! ```
 
 mod dispatch;
 

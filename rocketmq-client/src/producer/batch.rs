@@ -19,6 +19,20 @@ fn entry_size(msg: &Message) -> usize {
 /// Splits messages into batches of at most `max_bytes` encoded bytes each (Java's
 /// `ListSplitter` example). A single message larger than the limit gets a batch of its own,
 /// which the send then refuses.
+///
+/// ```no_run
+/// # async fn demo(producer: rocketmq_client::Producer) -> rocketmq_client::Result<()> {
+/// use rocketmq_client::Message;
+/// use rocketmq_client::producer::split_batch;
+///
+/// let messages: Vec<Message> = (0..10_000)
+///     .map(|i| Message::new("BatchTest", format!("Hello world {i}")))
+///     .collect();
+/// for batch in split_batch(messages, 1024 * 1024) {
+///     producer.send_batch(batch).await?;
+/// }
+/// # Ok(()) }
+/// ```
 pub fn split_batch(messages: Vec<Message>, max_bytes: usize) -> Vec<Vec<Message>> {
     let mut out: Vec<Vec<Message>> = Vec::new();
     let mut current: Vec<Message> = Vec::new();
@@ -42,6 +56,19 @@ impl Producer {
     /// Sends messages of one topic as one batch: same topic, no delay, no retry topic, at most
     /// `max_message_size` encoded bytes (use [`split_batch`] for more). Batches are not
     /// compressed. The result's `msg_id` joins every message's unique key with commas.
+    ///
+    /// ```no_run
+    /// # async fn demo(producer: rocketmq_client::Producer) -> rocketmq_client::Result<()> {
+    /// use rocketmq_client::Message;
+    ///
+    /// let batch = vec![
+    ///     Message::new("BatchTest", "Hello world 0").with_keys("OrderID001"),
+    ///     Message::new("BatchTest", "Hello world 1").with_keys("OrderID002"),
+    /// ];
+    /// let result = producer.send_batch(batch).await?;
+    /// println!("stored from queue offset {}", result.queue_offset);
+    /// # Ok(()) }
+    /// ```
     pub async fn send_batch(&self, messages: Vec<Message>) -> Result<SendResult> {
         let out = self.inner.prepare_batch(messages)?;
         self.send_outgoing(out).await

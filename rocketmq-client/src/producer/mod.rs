@@ -135,6 +135,18 @@ impl Producer {
     }
 
     /// Sends in the background and calls `callback` with the outcome (Java's `SendCallback`).
+    /// For a future instead, spawn [`send`](Self::send).
+    ///
+    /// ```no_run
+    /// # async fn demo(producer: std::sync::Arc<rocketmq_client::Producer>) {
+    /// use rocketmq_client::Message;
+    ///
+    /// producer.send_with_callback(Message::new("TopicTest", "async"), |result| match result {
+    ///     Ok(r) => println!("OK {}", r.msg_id),
+    ///     Err(e) => eprintln!("Exception: {e}"),
+    /// });
+    /// # }
+    /// ```
     pub fn send_with_callback<F>(self: &Arc<Self>, msg: Message, callback: F)
     where
         F: FnOnce(Result<SendResult>) + Send + 'static,
@@ -175,6 +187,15 @@ impl Producer {
     }
 
     /// Sends to one queue, without retrying elsewhere.
+    ///
+    /// ```no_run
+    /// # async fn demo(producer: rocketmq_client::Producer) -> rocketmq_client::Result<()> {
+    /// use rocketmq_client::Message;
+    ///
+    /// let queues = producer.fetch_publish_queues("TopicTest").await?;
+    /// producer.send_to_queue(Message::new("TopicTest", "to queue 0"), &queues[0]).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn send_to_queue(&self, msg: Message, mq: &MessageQueue) -> Result<SendResult> {
         let out = self.inner.prepare(msg)?;
         self.send_once(out, mq).await
@@ -189,7 +210,15 @@ impl Producer {
             .ok_or(ClientError::NotRunning)
     }
 
-    /// Sends without waiting for the broker (no result, no retry).
+    /// Sends without waiting for the broker (no result, no retry): for logs and metrics.
+    ///
+    /// ```no_run
+    /// # async fn demo(producer: rocketmq_client::Producer) -> rocketmq_client::Result<()> {
+    /// use rocketmq_client::Message;
+    ///
+    /// producer.send_oneway(Message::new("TopicTest", "fire and forget")).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn send_oneway(&self, msg: Message) -> Result<()> {
         let out = self.inner.prepare(msg)?;
         let deadline = tokio::time::Instant::now() + self.inner.config.send_timeout;

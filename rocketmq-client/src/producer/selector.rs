@@ -26,6 +26,18 @@ impl Producer {
     /// Sends to the queue `select` picks from the topic's writable queues (Java's
     /// `send(msg, MessageQueueSelector, arg)`). Like Java, no retry on another queue: ordering
     /// matters more than availability here.
+    ///
+    /// ```no_run
+    /// # async fn demo(producer: rocketmq_client::Producer) -> rocketmq_client::Result<()> {
+    /// use rocketmq_client::Message;
+    ///
+    /// let order_id = 42usize;
+    /// let msg = Message::new("TopicTest", "create").with_tags("TagA");
+    /// producer
+    ///     .send_with_selector(msg, |queues, _msg| order_id % queues.len())
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn send_with_selector<F>(&self, msg: Message, select: F) -> Result<SendResult>
     where
         F: FnOnce(&[MessageQueue], &Message) -> usize,
@@ -44,6 +56,17 @@ impl Producer {
 
     /// Sends in order with every message of the same `key`: the queue is Java's
     /// `SelectMessageQueueByHash` of the key's `String.hashCode`.
+    ///
+    /// ```no_run
+    /// # async fn demo(producer: rocketmq_client::Producer) -> rocketmq_client::Result<()> {
+    /// use rocketmq_client::Message;
+    ///
+    /// for step in ["create", "pay", "ship"] {
+    ///     let msg = Message::new("OrderTopic", step).with_keys("order-7");
+    ///     producer.send_orderly(msg, "order-7").await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn send_orderly(&self, msg: Message, key: &str) -> Result<SendResult> {
         let hash = java_hash_code(key);
         self.send_with_selector(msg, |queues, _| select_by_hash(hash, queues.len()))

@@ -7,6 +7,7 @@ use crate::protocol::body::MessageQueue;
 /// How the broker stored the message. Anything but `SendOk` still means stored, with a caveat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SendStatus {
+    /// Stored (and flushed or replicated, if the broker waits for that).
     SendOk,
     /// SYNC_FLUSH did not finish in time.
     FlushDiskTimeout,
@@ -31,14 +32,19 @@ impl SendStatus {
 /// The outcome of a send (`SendResult`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SendResult {
+    /// How it was stored.
     pub status: SendStatus,
     /// The client-generated unique key (what Java calls `msgId`).
     pub msg_id: String,
     /// The broker's id: store address + commit-log offset.
     pub offset_msg_id: String,
+    /// The queue it went to.
     pub message_queue: MessageQueue,
+    /// Its offset in that queue.
     pub queue_offset: i64,
+    /// The transaction id the broker reports (the unique key for transactional sends).
     pub transaction_id: Option<String>,
+    /// The broker's region (`DefaultRegion` unless configured).
     pub region_id: String,
 }
 
