@@ -135,6 +135,27 @@ impl MappedFile {
         unsafe { std::slice::from_raw_parts(self.map.as_ptr().add(pos), len) }
     }
 
+    /// Brings `[pos, pos + len)` into the page cache and page tables ahead of the writer, so
+    /// the append that reaches it does not fault in and zero-fill fresh pages while holding
+    /// the log's lock. Advisory: failures are ignored.
+    pub(crate) fn prefault(&self, pos: usize, len: usize) {
+        const PAGE: usize = 4096;
+        let start = pos & !(PAGE - 1);
+        let end = pos.saturating_add(len).min(self.size);
+        if start >= end {
+            return;
+        }
+        // SAFETY: the range lies inside this file's live mapping; madvise only changes what the
+        // kernel has resident and reads or writes no memory Rust can see.
+        unsafe {
+            let addr = self.map.as_mut_ptr().add(start).cast::<libc::c_void>();
+            if libc::madvise(addr, end - start, libc::MADV_POPULATE_READ) != 0 {
+                // Kernels before 5.14: start readahead instead.
+                libc::madvise(addr, end - start, libc::MADV_WILLNEED);
+            }
+        }
+    }
+
     /// Flushes written-but-unflushed bytes to disk; returns the flushed position.
     pub(crate) fn flush(&self) -> io::Result<usize> {
         let wrote = self.wrote();
