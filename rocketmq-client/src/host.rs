@@ -1,7 +1,7 @@
-//! This host's identity as RocketMQ shows it: an IP address and a process-unique client id.
+//! This host's identity as RocketMQ shows it: its name and IP address (client ids are the
+//! [`ClientInstance`](crate::ClientInstance)'s).
 
 use std::net::{IpAddr, Ipv4Addr, ToSocketAddrs};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The host name (`/proc/sys/kernel/hostname`), if readable.
 pub fn hostname() -> Option<String> {
@@ -18,17 +18,4 @@ pub fn local_ip() -> IpAddr {
         .and_then(|h| (h.as_str(), 0).to_socket_addrs().ok())
         .and_then(|mut addrs| addrs.find(|a| a.is_ipv4() && !a.ip().is_loopback()))
         .map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |a| a.ip())
-}
-
-/// A client id like Java's: `ip@pid#nanos`, distinct per client instance.
-pub fn client_id(ip: IpAddr, instance_name: Option<&str>) -> String {
-    match instance_name {
-        Some(name) if name != "DEFAULT" => format!("{ip}@{name}"),
-        _ => {
-            let nanos = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos());
-            format!("{ip}@{}#{nanos}", std::process::id())
-        }
-    }
 }

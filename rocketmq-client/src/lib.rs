@@ -12,7 +12,7 @@
 //! - [`producer`]: [`Producer`], Apache's `DefaultMQProducer` semantics.
 //! - [`admin`]: clusters, topics and statistics for tools and dashboards.
 //! - [`consumer`]: the lite pull consumer.
-//! - [`host`]: local IP and client ids.
+//! - [`host`]: host name and local IP.
 //! - [`error`]: the error type, [`ClientError`].
 
 pub mod admin;

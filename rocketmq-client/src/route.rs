@@ -142,6 +142,21 @@ pub fn subscribe_queues(topic: &str, route: &TopicRouteData) -> Vec<MessageQueue
     out
 }
 
+/// Master addresses of every broker in `routes`, sorted, without repeats.
+pub fn master_addrs<'a>(routes: impl IntoIterator<Item = &'a TopicRouteData>) -> Vec<String> {
+    let mut addrs: Vec<String> = routes
+        .into_iter()
+        .flat_map(|r| {
+            r.broker_datas
+                .iter()
+                .filter_map(|b| b.master_addr().map(str::to_string))
+        })
+        .collect();
+    addrs.sort();
+    addrs.dedup();
+    addrs
+}
+
 /// The master address of `broker_name` in a route.
 pub fn master_addr(route: &TopicRouteData, broker_name: &str) -> Option<String> {
     route

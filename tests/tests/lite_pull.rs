@@ -35,6 +35,16 @@ async fn drain(c: &LitePullConsumer, want: usize) -> Vec<String> {
     got
 }
 
+/// The bodies of one short poll.
+async fn poll_once(c: &LitePullConsumer) -> Vec<String> {
+    c.poll(Duration::from_millis(50))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| String::from_utf8_lossy(&m.message.body).to_string())
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn assign_seek_and_commit() {
     let cluster = TestCluster::start(|_| {}).await;
@@ -106,24 +116,10 @@ async fn subscribers_share_the_queues_of_their_group() {
         "subscribe and assign do not mix"
     );
     // Both poll until the group has settled on two queues each.
-    let body =
-        |m: rocketmq_client::MessageExt| String::from_utf8_lossy(&m.message.body).to_string();
     let (mut got_a, mut got_b) = (Vec::new(), Vec::new());
     for _ in 0..50 {
-        got_a.extend(
-            a.poll(Duration::from_millis(50))
-                .await
-                .unwrap()
-                .into_iter()
-                .map(body),
-        );
-        got_b.extend(
-            b.poll(Duration::from_millis(50))
-                .await
-                .unwrap()
-                .into_iter()
-                .map(body),
-        );
+        got_a.extend(poll_once(&a).await);
+        got_b.extend(poll_once(&b).await);
         if a.assignment().len() == 2 && b.assignment().len() == 2 {
             break;
         }
@@ -141,20 +137,8 @@ async fn subscribers_share_the_queues_of_their_group() {
             .unwrap();
     }
     for _ in 0..200 {
-        got_a.extend(
-            a.poll(Duration::from_millis(50))
-                .await
-                .unwrap()
-                .into_iter()
-                .map(body),
-        );
-        got_b.extend(
-            b.poll(Duration::from_millis(50))
-                .await
-                .unwrap()
-                .into_iter()
-                .map(body),
-        );
+        got_a.extend(poll_once(&a).await);
+        got_b.extend(poll_once(&b).await);
         if got_a.len() + got_b.len() >= 41 {
             break;
         }

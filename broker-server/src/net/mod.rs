@@ -28,12 +28,3 @@ pub fn error_response(
 pub fn bad_header(request: &RemotingCommand, err: impl std::fmt::Display) -> RemotingCommand {
     error_response(request, ResponseCode::SystemError, err.to_string())
 }
-
-/// The answer to an unknown request code.
-pub fn not_supported(request: &RemotingCommand) -> RemotingCommand {
-    error_response(
-        request,
-        ResponseCode::RequestCodeNotSupported,
-        format!(" request type {} not supported", request.code),
-    )
-}

@@ -20,6 +20,7 @@
 use std::collections::BTreeMap;
 
 use super::Admin;
+use crate::consumer::queries::{committed_offset, offset_at};
 use crate::error::{ClientError, Result};
 use crate::protocol::body::{
     ConsumeMessageDirectlyResult, ConsumeStatsList, ConsumerConnection, ConsumerRunningInfo,
@@ -27,8 +28,7 @@ use crate::protocol::body::{
 };
 use crate::protocol::header::{
     ConsumerGroupHeader, GetConsumeStatsInBrokerHeader, GetConsumerRunningInfoRequestHeader,
-    OffsetResponseHeader, ProducerGroupHeader, QueueHeader, ResetOffsetRequestHeader,
-    SearchOffsetRequestHeader, UpdateConsumerOffsetRequestHeader,
+    ProducerGroupHeader, ResetOffsetRequestHeader, UpdateConsumerOffsetRequestHeader,
 };
 use crate::protocol::{RemotingCommand, RequestCode, ResponseCode};
 
@@ -241,39 +241,8 @@ impl Admin {
         timestamp: i64,
         force: bool,
     ) -> Result<i64> {
-        let offset_of = |resp: RemotingCommand| {
-            resp.decode_header::<OffsetResponseHeader>()
-                .map(|h| h.offset)
-                .map_err(|e| ClientError::header(addr, e))
-        };
-        let target = if timestamp == -1 {
-            let h = QueueHeader {
-                topic: mq.topic.clone(),
-                queue_id: mq.queue_id,
-            };
-            offset_of(
-                self.call(
-                    addr,
-                    RemotingCommand::request_with(RequestCode::GetMaxOffset, &h),
-                )
-                .await?,
-            )?
-        } else {
-            let h = SearchOffsetRequestHeader {
-                topic: mq.topic.clone(),
-                queue_id: mq.queue_id,
-                timestamp,
-                boundary_type: None,
-            };
-            offset_of(
-                self.call(
-                    addr,
-                    RemotingCommand::request_with(RequestCode::SearchOffsetByTimestamp, &h),
-                )
-                .await?,
-            )?
-        };
-        let current = self.committed_offset(addr, group, mq).await?;
+        let target = offset_at(&self.client, addr, mq, timestamp).await?;
+        let current = committed_offset(&self.client, addr, group, mq).await?;
         let offset = match current {
             Some(c) if !force && target >= c => c,
             _ => target,
@@ -290,40 +259,5 @@ impl Admin {
         )
         .await?;
         Ok(offset)
-    }
-
-    async fn committed_offset(
-        &self,
-        addr: &str,
-        group: &str,
-        mq: &MessageQueue,
-    ) -> Result<Option<i64>> {
-        let h = crate::protocol::header::QueryConsumerOffsetRequestHeader {
-            consumer_group: group.to_string(),
-            topic: mq.topic.clone(),
-            queue_id: mq.queue_id,
-            set_zero_if_not_found: Some(false),
-        };
-        let resp = self
-            .client
-            .invoke(
-                addr,
-                RemotingCommand::request_with(RequestCode::QueryConsumerOffset, &h),
-                super::TIMEOUT,
-            )
-            .await?;
-        match resp.response_code() {
-            ResponseCode::Success => Ok(Some(
-                resp.decode_header::<OffsetResponseHeader>()
-                    .map_err(|e| ClientError::header(addr, e))?
-                    .offset,
-            )),
-            ResponseCode::QueryNotFound => Ok(None),
-            code => Err(ClientError::Remote {
-                addr: addr.to_string(),
-                code,
-                remark: resp.remark.unwrap_or_default(),
-            }),
-        }
     }
 }

@@ -6,7 +6,7 @@ mod lite_pull;
 mod offset_store;
 mod process_queue;
 mod push;
-mod queries;
+pub(crate) mod queries;
 mod stats;
 
 pub use crate::protocol::body::{ConsumeFromWhere, MessageModel};

@@ -5,15 +5,12 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
-use std::time::Duration;
 
-use crate::error::{ClientError, Result};
+use crate::error::Result;
 use crate::protocol::body::MessageQueue;
 use crate::protocol::fastjson;
-use crate::protocol::header::{
-    OffsetResponseHeader, QueryConsumerOffsetRequestHeader, UpdateConsumerOffsetRequestHeader,
-};
-use crate::protocol::{RemotingCommand, RequestCode, ResponseCode};
+use crate::protocol::header::UpdateConsumerOffsetRequestHeader;
+use crate::protocol::{RemotingCommand, RequestCode};
 use crate::remoting::RemotingClient;
 
 /// Offsets kept in memory and persisted to the broker or to a file.
@@ -107,32 +104,11 @@ impl OffsetStore {
         let Kind::Remote { group } = &self.kind else {
             return Ok(None);
         };
-        let header = QueryConsumerOffsetRequestHeader {
-            consumer_group: group.clone(),
-            topic: mq.topic.clone(),
-            queue_id: mq.queue_id,
-            // Without this a broker answers 0 for a group it has never seen on a young queue,
-            // and consume-from-where would be ignored (Java's client has that surprise).
-            set_zero_if_not_found: Some(false),
-        };
-        let req = RemotingCommand::request_with(RequestCode::QueryConsumerOffset, &header);
-        let resp = client.invoke(addr, req, Duration::from_secs(3)).await?;
-        match resp.response_code() {
-            ResponseCode::Success => {
-                let offset = resp
-                    .decode_header::<OffsetResponseHeader>()
-                    .map_err(|e| ClientError::header(addr, e))?
-                    .offset;
-                self.update(mq, offset);
-                Ok(Some(offset))
-            }
-            ResponseCode::QueryNotFound => Ok(None),
-            code => Err(ClientError::Remote {
-                addr: addr.to_string(),
-                code,
-                remark: resp.remark.unwrap_or_default(),
-            }),
+        let offset = super::queries::committed_offset(client, addr, group, mq).await?;
+        if let Some(o) = offset {
+            self.update(mq, o);
         }
+        Ok(offset)
     }
 
     /// Sends one queue's offset to its broker (remote; oneway, like Java's periodic persist).

@@ -1,5 +1,5 @@
-//! Broker queries every consumer kind needs: who is in my group, and where a queue without
-//! stored progress starts.
+//! Broker queries every consumer kind (and the admin client) needs: who is in a group, a
+//! group's committed offset, and where a queue starts at a given time.
 
 use std::time::Duration;
 
@@ -8,7 +8,8 @@ use crate::protocol::body::{
     ConsumeFromWhere, ConsumerListBody, JsonBody, MessageQueue, TopicRouteData,
 };
 use crate::protocol::header::{
-    ConsumerGroupHeader, OffsetResponseHeader, QueueHeader, SearchOffsetRequestHeader,
+    ConsumerGroupHeader, OffsetResponseHeader, QueryConsumerOffsetRequestHeader, QueueHeader,
+    SearchOffsetRequestHeader,
 };
 use crate::protocol::{RemotingCommand, RequestCode, ResponseCode};
 use crate::remoting::RemotingClient;
@@ -59,31 +60,76 @@ pub(crate) async fn initial_offset(
     if mq.topic.starts_with("%RETRY%") {
         return Ok(0);
     }
-    let req = match from {
-        ConsumeFromWhere::FirstOffset | ConsumeFromWhere::MinOffset => return Ok(0),
-        ConsumeFromWhere::Timestamp => RemotingCommand::request_with(
-            RequestCode::SearchOffsetByTimestamp,
-            &SearchOffsetRequestHeader {
-                topic: mq.topic.clone(),
-                queue_id: mq.queue_id,
-                timestamp: timestamp
-                    .unwrap_or_else(|| crate::protocol::now_millis() - 30 * 60 * 1000),
-                boundary_type: None,
-            },
-        ),
-        _ => RemotingCommand::request_with(
+    match from {
+        ConsumeFromWhere::FirstOffset | ConsumeFromWhere::MinOffset => Ok(0),
+        ConsumeFromWhere::Timestamp => {
+            let at = timestamp.unwrap_or_else(|| crate::protocol::now_millis() - 30 * 60 * 1000);
+            offset_at(client, addr, mq, at).await
+        }
+        _ => offset_at(client, addr, mq, -1).await,
+    }
+}
+
+/// The offset of the first message stored at or after `timestamp` (ms) in a queue; −1 for
+/// the queue's end.
+pub(crate) async fn offset_at(
+    client: &RemotingClient,
+    addr: &str,
+    mq: &MessageQueue,
+    timestamp: i64,
+) -> Result<i64> {
+    let req = if timestamp == -1 {
+        RemotingCommand::request_with(
             RequestCode::GetMaxOffset,
             &QueueHeader {
                 topic: mq.topic.clone(),
                 queue_id: mq.queue_id,
             },
-        ),
+        )
+    } else {
+        RemotingCommand::request_with(
+            RequestCode::SearchOffsetByTimestamp,
+            &SearchOffsetRequestHeader {
+                topic: mq.topic.clone(),
+                queue_id: mq.queue_id,
+                timestamp,
+                boundary_type: None,
+            },
+        )
     };
     let resp = checked(addr, client.invoke(addr, req, RPC_TIMEOUT).await?)?;
     Ok(resp
         .decode_header::<OffsetResponseHeader>()
         .map_err(|e| ClientError::header(addr, e))?
         .offset)
+}
+
+/// A group's committed offset of a queue on its broker; `None` if it has none.
+pub(crate) async fn committed_offset(
+    client: &RemotingClient,
+    addr: &str,
+    group: &str,
+    mq: &MessageQueue,
+) -> Result<Option<i64>> {
+    let header = QueryConsumerOffsetRequestHeader {
+        consumer_group: group.to_string(),
+        topic: mq.topic.clone(),
+        queue_id: mq.queue_id,
+        // Without this a broker answers 0 for a group it has never seen on a young queue,
+        // and consume-from-where would be ignored (Java's client has that surprise).
+        set_zero_if_not_found: Some(false),
+    };
+    let req = RemotingCommand::request_with(RequestCode::QueryConsumerOffset, &header);
+    let resp = client.invoke(addr, req, RPC_TIMEOUT).await?;
+    if resp.response_code() == ResponseCode::QueryNotFound {
+        return Ok(None);
+    }
+    let resp = checked(addr, resp)?;
+    Ok(Some(
+        resp.decode_header::<OffsetResponseHeader>()
+            .map_err(|e| ClientError::header(addr, e))?
+            .offset,
+    ))
 }
 
 /// The response if it is SUCCESS, else the broker's error.

@@ -38,13 +38,7 @@ impl RequestHandler for Dispatcher {
             _ => {
                 tracing::debug!(code = request.code, %addr, "request from broker not served by this client");
                 return (!oneway)
-                    .then(|| {
-                        RemotingCommand::response_to(
-                            &request,
-                            ResponseCode::RequestCodeNotSupported,
-                        )
-                        .with_remark(format!(" request type {} not supported", request.code))
-                    })
+                    .then(|| RemotingCommand::not_supported(&request))
                     .into();
             }
         };

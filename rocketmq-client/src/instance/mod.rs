@@ -50,6 +50,7 @@ use tokio::task::JoinHandle;
 use crate::error::{ClientError, Result};
 use crate::host;
 use crate::protocol::body::{HeartbeatData, JsonBody};
+use crate::protocol::header::UnregisterClientRequestHeader;
 use crate::protocol::{RemotingCommand, RequestCode};
 use crate::remoting::{RemotingClient, Reply};
 use crate::route::NameServers;
@@ -157,11 +158,13 @@ impl ClientInstance {
             None => NameServers::from_env()?,
         };
         let pid = std::process::id().to_string();
-        let name = instance_name.unwrap_or(&pid);
+        let mut name = instance_name.unwrap_or(&pid).to_string();
+        let servers = namesrv.addrs().join(";");
         let mut registry = registry().lock().unwrap_or_else(|e| e.into_inner());
         registry.retain(|_, weak| weak.strong_count() > 0);
-        let key = format!("{name}|{}", namesrv.addrs().join(";"));
-        if let Some(shared) = registry.get(&key).and_then(Weak::upgrade)
+        if let Some(shared) = registry
+            .get(&format!("{name}|{servers}"))
+            .and_then(Weak::upgrade)
             && !shared.closed.load(Ordering::Acquire)
         {
             let mut members = shared.members();
@@ -184,18 +187,10 @@ impl ClientInstance {
             let nanos = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_nanos());
-            let own = format!("{pid}#{nanos}");
-            let key = format!("{own}|{}", namesrv.addrs().join(";"));
-            let instance = Self::create(key.clone(), &own, namesrv);
-            registry.insert(key, Arc::downgrade(&instance.shared));
-            instance
-                .shared
-                .members()
-                .table(role)
-                .insert(group.into(), None);
-            return Ok(Membership::new(instance, role, group));
+            name = format!("{pid}#{nanos}");
         }
-        let instance = Self::create(key.clone(), name, namesrv);
+        let key = format!("{name}|{servers}");
+        let instance = Self::create(key.clone(), &name, namesrv);
         registry.insert(key, Arc::downgrade(&instance.shared));
         instance
             .shared
@@ -330,6 +325,32 @@ impl Membership {
             .members()
             .table(self.role)
             .insert(self.group.clone(), Some(member));
+    }
+
+    /// Tells each broker in `addrs` that this group's member is gone (UNREGISTER_CLIENT), then
+    /// [`leave`](Self::leave)s.
+    pub(crate) async fn unregister_and_leave(&self, addrs: Vec<String>) {
+        let (producer_group, consumer_group) = match self.role {
+            Role::Producer => (Some(self.group.clone()), None),
+            Role::Consumer => (None, Some(self.group.clone())),
+        };
+        let header = UnregisterClientRequestHeader {
+            client_id: self.instance.client_id().to_string(),
+            producer_group,
+            consumer_group,
+        };
+        for addr in addrs {
+            let req = RemotingCommand::request_with(RequestCode::UnregisterClient, &header);
+            if let Err(e) = self
+                .instance
+                .remoting()
+                .invoke(&addr, req, Duration::from_secs(3))
+                .await
+            {
+                tracing::debug!(broker = %addr, error = %e, "unregister failed");
+            }
+        }
+        self.leave();
     }
 
     /// Frees the group; closes the instance if it was the last.

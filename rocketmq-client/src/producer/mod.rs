@@ -38,13 +38,11 @@ pub use send_result::{SendResult, SendStatus};
 use crate::error::{ClientError, Result};
 use crate::instance::{Member, Membership};
 use crate::protocol::body::{HeartbeatData, MessageQueue, ProducerData, TopicRouteData};
-use crate::protocol::header::{
-    SendMessageRequestHeaderV2, SendMessageResponseHeader, UnregisterClientRequestHeader,
-};
+use crate::protocol::header::{SendMessageRequestHeaderV2, SendMessageResponseHeader};
 use crate::protocol::message::{Message, UniqueIdGenerator, compress, property, sys_flag};
 use crate::protocol::{RemotingCommand, RequestCode, ResponseCode};
 use crate::remoting::{RemotingClient, Reply};
-use crate::route::{NameServers, master_addr, publish_queues};
+use crate::route::{NameServers, master_addr, master_addrs, publish_queues};
 
 /// The template topic brokers auto-create topics from.
 pub const AUTO_CREATE_TOPIC_KEY: &str = "TBW102";
@@ -248,20 +246,10 @@ impl Producer {
         if let Some(task) = self.task.lock().unwrap_or_else(|e| e.into_inner()).take() {
             task.abort();
         }
-        let header = UnregisterClientRequestHeader {
-            client_id: self.inner.client_id().to_string(),
-            producer_group: Some(self.inner.config.group.clone()),
-            consumer_group: None,
-        };
-        for addr in self.inner.broker_addrs() {
-            let req = RemotingCommand::request_with(RequestCode::UnregisterClient, &header);
-            let _ = self
-                .inner
-                .client()
-                .invoke(&addr, req, Duration::from_secs(3))
-                .await;
-        }
-        self.inner.membership.leave();
+        self.inner
+            .membership
+            .unregister_and_leave(self.inner.broker_addrs())
+            .await;
     }
 }
 
@@ -486,18 +474,7 @@ impl Inner {
     /// Master addresses of every cached route.
     fn broker_addrs(&self) -> Vec<String> {
         let routes = self.routes.lock().unwrap_or_else(|e| e.into_inner());
-        let mut addrs: Vec<String> = routes
-            .values()
-            .flat_map(|i| {
-                i.route
-                    .broker_datas
-                    .iter()
-                    .filter_map(|b| b.master_addr().map(str::to_string))
-            })
-            .collect();
-        addrs.sort();
-        addrs.dedup();
-        addrs
+        master_addrs(routes.values().map(|i| &i.route))
     }
 
     /// Re-reads every cached route (a borrowed TBW102 route is replaced once the topic has

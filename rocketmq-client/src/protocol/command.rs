@@ -163,6 +163,12 @@ impl RemotingCommand {
         }
     }
 
+    /// REQUEST_CODE_NOT_SUPPORTED for `request`, with Apache's remark.
+    pub fn not_supported(request: &RemotingCommand) -> Self {
+        Self::response_to(request, ResponseCode::RequestCodeNotSupported)
+            .with_remark(format!(" request type {} not supported", request.code))
+    }
+
     /// Sets the remark (builder style).
     pub fn with_remark(mut self, remark: impl Into<String>) -> Self {
         self.remark = Some(remark.into());

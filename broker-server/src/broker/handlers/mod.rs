@@ -19,7 +19,7 @@ mod view_message;
 use rocketmq_client::protocol::{RemotingCommand, RequestCode};
 
 use super::BrokerState;
-use crate::net::{Channel, not_supported};
+use crate::net::Channel;
 
 pub(super) async fn dispatch(
     state: &BrokerState,
@@ -34,7 +34,7 @@ pub(super) async fn dispatch(
             send_message::handle(state, channel, &req).await
         }
         // Apache's fast (VIP) port does not serve pulls.
-        PullMessage | LitePullMessage if vip => not_supported(&req),
+        PullMessage | LitePullMessage if vip => RemotingCommand::not_supported(&req),
         PullMessage | LitePullMessage => pull_message::handle(state, &req).await,
         QueryConsumerOffset | UpdateConsumerOffset | GetAllConsumerOffset => {
             consumer_offset::handle(state, &req)
@@ -58,7 +58,7 @@ pub(super) async fn dispatch(
         GetConsumerConnectionList | GetProducerConnectionList => connections::handle(state, &req),
         GetConsumerRunningInfo | ConsumeMessageDirectly => call_consumer::handle(state, &req).await,
         InvokeBrokerToResetOffset => reset_offset::handle(state, &req),
-        _ => not_supported(&req),
+        _ => RemotingCommand::not_supported(&req),
     };
     Some(resp)
 }

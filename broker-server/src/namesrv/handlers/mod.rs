@@ -13,7 +13,7 @@ mod unregister_broker;
 use rocketmq_client::protocol::{RemotingCommand, RequestCode};
 
 use super::NamesrvState;
-use crate::net::{Channel, not_supported};
+use crate::net::Channel;
 
 pub(super) fn dispatch(
     state: &NamesrvState,
@@ -34,6 +34,6 @@ pub(super) fn dispatch(
         PutKvConfig | GetKvConfig | DeleteKvConfig | GetKvListByNamespace => {
             kv_config::handle(state, req)
         }
-        _ => not_supported(req),
+        _ => RemotingCommand::not_supported(req),
     }
 }

@@ -64,10 +64,7 @@ impl Member for Inner {
                     ),
                 }
             }
-            _ => Reply::Now(
-                RemotingCommand::response_to(&request, ResponseCode::RequestCodeNotSupported)
-                    .with_remark(format!(" request type {} not supported", request.code)),
-            ),
+            _ => Reply::Now(RemotingCommand::not_supported(&request)),
         }
     }
 }

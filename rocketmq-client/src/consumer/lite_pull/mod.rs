@@ -46,14 +46,13 @@ use crate::error::{ClientError, Result};
 use crate::instance::{ClientInstance, Membership, Role};
 use crate::protocol::body::{ConsumeFromWhere, MessageQueue, SubscriptionData, TopicRouteData};
 use crate::protocol::header::{
-    OffsetResponseHeader, PullMessageRequestHeader, PullMessageResponseHeader,
-    QueryConsumerOffsetRequestHeader, UnregisterClientRequestHeader,
-    UpdateConsumerOffsetRequestHeader, pull_sys_flag,
+    PullMessageRequestHeader, PullMessageResponseHeader, UpdateConsumerOffsetRequestHeader,
+    pull_sys_flag,
 };
 use crate::protocol::message::MessageExt;
 use crate::protocol::{RemotingCommand, RequestCode, ResponseCode};
 use crate::remoting::RemotingClient;
-use crate::route::{master_addr, subscribe_queues};
+use crate::route::{master_addr, master_addrs, subscribe_queues};
 
 const RPC_TIMEOUT: Duration = Duration::from_secs(3);
 const AUTO_COMMIT_INTERVAL: Duration = Duration::from_secs(5);
@@ -301,18 +300,13 @@ impl LitePullConsumer {
         if !inner.running.swap(false, Ordering::AcqRel) {
             return;
         }
-        if inner.subscribing() {
-            let header = UnregisterClientRequestHeader {
-                client_id: self.client_id().to_string(),
-                producer_group: None,
-                consumer_group: Some(inner.config.group.clone()),
-            };
-            for addr in inner.broker_addrs() {
-                let req = RemotingCommand::request_with(RequestCode::UnregisterClient, &header);
-                let _ = inner.client().invoke(&addr, req, RPC_TIMEOUT).await;
-            }
-        }
-        inner.membership.leave();
+        // Only a subscriber ever joined the group on the brokers.
+        let addrs = if inner.subscribing() {
+            inner.broker_addrs()
+        } else {
+            Vec::new()
+        };
+        inner.membership.unregister_and_leave(addrs).await;
     }
 }
 
@@ -360,19 +354,7 @@ impl Inner {
 
     /// Master addresses of every known route.
     fn broker_addrs(&self) -> Vec<String> {
-        let state = self.lock();
-        let mut addrs: Vec<String> = state
-            .routes
-            .values()
-            .flat_map(|r| {
-                r.broker_datas
-                    .iter()
-                    .filter_map(|b| b.master_addr().map(str::to_string))
-            })
-            .collect();
-        addrs.sort();
-        addrs.dedup();
-        addrs
+        master_addrs(self.lock().routes.values())
     }
 
     /// A queue's reading state, starting at its committed offset or per consume-from-where.
@@ -400,31 +382,10 @@ impl Inner {
     }
 
     async fn committed_at(&self, addr: &str, mq: &MessageQueue) -> Result<Option<i64>> {
-        let header = QueryConsumerOffsetRequestHeader {
-            consumer_group: self.config.group.clone(),
-            topic: mq.topic.clone(),
-            queue_id: mq.queue_id,
-            set_zero_if_not_found: Some(false),
-        };
-        let resp = self
-            .call(
-                addr,
-                RemotingCommand::request_with(RequestCode::QueryConsumerOffset, &header),
-            )
-            .await?;
-        match resp.response_code() {
-            ResponseCode::Success => Ok(Some(
-                resp.decode_header::<OffsetResponseHeader>()
-                    .map_err(|e| ClientError::header(addr, e))?
-                    .offset,
-            )),
-            ResponseCode::QueryNotFound => Ok(None),
-            code => Err(ClientError::Remote {
-                addr: addr.to_string(),
-                code,
-                remark: resp.remark.unwrap_or_default(),
-            }),
+        if !self.running.load(Ordering::Acquire) {
+            return Err(ClientError::NotRunning);
         }
+        super::queries::committed_offset(self.client(), addr, &self.config.group, mq).await
     }
 
     async fn call(&self, addr: &str, req: RemotingCommand) -> Result<RemotingCommand> {

@@ -60,10 +60,7 @@ impl Member for Inner {
             RequestCode::ConsumeMessageDirectly => Reply::Later(Box::pin(async move {
                 Some(self.consume_directly(&request).await)
             })),
-            _ => Reply::Now(
-                RemotingCommand::response_to(&request, ResponseCode::RequestCodeNotSupported)
-                    .with_remark(format!(" request type {} not supported", request.code)),
-            ),
+            _ => Reply::Now(RemotingCommand::not_supported(&request)),
         }
     }
 }

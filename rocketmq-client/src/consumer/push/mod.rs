@@ -50,11 +50,9 @@ use crate::instance::{ClientInstance, Membership, Role};
 use crate::protocol::body::{
     ConsumeFromWhere, MessageModel, MessageQueue, SubscriptionData, TopicRouteData,
 };
-use crate::protocol::header::UnregisterClientRequestHeader;
 use crate::protocol::message::MessageExt;
-use crate::protocol::{RemotingCommand, RequestCode};
 use crate::remoting::RemotingClient;
-use crate::route::NameServers;
+use crate::route::{NameServers, master_addrs};
 
 /// What the listener tells the consumer about a batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -293,18 +291,12 @@ impl Inner {
 
     /// Master addresses of every subscribed topic's brokers.
     fn broker_addrs(&self) -> Vec<String> {
-        let routes = self.routes.lock().unwrap_or_else(|e| e.into_inner());
-        let mut addrs: Vec<String> = routes
-            .values()
-            .flat_map(|r| {
-                r.broker_datas
-                    .iter()
-                    .filter_map(|b| b.master_addr().map(str::to_string))
-            })
-            .collect();
-        addrs.sort();
-        addrs.dedup();
-        addrs
+        master_addrs(
+            self.routes
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .values(),
+        )
     }
 
     /// Sends every queue's offset to its broker, or saves the local file.
@@ -408,20 +400,10 @@ impl PushConsumer {
         let permits = u32::try_from(self.inner.config.consume_concurrency).unwrap_or(u32::MAX);
         let _ = tokio::time::timeout(drain, self.inner.semaphore.acquire_many(permits)).await;
         self.inner.persist_offsets().await;
-        let header = UnregisterClientRequestHeader {
-            client_id: self.inner.client_id().to_string(),
-            producer_group: None,
-            consumer_group: Some(self.inner.config.group.clone()),
-        };
-        for addr in self.inner.broker_addrs() {
-            let req = RemotingCommand::request_with(RequestCode::UnregisterClient, &header);
-            let _ = self
-                .inner
-                .client()
-                .invoke(&addr, req, Duration::from_secs(3))
-                .await;
-        }
-        self.inner.membership.leave();
+        self.inner
+            .membership
+            .unregister_and_leave(self.inner.broker_addrs())
+            .await;
     }
 
     /// [`shutdown_with`](Self::shutdown_with) a 5 s drain.
