@@ -51,17 +51,21 @@ async fn create_inspect_and_delete_a_topic() {
             .await
             .unwrap();
     }
-    let stats = admin.topic_stats("AdminTopic").await.unwrap();
+    // Consume queues are built from the log just after the send is acknowledged (as in
+    // Apache), so a busy machine may need a moment.
+    let mut stats = admin.topic_stats("AdminTopic").await.unwrap();
+    let stored = |s: &rocketmq_client::protocol::body::TopicStatsTable| {
+        s.offset_table.0.values().map(|o| o.max_offset).sum::<i64>()
+    };
+    for _ in 0..100 {
+        if stored(&stats) == 9 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        stats = admin.topic_stats("AdminTopic").await.unwrap();
+    }
     assert_eq!(stats.offset_table.0.len(), 3);
-    assert_eq!(
-        stats
-            .offset_table
-            .0
-            .values()
-            .map(|o| o.max_offset)
-            .sum::<i64>(),
-        9
-    );
+    assert_eq!(stored(&stats), 9);
 
     // consume 3 queues' worth partially: commit after the first poll only
     let consumer = cluster.reader("admin-group", "AdminTopic").await;

@@ -14,6 +14,9 @@ use super::Shared;
 
 /// How far ahead of the write position pages are made resident.
 const AHEAD: u64 = 32 * 1024 * 1024;
+/// At most this much is warmed per tick (1.6 GiB/s), so a fresh store does not spend its
+/// first moments populating all of [`AHEAD`] at once.
+const STEP: u64 = 8 * 1024 * 1024;
 /// How often the write position is checked.
 const TICK: Duration = Duration::from_millis(5);
 
@@ -25,7 +28,7 @@ pub(crate) fn spawn(shared: Arc<Shared>) -> std::io::Result<JoinHandle<()>> {
             let mut warmed = 0u64;
             while !shared.stopping.load(Ordering::Acquire) {
                 let end = shared.log.max_offset();
-                let want = end + AHEAD;
+                let want = (end + AHEAD).min(warmed.max(end) + STEP);
                 let mut from = warmed.max(end);
                 while from < want {
                     // Up to the end of the current file; the next one is warmed once the
