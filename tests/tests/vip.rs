@@ -39,7 +39,11 @@ async fn the_vip_port_takes_sends_but_not_pulls() {
     assert_eq!(sent.queue_offset, 0);
     let refused = wire::Pull::new("Vip", 0, 0).send(&client, &vip).await;
     assert_eq!(refused.code, ResponseCode::RequestCodeNotSupported);
-    let pulled = wire::Pull::new("Vip", 0, 0).send(&client, &main).await;
+    // A held pull: the message is pullable once dispatched, just after the send's answer.
+    let pulled = wire::Pull::new("Vip", 0, 0)
+        .suspend(3000)
+        .send(&client, &main)
+        .await;
     assert_eq!(&pulled.messages[0].message.body[..], b"via the fast port");
     client.close_all();
     broker.shutdown().await;

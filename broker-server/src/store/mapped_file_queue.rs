@@ -228,6 +228,17 @@ impl MappedFileQueue {
     }
 }
 
+/// A pre-allocation still running finishes before the queue goes, so a store reopened right
+/// after finds the file whole or not at all, never half-created.
+impl Drop for MappedFileQueue {
+    fn drop(&mut self) {
+        let pending = self.next.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some((_, handle)) = pending {
+            let _ = handle.join();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
