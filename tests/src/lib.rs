@@ -65,12 +65,35 @@ impl TestCluster {
         self.broker.addr().to_string()
     }
 
+    /// Stops the broker and starts a new one on the same store (on a new port), waiting until
+    /// the name server routes to it.
+    pub async fn restart_broker(self, tweak: impl FnOnce(&mut BrokerConfig)) -> Self {
+        let TestCluster {
+            namesrv,
+            broker,
+            dir,
+            client,
+        } = self;
+        broker.shutdown().await;
+        let broker = start_broker(&namesrv.addr().to_string(), dir.path(), tweak).await;
+        let cluster = TestCluster {
+            namesrv,
+            broker,
+            dir,
+            client,
+        };
+        cluster.wait_registered().await;
+        cluster
+    }
+
     async fn wait_registered(&self) {
+        let addr = self.broker_addr();
         for _ in 0..200 {
             if wire::cluster_info(&self.client, &self.namesrv_addr())
                 .await
                 .broker_addr_table
-                .contains_key("broker-a")
+                .get("broker-a")
+                .is_some_and(|b| b.broker_addrs.get(&0) == Some(&addr))
             {
                 return;
             }

@@ -81,6 +81,19 @@ impl ConfigValue for DeleteWhen {
     }
 }
 
+/// `messageDelayLevel`: durations separated by spaces (`1s 5s 10s … 2h`), kept in ms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DelayLevels(pub Vec<i64>);
+
+impl ConfigValue for DelayLevels {
+    fn parse_value(s: &str) -> Result<Self, String> {
+        crate::store::parse_delay_levels(s).map(DelayLevels)
+    }
+    fn show(&self) -> String {
+        crate::store::show_delay_levels(&self.0)
+    }
+}
+
 /// Broker configuration (Apache's `BrokerConfig` + `MessageStoreConfig` keys that apply here).
 #[derive(Debug, Clone)]
 pub struct BrokerConfig {
@@ -125,6 +138,24 @@ pub struct BrokerConfig {
     pub disk_max_used_space_ratio: u32,
     /// `checkCRCOnRecover`.
     pub check_crc_on_recover: bool,
+    /// `messageDelayLevel`: the delay of each level.
+    pub message_delay_level: DelayLevels,
+    /// `timerWheelEnable`: arbitrary delays (TIMER_* properties) accepted.
+    pub timer_wheel_enable: bool,
+    /// `timerMaxDelaySec`: the longest arbitrary delay (3 days).
+    pub timer_max_delay_sec: u64,
+    /// `transactionTimeOut` (ms): a half message this old without an outcome is checked.
+    pub transaction_timeout: u64,
+    /// `transactionCheckMax`: checks before a half message is given up.
+    pub transaction_check_max: i32,
+    /// `transactionCheckInterval` (ms) between check rounds.
+    pub transaction_check_interval: u64,
+    /// `enablePropertyFilter`: SQL92 subscriptions allowed.
+    pub enable_property_filter: bool,
+    /// `storeReplyMessageEnable`: replies are also stored in the reply topic.
+    pub store_reply_message_enable: bool,
+    /// `messageIndexEnable`: keys and unique keys are indexed for lookups.
+    pub message_index_enable: bool,
 }
 
 crate::config_keys!(BrokerConfig {
@@ -164,6 +195,15 @@ crate::config_keys!(BrokerConfig {
     "fileReservedTime" => file_reserved_time,
     "diskMaxUsedSpaceRatio" => disk_max_used_space_ratio,
     "checkCRCOnRecover" => check_crc_on_recover,
+    "messageDelayLevel" => message_delay_level,
+    "timerWheelEnable" => timer_wheel_enable,
+    "timerMaxDelaySec" => timer_max_delay_sec,
+    "transactionTimeOut" => transaction_timeout,
+    "transactionCheckMax" => transaction_check_max,
+    "transactionCheckInterval" => transaction_check_interval,
+    "enablePropertyFilter" => enable_property_filter,
+    "storeReplyMessageEnable" => store_reply_message_enable,
+    "messageIndexEnable" => message_index_enable,
 });
 
 impl Default for BrokerConfig {
@@ -206,6 +246,15 @@ impl Default for BrokerConfig {
             file_reserved_time: 72,
             disk_max_used_space_ratio: 75,
             check_crc_on_recover: true,
+            message_delay_level: DelayLevels(store.message_delay_level),
+            timer_wheel_enable: true,
+            timer_max_delay_sec: 3 * 24 * 3600,
+            transaction_timeout: 6000,
+            transaction_check_max: 15,
+            transaction_check_interval: 30_000,
+            enable_property_filter: false,
+            store_reply_message_enable: true,
+            message_index_enable: true,
         }
     }
 }
@@ -270,6 +319,7 @@ impl BrokerConfig {
             file_reserved_time: Duration::from_secs(self.file_reserved_time * 3600),
             disk_max_used_space_ratio: self.disk_max_used_space_ratio.clamp(10, 95),
             check_crc_on_recover: self.check_crc_on_recover,
+            message_delay_level: self.message_delay_level.0.clone(),
             ..StoreConfig::default()
         }
     }

@@ -12,6 +12,7 @@ mod handlers;
 mod long_poll;
 mod offsets;
 mod register;
+mod schedule;
 mod topics;
 
 use std::future::Future;
@@ -26,7 +27,7 @@ use rocketmq_client::protocol::{RemotingCommand, RequestCode};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-pub use config::{BrokerConfig, BrokerRole};
+pub use config::{BrokerConfig, BrokerRole, DelayLevels};
 
 use crate::handle::ServerHandle;
 use crate::net::{Channel, Service, serve};
@@ -132,6 +133,8 @@ pub(crate) struct BrokerState {
     pub(crate) store_host: SocketAddr,
     pub(crate) unique_ids: UniqueIdGenerator,
     pub(crate) stats: Stats,
+    /// Level-delay progress (shared with GET_ALL_DELAY_OFFSET).
+    pub(crate) delay_offsets: Arc<schedule::delay::DelayOffsets>,
 }
 
 impl BrokerState {
@@ -212,6 +215,9 @@ impl Broker {
             pulls,
             store_host,
             unique_ids: UniqueIdGenerator::new(ip),
+            delay_offsets: Arc::new(schedule::delay::DelayOffsets::load(
+                config_dir.join("delayOffset.json"),
+            )),
             stats: Stats {
                 boot_timestamp: crate::store::now_millis(),
                 ..Default::default()
@@ -246,6 +252,21 @@ impl Broker {
                 .run(state.topics.clone(), cancel.clone()),
         );
         tasks.spawn(housekeeping(state.clone(), cancel.clone()));
+        tasks.spawn(schedule::delay::run(
+            state.store.clone(),
+            state.delay_offsets.clone(),
+            state.config.message_delay_level.0.len(),
+            cancel.clone(),
+        ));
+        tasks.spawn(schedule::timer::run(
+            state.store.clone(),
+            state
+                .config
+                .store_path_root_dir
+                .join("config")
+                .join("timerCheckpoint.json"),
+            cancel.clone(),
+        ));
         if let Some(vip) = vip {
             let service = Arc::new(BrokerService {
                 state: state.clone(),

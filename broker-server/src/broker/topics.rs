@@ -12,22 +12,21 @@ use rocketmq_client::protocol::body::{JsonBody, TopicConfig, TopicConfigSerializ
 
 use crate::persist::{read_with_backup, write_atomically};
 
-pub(crate) const AUTO_CREATE_TOPIC_KEY: &str = "TBW102";
+pub(crate) use rocketmq_client::protocol::topic::{
+    AUTO_CREATE_TOPIC_KEY, DLQ_GROUP_TOPIC_PREFIX, RETRY_GROUP_TOPIC_PREFIX, SCHEDULE_TOPIC,
+    TIMER_TOPIC, TRANS_CHECK_MAX_TIME_TOPIC, TRANS_HALF_TOPIC, TRANS_OP_HALF_TOPIC,
+};
+
 pub(crate) const SELF_TEST_TOPIC: &str = "SELF_TEST_TOPIC";
 pub(crate) const BENCHMARK_TOPIC: &str = "BenchmarkTest";
 pub(crate) const OFFSET_MOVED_EVENT: &str = "OFFSET_MOVED_EVENT";
-pub(crate) const SCHEDULE_TOPIC: &str = "SCHEDULE_TOPIC_XXXX";
-pub(crate) const TRANS_HALF_TOPIC: &str = "RMQ_SYS_TRANS_HALF_TOPIC";
-pub(crate) const TRANS_OP_HALF_TOPIC: &str = "RMQ_SYS_TRANS_OP_HALF_TOPIC";
-pub(crate) const TRANS_CHECK_MAX_TIME_TOPIC: &str = "TRANS_CHECK_MAX_TIME_TOPIC";
-pub(crate) const RETRY_GROUP_TOPIC_PREFIX: &str = "%RETRY%";
-pub(crate) const DLQ_GROUP_TOPIC_PREFIX: &str = "%DLQ%";
 
 /// Topics clients may not send to directly.
 pub(crate) fn is_send_forbidden(topic: &str) -> bool {
     matches!(
         topic,
         SCHEDULE_TOPIC
+            | TIMER_TOPIC
             | TRANS_HALF_TOPIC
             | TRANS_OP_HALF_TOPIC
             | TRANS_CHECK_MAX_TIME_TOPIC
@@ -101,6 +100,7 @@ impl TopicConfigManager {
         system(BENCHMARK_TOPIC, 1024, rw);
         system(OFFSET_MOVED_EVENT, 1, rw);
         system(SCHEDULE_TOPIC, 18, rw);
+        system(TIMER_TOPIC, 1, rw);
         system(TRANS_HALF_TOPIC, 1, rw);
         system(TRANS_OP_HALF_TOPIC, 1, rw);
         system(&format!("{}_REPLY_TOPIC", settings.cluster_name), 1, rw);

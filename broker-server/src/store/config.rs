@@ -51,6 +51,54 @@ pub struct StoreConfig {
     pub max_transfer_bytes_on_message_in_memory: usize,
     /// … and this many messages (32).
     pub max_transfer_count_on_message_in_memory: usize,
+    /// `messageDelayLevel`, in milliseconds: level *n* waits `message_delay_level[n - 1]`. The
+    /// store needs it because a delayed message's consume-queue entry holds its due time.
+    pub message_delay_level: Vec<i64>,
+}
+
+/// Apache's default `messageDelayLevel`.
+pub const DEFAULT_DELAY_LEVELS: &str = "1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h";
+
+/// Parses a `messageDelayLevel` value: durations separated by spaces, each a number and a
+/// unit `s`, `m`, `h` or `d`.
+pub fn parse_delay_levels(s: &str) -> Result<Vec<i64>, String> {
+    let levels = s
+        .split_whitespace()
+        .map(|level| {
+            let (n, unit) = level.split_at(level.len().saturating_sub(1));
+            let ms = match unit {
+                "s" => 1000,
+                "m" => 60_000,
+                "h" => 3_600_000,
+                "d" => 86_400_000,
+                _ => return Err(format!("`{level}` does not end in s, m, h or d")),
+            };
+            match n.parse::<i64>() {
+                Ok(v) if v >= 0 => Ok(v * ms),
+                _ => Err(format!("`{level}` is not a duration like 5s or 2h")),
+            }
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if levels.is_empty() {
+        return Err("no delay levels".into());
+    }
+    Ok(levels)
+}
+
+/// Writes delay levels back in `messageDelayLevel` form, largest exact unit first.
+pub fn show_delay_levels(levels: &[i64]) -> String {
+    levels
+        .iter()
+        .map(|&ms| {
+            for (unit, size) in [("d", 86_400_000), ("h", 3_600_000), ("m", 60_000)] {
+                if ms > 0 && ms % size == 0 {
+                    return format!("{}{unit}", ms / size);
+                }
+            }
+            format!("{}s", ms / 1000)
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 impl Default for StoreConfig {
@@ -74,6 +122,8 @@ impl Default for StoreConfig {
             check_crc_on_recover: true,
             max_transfer_bytes_on_message_in_memory: 256 * 1024,
             max_transfer_count_on_message_in_memory: 32,
+            message_delay_level: parse_delay_levels(DEFAULT_DELAY_LEVELS)
+                .expect("the default delay levels parse"),
         }
     }
 }
@@ -89,9 +139,38 @@ impl StoreConfig {
         }
     }
 
+    /// How long level `level` waits (levels past the last are clamped to it).
+    pub fn delay_of_level(&self, level: i32) -> i64 {
+        let last = self.message_delay_level.len() as i32;
+        let idx = level.clamp(1, last.max(1)) - 1;
+        self.message_delay_level
+            .get(idx as usize)
+            .copied()
+            .unwrap_or(0)
+    }
+
     pub(crate) fn commit_log_dir(&self) -> PathBuf {
         self.store_path_commit_log
             .clone()
             .unwrap_or_else(|| self.store_path_root_dir.join("commitlog"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delay_levels_parse_and_show_like_apache() {
+        let levels = parse_delay_levels(DEFAULT_DELAY_LEVELS).unwrap();
+        assert_eq!(levels.len(), 18);
+        assert_eq!(levels[0], 1000);
+        assert_eq!(levels[17], 7_200_000);
+        assert_eq!(show_delay_levels(&levels), DEFAULT_DELAY_LEVELS);
+        assert!(parse_delay_levels("1s 5x").is_err());
+        assert!(parse_delay_levels("").is_err());
+        let cfg = StoreConfig::default();
+        assert_eq!(cfg.delay_of_level(3), 10_000);
+        assert_eq!(cfg.delay_of_level(99), 7_200_000);
     }
 }

@@ -11,13 +11,15 @@ use std::sync::atomic::Ordering;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use rocketmq_client::protocol::message::RecordView;
 use rocketmq_client::protocol::message::{properties, property};
 use rocketmq_client::protocol::tag_code;
+use rocketmq_client::protocol::topic::{SCHEDULE_TOPIC, TIMER_TOPIC};
 
-use super::Shared;
 use super::commit_log::{CommitLog, Step};
 use super::consume_queue::{ConsumeQueueTable, CqEntry};
 use super::error::StoreError;
+use super::{Shared, StoreConfig};
 
 /// Called with (topic, queue id, new max offset) after messages were dispatched.
 pub type ArrivalListener = Arc<dyn Fn(&str, i32, i64) + Send + Sync>;
@@ -29,6 +31,7 @@ pub(crate) type Grown = HashMap<String, Vec<(i32, i64)>>;
 pub(crate) fn dispatch_range(
     log: &CommitLog,
     cqs: &ConsumeQueueTable,
+    config: &StoreConfig,
     mut from: u64,
     to: u64,
 ) -> Result<(u64, Grown), StoreError> {
@@ -41,7 +44,7 @@ pub(crate) fn dispatch_range(
             if !takes_offset {
                 return Ok(());
             }
-            let tag = tag_code(properties::find(v.properties, property::TAGS));
+            let tag = queue_tag_code(v, config);
             cqs.get_or_create(v.topic, v.queue_id)?.put(
                 v.queue_offset,
                 CqEntry {
@@ -81,6 +84,24 @@ pub(crate) fn dispatch_range(
     Ok((from, grown))
 }
 
+/// What a record's consume-queue entry holds in its tag slot: the tag hash, except in the
+/// two waiting rooms, where it is the time the message is due (so the schedule and timer
+/// services find due messages from the queue alone, as Apache's do).
+fn queue_tag_code(v: &RecordView<'_>, config: &StoreConfig) -> i64 {
+    match v.topic {
+        SCHEDULE_TOPIC => {
+            let level = properties::find(v.properties, property::DELAY_TIME_LEVEL)
+                .and_then(|l| l.parse::<i32>().ok())
+                .unwrap_or(1);
+            v.store_timestamp + config.delay_of_level(level)
+        }
+        TIMER_TOPIC => properties::find(v.properties, property::TIMER_OUT_MS)
+            .and_then(|t| t.parse::<i64>().ok())
+            .unwrap_or(v.store_timestamp),
+        _ => tag_code(properties::find(v.properties, property::TAGS)),
+    }
+}
+
 /// Runs dispatch until the store stops.
 pub(crate) fn spawn(shared: Arc<Shared>) -> std::io::Result<JoinHandle<()>> {
     std::thread::Builder::new()
@@ -90,7 +111,7 @@ pub(crate) fn spawn(shared: Arc<Shared>) -> std::io::Result<JoinHandle<()>> {
                 let to = shared.log.max_offset();
                 let from = shared.dispatched.load(Ordering::Acquire);
                 if from < to {
-                    match dispatch_range(&shared.log, &shared.cqs, from, to) {
+                    match dispatch_range(&shared.log, &shared.cqs, &shared.config, from, to) {
                         Ok((reached, grown)) => {
                             shared.dispatched.store(reached, Ordering::Release);
                             if let Some(listener) = &shared.arrival {

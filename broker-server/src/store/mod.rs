@@ -42,10 +42,12 @@ use bytes::Bytes;
 use tokio::sync::watch;
 
 pub use commit_log::{AppendError, AppendResult, PutMessage};
-pub use config::{FlushDiskType, StoreConfig};
+pub use config::{
+    DEFAULT_DELAY_LEVELS, FlushDiskType, StoreConfig, parse_delay_levels, show_delay_levels,
+};
 pub use dispatch::ArrivalListener;
 pub use error::StoreError;
-pub use read::{GetMessageResult, GetStatus};
+pub use read::{GetMessageResult, GetStatus, QueueEntry};
 
 use checkpoint::Checkpoint;
 use commit_log::CommitLog;
@@ -179,7 +181,7 @@ impl MessageStore {
             .map_or(0, |c| c.dispatched_offset)
             .min(log_end)
             .max(log.min_offset());
-        let (reached, _) = dispatch::dispatch_range(&log, &cqs, dispatch_from, log_end)?;
+        let (reached, _) = dispatch::dispatch_range(&log, &cqs, &config, dispatch_from, log_end)?;
         let log_min = log.min_offset();
         let mut offsets: HashMap<String, HashMap<i32, i64>> = HashMap::new();
         for (topic, queue_id, cq) in cqs.all() {

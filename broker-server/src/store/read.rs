@@ -49,6 +49,16 @@ pub struct GetMessageResult {
     pub count: usize,
 }
 
+/// A consume-queue entry, for services that walk a queue themselves (the schedule and timer
+/// services read due times from the tag slot).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueEntry {
+    pub commit_log_offset: i64,
+    pub size: i32,
+    /// The tag hash, or in the schedule and timer topics the time the message is due.
+    pub tag_code: i64,
+}
+
 /// Entries a filtered read may scan (Apache's `maxFilterMessageSize` 16000 bytes / 20).
 const MAX_FILTER_SCAN: i64 = 800;
 
@@ -141,6 +151,16 @@ impl MessageStore {
             GetStatus::NoMatchedMessage
         };
         result
+    }
+
+    /// The entry at a queue offset, `None` past the end or in a hole.
+    pub fn queue_entry(&self, topic: &str, queue_id: i32, offset: i64) -> Option<QueueEntry> {
+        let e = self.shared.cqs.get(topic, queue_id)?.get(offset)?;
+        Some(QueueEntry {
+            commit_log_offset: e.phys,
+            size: e.size,
+            tag_code: e.tag_code,
+        })
     }
 
     /// Store time of the message at a queue offset.

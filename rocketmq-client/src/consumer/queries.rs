@@ -57,7 +57,7 @@ pub(crate) async fn initial_offset(
     from: ConsumeFromWhere,
     timestamp: Option<i64>,
 ) -> Result<i64> {
-    if mq.topic.starts_with("%RETRY%") {
+    if crate::protocol::topic::is_retry_topic(&mq.topic) {
         return Ok(0);
     }
     match from {

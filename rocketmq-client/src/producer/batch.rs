@@ -93,12 +93,19 @@ impl Inner {
                     "every message of a batch must have the same topic".into(),
                 ));
             }
-            if m.delay_level() > 0 {
+            let timer = [
+                property::TIMER_DELAY_MS,
+                property::TIMER_DELAY_SEC,
+                property::TIMER_DELIVER_MS,
+            ]
+            .iter()
+            .any(|p| m.property(p).is_some());
+            if m.delay_level() > 0 || timer {
                 return Err(ClientError::InvalidMessage(
                     "a batch cannot carry delayed messages".into(),
                 ));
             }
-            if m.topic.starts_with("%RETRY%") {
+            if crate::protocol::topic::is_retry_topic(&m.topic) {
                 return Err(ClientError::InvalidMessage(
                     "a batch cannot go to a retry topic".into(),
                 ));

@@ -10,6 +10,7 @@
 //! - [`message`]: messages, properties, stored records, batches and ids.
 //! - [`hash`]: Java's `String.hashCode` for tags.
 //! - [`time`]: calendar arithmetic for ids and admin output.
+//! - [`topic`]: system topic names and the retry, DLQ and reply topics derived from groups.
 
 pub mod body;
 pub mod code;
@@ -21,6 +22,7 @@ pub mod hash;
 pub mod header;
 pub mod message;
 pub mod time;
+pub mod topic;
 
 pub use code::{RequestCode, ResponseCode};
 pub use command::{CURRENT_VERSION, ExtFields, LanguageCode, RemotingCommand, SerializeType};

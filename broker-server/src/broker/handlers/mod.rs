@@ -4,6 +4,7 @@ mod call_consumer;
 mod connections;
 mod consumer_list;
 mod consumer_offset;
+mod delay_offset;
 mod heartbeat;
 mod pull_message;
 mod queue_offset;
@@ -58,6 +59,7 @@ pub(super) async fn dispatch(
         GetConsumerConnectionList | GetProducerConnectionList => connections::handle(state, &req),
         GetConsumerRunningInfo | ConsumeMessageDirectly => call_consumer::handle(state, &req).await,
         InvokeBrokerToResetOffset => reset_offset::handle(state, &req),
+        GetAllDelayOffset => delay_offset::handle(state, &req),
         _ => RemotingCommand::not_supported(&req),
     };
     Some(resp)

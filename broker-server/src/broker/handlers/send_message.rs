@@ -15,6 +15,7 @@ use rocketmq_client::protocol::message::{
 use rocketmq_client::protocol::{RemotingCommand, RequestCode, ResponseCode};
 
 use crate::broker::BrokerRole;
+use crate::broker::schedule;
 use crate::broker::topics::{RETRY_GROUP_TOPIC_PREFIX, is_send_forbidden, validate_topic};
 use crate::broker::{BrokerState, RateKind};
 use crate::net::{Channel, bad_header, error_response};
@@ -76,16 +77,6 @@ pub(super) async fn handle(
             req,
             ResponseCode::NoPermission,
             "transactional messages are not supported by this broker yet",
-        );
-    }
-    if properties::find(props, property::DELAY_TIME_LEVEL)
-        .and_then(|d| d.parse::<i32>().ok())
-        .is_some_and(|d| d > 0)
-    {
-        return error_response(
-            req,
-            ResponseCode::MessageIllegal,
-            "delayed messages are not supported by this broker yet",
         );
     }
     let wait_store = properties::find(props, property::WAIT_STORE_MSG_OK) != Some("false");
@@ -165,11 +156,15 @@ pub(super) async fn handle(
             })
             .collect()
     } else {
-        vec![PutMessage {
+        let mut msg = PutMessage {
             body: req.body.clone(),
             properties: properties::rewrite(props, &[property::POP_CK], &stamps),
             ..base
-        }]
+        };
+        if let Err(e) = schedule::stage(&state.config, &mut msg) {
+            return error_response(req, e.code, e.remark);
+        }
+        vec![msg]
     };
 
     let result = state.store.put_messages(&messages, wait_store).await;

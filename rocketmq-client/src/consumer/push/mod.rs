@@ -195,7 +195,7 @@ impl PushConsumerBuilder {
             .collect();
         if !broadcasting {
             subscriptions.push(super::subscription(
-                &format!("%RETRY%{}", self.group),
+                &crate::protocol::topic::retry_topic(&self.group),
                 "*",
                 sub_version,
             ));

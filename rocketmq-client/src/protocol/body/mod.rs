@@ -27,7 +27,7 @@ pub use heartbeat::{
 };
 pub use lists::{ConsumerListBody, KvTable, TopicList};
 pub use lock_batch::{LockBatchRequestBody, LockBatchResponseBody, MessageQueue};
-pub use offsets::ConsumerOffsetSerializeWrapper;
+pub use offsets::{ConsumerOffsetSerializeWrapper, DelayOffsetSerializeWrapper};
 pub use route::{BrokerData, QueueData, TopicRouteData};
 pub use stats::{
     ConsumeStats, ConsumeStatsList, MqMap, OffsetWrapper, TopicOffset, TopicStatsTable,

@@ -18,6 +18,19 @@ impl JsonBody for ConsumerOffsetSerializeWrapper {
     const FASTJSON_KEY_FIELDS: &'static [&'static str] = &["offsetTable"];
 }
 
+/// `DelayOffsetSerializeWrapper` (`delayOffset.json`, GET_ALL_DELAY_OFFSET): delay level →
+/// offset in the level's schedule queue up to which messages were delivered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct DelayOffsetSerializeWrapper {
+    pub offset_table: BTreeMap<i32, i64>,
+    pub data_version: DataVersion,
+}
+
+impl JsonBody for DelayOffsetSerializeWrapper {
+    const FASTJSON_KEY_FIELDS: &'static [&'static str] = &["offsetTable"];
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -32,5 +45,13 @@ mod tests {
             out.contains(r#""offsetTable":{"TopicTest@cg":{0:250,1:249}}"#),
             "{out}"
         );
+    }
+
+    #[test]
+    fn delay_offsets_have_integer_keys() {
+        let w = DelayOffsetSerializeWrapper::decode(b"{\"offsetTable\":{1:0,3:17}}").unwrap();
+        assert_eq!(w.offset_table[&3], 17);
+        let out = String::from_utf8(w.encode()).unwrap();
+        assert!(out.contains(r#""offsetTable":{1:0,3:17}"#), "{out}");
     }
 }

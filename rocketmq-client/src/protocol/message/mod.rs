@@ -45,6 +45,12 @@ pub mod property {
     pub const TIMER_DELAY_SEC: &str = "TIMER_DELAY_SEC";
     pub const TIMER_DELAY_MS: &str = "TIMER_DELAY_MS";
     pub const TIMER_DELIVER_MS: &str = "TIMER_DELIVER_MS";
+    pub const TIMER_OUT_MS: &str = "TIMER_OUT_MS";
+    pub const TIMER_ENQUEUE_MS: &str = "TIMER_ENQUEUE_MS";
+    pub const TRANSACTION_CHECK_TIMES: &str = "TRANSACTION_CHECK_TIMES";
+    pub const CHECK_IMMUNITY_TIME_IN_SECONDS: &str = "CHECK_IMMUNITY_TIME_IN_SECONDS";
+    pub const PUSH_REPLY_TIME: &str = "PUSH_REPLY_TIME";
+    pub const SHARDING_KEY: &str = "__SHARDINGKEY";
     pub const POP_CK: &str = "POP_CK";
 }
 
@@ -126,6 +132,26 @@ impl Message {
         self.property(property::DELAY_TIME_LEVEL)
             .and_then(|d| d.parse().ok())
             .unwrap_or(0)
+    }
+
+    /// Delays delivery by a level of the broker's `messageDelayLevel` table (by default level
+    /// 1 is 1 s, 3 is 10 s, 18 is 2 h); 0 delivers at once.
+    pub fn with_delay_level(mut self, level: i32) -> Self {
+        self.put_property(property::DELAY_TIME_LEVEL, level.to_string());
+        self
+    }
+
+    /// Delays delivery by any duration up to the broker's `timerMaxDelaySec` (3 days), to the
+    /// second or better (the 5.x timer; Apache 4.x brokers ignore it).
+    pub fn with_delay(mut self, delay: std::time::Duration) -> Self {
+        self.put_property(property::TIMER_DELAY_MS, delay.as_millis().to_string());
+        self
+    }
+
+    /// Delivers at a time, in milliseconds since the epoch (the 5.x timer).
+    pub fn with_deliver_time(mut self, epoch_millis: i64) -> Self {
+        self.put_property(property::TIMER_DELIVER_MS, epoch_millis.to_string());
+        self
     }
 
     /// The client-generated unique id.
