@@ -9,6 +9,7 @@ mod clients;
 pub mod config;
 mod groups;
 mod handlers;
+mod locks;
 mod long_poll;
 mod offsets;
 mod register;
@@ -135,6 +136,8 @@ pub(crate) struct BrokerState {
     pub(crate) stats: Stats,
     /// Level-delay progress (shared with GET_ALL_DELAY_OFFSET).
     pub(crate) delay_offsets: Arc<schedule::delay::DelayOffsets>,
+    /// Orderly consumers' queue locks.
+    pub(crate) locks: locks::LockManager,
 }
 
 impl BrokerState {
@@ -215,6 +218,7 @@ impl Broker {
             pulls,
             store_host,
             unique_ids: UniqueIdGenerator::new(ip),
+            locks: locks::LockManager::default(),
             delay_offsets: Arc::new(schedule::delay::DelayOffsets::load(
                 config_dir.join("delayOffset.json"),
             )),

@@ -12,7 +12,7 @@ mod stats;
 pub use crate::protocol::body::{ConsumeFromWhere, MessageModel};
 pub use allocate::allocate_averagely;
 pub use lite_pull::{LitePullConsumer, LitePullConsumerBuilder};
-pub use push::{ConsumeResult, PushConsumer, PushConsumerBuilder};
+pub use push::{ConsumeMode, ConsumeResult, PushConsumer, PushConsumerBuilder};
 
 use std::collections::BTreeSet;
 

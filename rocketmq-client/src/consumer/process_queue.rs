@@ -1,17 +1,31 @@
-//! A queue's messages between pull and consumption: flow control and the commit offset.
+//! A queue's messages between pull and consumption: flow control, the commit offset, consume
+//! timeouts and, for orderly consumers, the broker lock and one-at-a-time consumption.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 
+use tokio::sync::Notify;
+
 use crate::protocol::body::ProcessQueueInfo;
 use crate::protocol::message::MessageExt;
 use crate::protocol::now_millis;
 
+/// How long a broker lock is trusted without a refresh (the broker's own expiry is 60 s).
+pub(crate) const LOCK_TRUSTED_MS: i64 = 30_000;
+
+/// A pulled message not yet done.
+#[derive(Debug)]
+struct Held {
+    msg: MessageExt,
+    /// When a listener got it (`None`: still waiting, orderly only).
+    started_ms: Option<i64>,
+}
+
 #[derive(Debug, Default)]
 struct Inner {
-    /// In-flight messages by queue offset → body size.
-    in_flight: BTreeMap<i64, usize>,
+    /// Messages by queue offset.
+    held: BTreeMap<i64, Held>,
     bytes: usize,
     /// Highest offset ever taken in.
     max_seen: Option<i64>,
@@ -24,6 +38,13 @@ pub(crate) struct ProcessQueue {
     dropped: AtomicBool,
     last_pull_ms: AtomicI64,
     last_consume_ms: AtomicI64,
+    /// Orderly: the broker granted us this queue, at `last_lock_ms`.
+    locked: AtomicBool,
+    last_lock_ms: AtomicI64,
+    /// Orderly: held for each listener call, so a queue is released only between calls.
+    pub(crate) consuming: tokio::sync::Mutex<()>,
+    /// Orderly: messages arrived or the lock changed.
+    pub(crate) wake: Notify,
 }
 
 impl ProcessQueue {
@@ -41,10 +62,12 @@ impl ProcessQueue {
     pub(crate) fn info(&self) -> ProcessQueueInfo {
         let inner = self.lock();
         ProcessQueueInfo {
-            cached_msg_min_offset: inner.in_flight.keys().next().copied().unwrap_or(0),
-            cached_msg_max_offset: inner.in_flight.keys().next_back().copied().unwrap_or(0),
-            cached_msg_count: i32::try_from(inner.in_flight.len()).unwrap_or(i32::MAX),
+            cached_msg_min_offset: inner.held.keys().next().copied().unwrap_or(0),
+            cached_msg_max_offset: inner.held.keys().next_back().copied().unwrap_or(0),
+            cached_msg_count: i32::try_from(inner.held.len()).unwrap_or(i32::MAX),
             cached_msg_size_in_mib: i32::try_from(inner.bytes / (1024 * 1024)).unwrap_or(i32::MAX),
+            locked: self.locked.load(Ordering::Acquire),
+            last_lock_timestamp: self.last_lock_ms.load(Ordering::Relaxed),
             droped: self.is_dropped(),
             last_pull_timestamp: self.last_pull_ms.load(Ordering::Relaxed),
             last_consume_timestamp: self.last_consume_ms.load(Ordering::Relaxed),
@@ -52,16 +75,18 @@ impl ProcessQueue {
         }
     }
 
-    /// Records pulled messages.
-    pub(crate) fn put(&self, msgs: &[MessageExt]) {
+    /// Records pulled messages; `started` marks them as handed to a listener right away.
+    pub(crate) fn put(&self, msgs: &[MessageExt], started: bool) {
+        let now = now_millis();
         let mut inner = self.lock();
         for m in msgs {
-            if inner
-                .in_flight
-                .insert(m.queue_offset, m.message.body.len())
-                .is_none()
-            {
-                inner.bytes += m.message.body.len();
+            let size = m.message.body.len();
+            let held = Held {
+                msg: m.clone(),
+                started_ms: started.then_some(now),
+            };
+            if inner.held.insert(m.queue_offset, held).is_none() {
+                inner.bytes += size;
             }
             inner.max_seen = Some(
                 inner
@@ -69,36 +94,81 @@ impl ProcessQueue {
                     .map_or(m.queue_offset, |s| s.max(m.queue_offset)),
             );
         }
+        drop(inner);
+        self.wake.notify_one();
+    }
+
+    /// Orderly: the lowest `n` messages not yet handed out, now marked as handed out.
+    pub(crate) fn take(&self, n: usize) -> Vec<MessageExt> {
+        let now = now_millis();
+        let mut inner = self.lock();
+        inner
+            .held
+            .values_mut()
+            .filter(|h| h.started_ms.is_none())
+            .take(n)
+            .map(|h| {
+                h.started_ms = Some(now);
+                h.msg.clone()
+            })
+            .collect()
     }
 
     /// Removes consumed messages; returns the offset that is now safe to commit: the lowest
-    /// still in flight, or one past the highest seen.
+    /// still held, or one past the highest seen.
     pub(crate) fn remove(&self, offsets: &[i64]) -> Option<i64> {
         self.last_consume_ms.store(now_millis(), Ordering::Relaxed);
         let mut inner = self.lock();
         for o in offsets {
-            if let Some(size) = inner.in_flight.remove(o) {
-                inner.bytes -= size;
+            if let Some(h) = inner.held.remove(o) {
+                inner.bytes -= h.msg.message.body.len();
             }
         }
-        match inner.in_flight.keys().next() {
+        match inner.held.keys().next() {
             Some(first) => Some(*first),
             None => inner.max_seen.map(|m| m + 1),
         }
     }
 
-    /// (message count, body bytes) in flight.
+    /// Messages a listener has held since before `started_before` (ms), oldest first.
+    pub(crate) fn stuck(&self, started_before: i64, max: usize) -> Vec<MessageExt> {
+        self.lock()
+            .held
+            .values()
+            .filter(|h| h.started_ms.is_some_and(|s| s < started_before))
+            .take(max)
+            .map(|h| h.msg.clone())
+            .collect()
+    }
+
+    /// (message count, body bytes) held.
     pub(crate) fn load(&self) -> (usize, usize) {
         let inner = self.lock();
-        (inner.in_flight.len(), inner.bytes)
+        (inner.held.len(), inner.bytes)
     }
 
     pub(crate) fn drop_queue(&self) {
         self.dropped.store(true, Ordering::Release);
+        self.wake.notify_one();
     }
 
     pub(crate) fn is_dropped(&self) -> bool {
         self.dropped.load(Ordering::Acquire)
+    }
+
+    /// Orderly: records the broker's answer to a lock request.
+    pub(crate) fn set_locked(&self, locked: bool) {
+        if locked {
+            self.last_lock_ms.store(now_millis(), Ordering::Release);
+        }
+        self.locked.store(locked, Ordering::Release);
+        self.wake.notify_one();
+    }
+
+    /// Orderly: whether we hold the broker lock and it is fresh enough to trust.
+    pub(crate) fn lock_valid(&self) -> bool {
+        self.locked.load(Ordering::Acquire)
+            && now_millis() - self.last_lock_ms.load(Ordering::Acquire) < LOCK_TRUSTED_MS
     }
 }
 
@@ -128,7 +198,7 @@ mod tests {
     #[test]
     fn the_commit_offset_lags_behind_the_slowest_message() {
         let pq = ProcessQueue::default();
-        pq.put(&[ext(5), ext(6), ext(7)]);
+        pq.put(&[ext(5), ext(6), ext(7)], true);
         assert_eq!(pq.load(), (3, 9));
         assert_eq!(
             pq.remove(&[6, 7]),
@@ -137,5 +207,19 @@ mod tests {
         );
         assert_eq!(pq.remove(&[5]), Some(8));
         assert_eq!(pq.load(), (0, 0));
+    }
+
+    #[test]
+    fn orderly_takes_in_offset_order_once() {
+        let pq = ProcessQueue::default();
+        pq.put(&[ext(7), ext(5), ext(6)], false);
+        let first: Vec<i64> = pq.take(2).iter().map(|m| m.queue_offset).collect();
+        assert_eq!(first, [5, 6]);
+        let next: Vec<i64> = pq.take(2).iter().map(|m| m.queue_offset).collect();
+        assert_eq!(next, [7], "handed-out messages are not taken again");
+        assert_eq!(pq.stuck(now_millis() + 1, 10).len(), 3);
+        assert!(!pq.lock_valid());
+        pq.set_locked(true);
+        assert!(pq.lock_valid());
     }
 }

@@ -6,10 +6,12 @@ mod consumer_list;
 mod consumer_offset;
 mod delay_offset;
 mod heartbeat;
+mod lock_batch;
 mod pull_message;
 mod queue_offset;
 mod reset_offset;
 mod runtime_info;
+mod send_back;
 mod send_message;
 mod stats;
 mod subscription_group;
@@ -43,6 +45,7 @@ pub(super) async fn dispatch(
         GetMaxOffset | GetMinOffset | GetEarliestMsgStoreTime | SearchOffsetByTimestamp => {
             queue_offset::handle(state, &req)
         }
+        ConsumerSendMsgBack => send_back::handle(state, &req).await,
         HeartBeat => heartbeat::handle(state, channel, &req),
         UnregisterClient => unregister_client::handle(state, channel, &req),
         GetConsumerListByGroup => consumer_list::handle(state, &req),
@@ -60,6 +63,7 @@ pub(super) async fn dispatch(
         GetConsumerRunningInfo | ConsumeMessageDirectly => call_consumer::handle(state, &req).await,
         InvokeBrokerToResetOffset => reset_offset::handle(state, &req),
         GetAllDelayOffset => delay_offset::handle(state, &req),
+        LockBatchMq | UnlockBatchMq => lock_batch::handle(state, &req),
         _ => RemotingCommand::not_supported(&req),
     };
     Some(resp)

@@ -12,6 +12,7 @@ use rocketmq_client::protocol::header::{SendMessageRequestHeader, SendMessageRes
 use rocketmq_client::protocol::message::{
     decode_batch, offset_msg_id, properties, property, sys_flag,
 };
+use rocketmq_client::protocol::topic::dlq_topic;
 use rocketmq_client::protocol::{RemotingCommand, RequestCode, ResponseCode};
 
 use crate::broker::BrokerRole;
@@ -161,6 +162,7 @@ pub(super) async fn handle(
             properties: properties::rewrite(props, &[property::POP_CK], &stamps),
             ..base
         };
+        dead_letter_if_exhausted(state, &h, &mut msg);
         if let Err(e) = schedule::stage(&state.config, &mut msg) {
             return error_response(req, e.code, e.remark);
         }
@@ -168,18 +170,15 @@ pub(super) async fn handle(
     };
 
     let result = state.store.put_messages(&messages, wait_store).await;
+    if let Some((code, remark)) = refusal(&result.status) {
+        return error_response(req, code, remark);
+    }
     let code = match &result.status {
         PutStatus::Ok if state.config.broker_role == BrokerRole::SyncMaster && wait_store => {
             ResponseCode::SlaveNotAvailable
         }
-        PutStatus::Ok => ResponseCode::Success,
         PutStatus::FlushDiskTimeout => ResponseCode::FlushDiskTimeout,
-        PutStatus::MessageIllegal(reason) => {
-            return error_response(req, ResponseCode::MessageIllegal, reason.clone());
-        }
-        PutStatus::ServiceNotAvailable(reason) => {
-            return error_response(req, ResponseCode::ServiceNotAvailable, reason.clone());
-        }
+        _ => ResponseCode::Success,
     };
     let Some(append) = result.append else {
         return error_response(req, ResponseCode::SystemError, "message was not stored");
@@ -259,7 +258,49 @@ fn topic_for_send(
     }
 }
 
-fn random_queue(write_queue_nums: i32) -> i32 {
+/// A retry sent as a plain message (a client whose send-back failed) that has used up its
+/// attempts goes to the group's dead-letter queue instead, undelayed; so does any retry of a
+/// group that holds orderly queue locks (an orderly consumer retries in place, and sends a
+/// message this way only once it gives up on it).
+fn dead_letter_if_exhausted(
+    state: &BrokerState,
+    h: &SendMessageRequestHeader,
+    msg: &mut PutMessage,
+) {
+    let Some(group) = msg.topic.strip_prefix(RETRY_GROUP_TOPIC_PREFIX) else {
+        return;
+    };
+    let Some(config) = state.groups.find_or_create(group) else {
+        return;
+    };
+    let max = h.max_reconsume_times.unwrap_or(config.retry_max_times);
+    if msg.reconsume_times < max && !state.locks.group_holds_locks(group) {
+        return;
+    }
+    let dlq = dlq_topic(group);
+    let (_, created) = state
+        .topics
+        .create_if_absent(&dlq, 1, perm::READ | perm::WRITE);
+    if created {
+        state.registrar.request_now();
+    }
+    msg.topic = dlq;
+    msg.queue_id = 0;
+    msg.properties = properties::rewrite(&msg.properties, &[property::DELAY_TIME_LEVEL], &[]);
+}
+
+/// The response code and remark of a put the store refused (`None`: stored).
+pub(super) fn refusal(status: &PutStatus) -> Option<(ResponseCode, String)> {
+    match status {
+        PutStatus::Ok | PutStatus::FlushDiskTimeout => None,
+        PutStatus::MessageIllegal(reason) => Some((ResponseCode::MessageIllegal, reason.clone())),
+        PutStatus::ServiceNotAvailable(reason) => {
+            Some((ResponseCode::ServiceNotAvailable, reason.clone()))
+        }
+    }
+}
+
+pub(super) fn random_queue(write_queue_nums: i32) -> i32 {
     use std::hash::{BuildHasher, Hasher};
     let r = std::collections::hash_map::RandomState::new()
         .build_hasher()

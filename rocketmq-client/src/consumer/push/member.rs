@@ -151,8 +151,7 @@ impl Inner {
                 .remove(&mq);
             let addr = match released {
                 Some(a) => {
-                    a.pq.drop_queue();
-                    a.task.abort();
+                    a.stop();
                     a.addr
                 }
                 None => continue,
@@ -189,7 +188,9 @@ impl Inner {
         let outcome = tokio::spawn(async move { listener(vec![msg]).await }).await;
         let (result, remark) = match outcome {
             Ok(ConsumeResult::Success) => (consume_result::SUCCESS, None),
-            Ok(ConsumeResult::ReconsumeLater) => (consume_result::LATER, None),
+            Ok(ConsumeResult::ReconsumeLater | ConsumeResult::ReconsumeLaterAtLevel(_)) => {
+                (consume_result::LATER, None)
+            }
             Err(e) => (consume_result::THROW_EXCEPTION, Some(e.to_string())),
         };
         let body = ConsumeMessageDirectlyResult {

@@ -28,9 +28,12 @@
 //! # Ok(()) }
 //! ```
 
+mod concurrent;
 mod member;
+mod orderly;
 mod pull_task;
 mod rebalance;
+mod send_back;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -59,8 +62,26 @@ use crate::route::{NameServers, master_addrs};
 pub enum ConsumeResult {
     /// Consumed; the offset may move past these messages.
     Success,
-    /// Deliver these messages again later.
+    /// Deliver these messages again later: concurrently consumed messages come back through
+    /// the group's retry topic after delay level 3 + the times already retried (10 s, 30 s,
+    /// 1 min, …), and after `max_reconsume_times` attempts land in `%DLQ%{group}`; an orderly
+    /// queue pauses for `suspend_current_queue_time` and retries in place.
     ReconsumeLater,
+    /// Like `ReconsumeLater`, with the retry's delay level chosen here (Java's
+    /// `delayLevelWhenNextConsume`): a level of the broker's table, or negative to go straight
+    /// to the dead-letter queue. Orderly consumers treat it as `ReconsumeLater`.
+    ReconsumeLaterAtLevel(i32),
+}
+
+/// How a push consumer calls its listener.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ConsumeMode {
+    /// Many calls at once, any order (Java's `MessageListenerConcurrently`).
+    #[default]
+    Concurrently,
+    /// One call at a time per queue, in queue order, with the queue locked on its broker
+    /// (Java's `MessageListenerOrderly`).
+    Orderly,
 }
 
 type Listener = Arc<
@@ -83,6 +104,10 @@ pub struct PushConsumerBuilder {
     pull_threshold_size_for_queue: usize,
     rebalance_interval: Duration,
     instance_name: Option<String>,
+    consume_mode: ConsumeMode,
+    max_reconsume_times: i32,
+    consume_timeout: Duration,
+    suspend_current_queue_time: Duration,
 }
 
 impl PushConsumerBuilder {
@@ -149,6 +174,31 @@ impl PushConsumerBuilder {
     /// How often to rebalance without being told to (20 s).
     pub fn rebalance_interval(mut self, every: Duration) -> Self {
         self.rebalance_interval = every;
+        self
+    }
+
+    /// Concurrently (default) or orderly.
+    pub fn consume_mode(mut self, mode: ConsumeMode) -> Self {
+        self.consume_mode = mode;
+        self
+    }
+
+    /// Attempts before a failing message goes to `%DLQ%{group}`; −1 (default) means 16 for
+    /// concurrent consumers and unlimited for orderly ones, as in Java.
+    pub fn max_reconsume_times(mut self, n: i32) -> Self {
+        self.max_reconsume_times = n;
+        self
+    }
+
+    /// How long a listener may hold a message before it is sent back for a retry (15 min).
+    pub fn consume_timeout(mut self, timeout: Duration) -> Self {
+        self.consume_timeout = timeout;
+        self
+    }
+
+    /// How long an orderly queue pauses after a failed batch (1 s).
+    pub fn suspend_current_queue_time(mut self, pause: Duration) -> Self {
+        self.suspend_current_queue_time = pause;
         self
     }
 
@@ -231,7 +281,20 @@ impl PushConsumerBuilder {
 struct Assigned {
     pq: Arc<ProcessQueue>,
     addr: String,
+    /// The pull loop.
     task: JoinHandle<()>,
+    /// Orderly: the queue's consume loop.
+    consume_task: Option<JoinHandle<()>>,
+}
+
+impl Assigned {
+    fn stop(&self) {
+        self.pq.drop_queue();
+        self.task.abort();
+        if let Some(t) = &self.consume_task {
+            t.abort();
+        }
+    }
 }
 
 pub(crate) struct Inner {
@@ -273,6 +336,19 @@ impl Inner {
         self.config.message_model == MessageModel::Broadcasting
     }
 
+    fn orderly(&self) -> bool {
+        self.config.consume_mode == ConsumeMode::Orderly
+    }
+
+    /// The effective attempt limit (−1 resolved as Java does).
+    fn max_reconsume_times(&self) -> i32 {
+        match self.config.max_reconsume_times {
+            n if n >= 0 => n,
+            _ if self.orderly() => i32::MAX,
+            _ => 16,
+        }
+    }
+
     /// Re-reads the routes of every subscribed topic.
     async fn refresh_routes(&self) {
         for sub in &self.subscriptions {
@@ -297,6 +373,26 @@ impl Inner {
                 .unwrap_or_else(|e| e.into_inner())
                 .values(),
         )
+    }
+
+    /// Orderly: gives every queue's lock back (at shutdown, after the offsets are committed).
+    async fn unlock_all(&self) {
+        let mut by_broker: HashMap<String, std::collections::BTreeSet<MessageQueue>> =
+            HashMap::new();
+        for (mq, a) in self
+            .assigned
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+        {
+            by_broker
+                .entry(a.addr.clone())
+                .or_default()
+                .insert(mq.clone());
+        }
+        for (addr, queues) in by_broker {
+            orderly::unlock(self, &addr, queues).await;
+        }
     }
 
     /// Sends every queue's offset to its broker, or saves the local file.
@@ -350,6 +446,10 @@ impl PushConsumer {
             pull_threshold_size_for_queue: 100 * 1024 * 1024,
             rebalance_interval: Duration::from_secs(20),
             instance_name: None,
+            consume_mode: ConsumeMode::Concurrently,
+            max_reconsume_times: -1,
+            consume_timeout: Duration::from_secs(15 * 60),
+            suspend_current_queue_time: Duration::from_secs(1),
         }
     }
 
@@ -394,12 +494,14 @@ impl PushConsumer {
             .values()
         {
             // Pull loops stop; listener calls already running finish and record their offsets.
-            a.pq.drop_queue();
-            a.task.abort();
+            a.stop();
         }
         let permits = u32::try_from(self.inner.config.consume_concurrency).unwrap_or(u32::MAX);
         let _ = tokio::time::timeout(drain, self.inner.semaphore.acquire_many(permits)).await;
         self.inner.persist_offsets().await;
+        if self.inner.orderly() {
+            self.inner.unlock_all().await;
+        }
         self.inner
             .membership
             .unregister_and_leave(self.inner.broker_addrs())
@@ -429,8 +531,7 @@ impl Drop for PushConsumer {
             .unwrap_or_else(|e| e.into_inner())
             .values()
         {
-            a.pq.drop_queue();
-            a.task.abort();
+            a.stop();
         }
     }
 }

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{ConsumeResult, Inner};
+use super::{Inner, concurrent};
 use crate::consumer::process_queue::ProcessQueue;
 use crate::protocol::body::{MessageQueue, SubscriptionData};
 use crate::protocol::header::{PullMessageRequestHeader, PullMessageResponseHeader, pull_sys_flag};
@@ -88,8 +88,12 @@ pub(super) async fn run(
                     correct_idle_offset(&inner, &mq, &pq, offset);
                     continue;
                 }
-                pq.put(&msgs);
-                dispatch(&inner, &mq, &pq, msgs).await;
+                if inner.orderly() {
+                    pq.put(&msgs, false);
+                } else {
+                    pq.put(&msgs, true);
+                    concurrent::dispatch(&inner, &mq, &pq, &addr, msgs).await;
+                }
             }
             (ResponseCode::PullNotFound | ResponseCode::PullRetryImmediately, Some(h)) => {
                 offset = h.next_begin_offset;
@@ -142,51 +146,5 @@ fn prepare(
 fn correct_idle_offset(inner: &Inner, mq: &MessageQueue, pq: &ProcessQueue, offset: i64) {
     if pq.load().0 == 0 {
         inner.offsets.update(mq, offset);
-    }
-}
-
-/// Hands messages to the listener in `consume_batch_size` chunks, at most
-/// `consume_concurrency` calls at once across the consumer.
-async fn dispatch(
-    inner: &Arc<Inner>,
-    mq: &MessageQueue,
-    pq: &Arc<ProcessQueue>,
-    msgs: Vec<MessageExt>,
-) {
-    for chunk in msgs.chunks(inner.config.consume_batch_size) {
-        let Ok(permit) = inner.semaphore.clone().acquire_owned().await else {
-            return;
-        };
-        let (inner, mq, pq, chunk) = (inner.clone(), mq.clone(), pq.clone(), chunk.to_vec());
-        tokio::spawn(async move {
-            let offsets: Vec<i64> = chunk.iter().map(|m| m.queue_offset).collect();
-            loop {
-                let listener = inner.listener.clone();
-                let batch = chunk.clone();
-                let started = std::time::Instant::now();
-                // A panicking listener counts as "later", and the queue keeps going.
-                let result = tokio::spawn(async move { listener(batch).await })
-                    .await
-                    .unwrap_or(ConsumeResult::ReconsumeLater);
-                inner.stats.consumed(
-                    &mq.topic,
-                    chunk.len(),
-                    started.elapsed().as_millis() as u64,
-                    result == ConsumeResult::Success,
-                );
-                if result == ConsumeResult::Success || pq.is_dropped() || !inner.is_running() {
-                    break;
-                }
-                // Redelivery through the broker's retry topic is the message-patterns work;
-                // until then a failed batch is retried here, holding the queue's offset.
-                tokio::time::sleep(Duration::from_secs(1)).await;
-            }
-            if let Some(next) = pq.remove(&offsets)
-                && !pq.is_dropped()
-            {
-                inner.offsets.update(&mq, next);
-            }
-            drop(permit);
-        });
     }
 }

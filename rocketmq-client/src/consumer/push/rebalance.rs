@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{Assigned, Inner, pull_task};
+use super::{Assigned, Inner, concurrent, orderly, pull_task};
 use crate::consumer::allocate::allocate_averagely;
 use crate::consumer::process_queue::ProcessQueue;
 use crate::consumer::queries::{group_members, initial_offset};
@@ -15,14 +15,21 @@ use crate::route::{master_addr, subscribe_queues};
 /// Rebalances at start, every `rebalance_interval` and when told to; commits offsets every
 /// 5 s; refreshes routes every 30 s (the instance heartbeats). A subscribed topic that has
 /// no route yet is looked up every second, so a consumer started before its topic exists
-/// begins as soon as the first message creates it.
+/// begins as soon as the first message creates it. Orderly consumers renew their queue locks
+/// every 20 s; concurrent ones send back messages stuck past the consume timeout.
 pub(super) async fn run(inner: Arc<Inner>) {
     let mut rebalance_tick = tokio::time::interval(inner.config.rebalance_interval);
     let mut persist_tick = tokio::time::interval(Duration::from_secs(5));
     let mut heartbeat_tick = tokio::time::interval(Duration::from_secs(30));
     let mut missing_tick = tokio::time::interval(Duration::from_secs(1));
+    let mut lock_tick = tokio::time::interval(Duration::from_secs(20));
+    let stuck_every = (inner.config.consume_timeout / 4)
+        .clamp(Duration::from_millis(100), Duration::from_secs(60));
+    let mut stuck_tick = tokio::time::interval(stuck_every);
     persist_tick.tick().await;
     heartbeat_tick.tick().await;
+    lock_tick.tick().await;
+    stuck_tick.tick().await;
     while inner.is_running() {
         tokio::select! {
             _ = rebalance_tick.tick() => rebalance(&inner).await,
@@ -30,6 +37,8 @@ pub(super) async fn run(inner: Arc<Inner>) {
             _ = missing_tick.tick(), if route_missing(&inner) => rebalance(&inner).await,
             _ = persist_tick.tick() => inner.persist_offsets().await,
             _ = heartbeat_tick.tick() => inner.refresh_routes().await,
+            _ = lock_tick.tick(), if inner.orderly() => orderly::relock_all(&inner).await,
+            _ = stuck_tick.tick(), if !inner.orderly() => concurrent::send_back_stuck(&inner).await,
         }
     }
 }
@@ -101,15 +110,25 @@ async fn update_assignment(
         .cloned()
         .collect();
     for mq in current.difference(&mine) {
+        let held = inner
+            .assigned
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(mq)
+            .map(|a| (a.pq.clone(), a.addr.clone()));
+        let Some((pq, addr)) = held else { continue };
+        if inner.orderly() && !orderly::release(inner, mq, &pq, &addr).await {
+            tracing::info!(queue = ?mq, "queue busy; released next round");
+            continue;
+        }
         let removed = inner
             .assigned
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .remove(mq);
         if let Some(a) = removed {
-            a.pq.drop_queue();
-            a.task.abort();
-            if !inner.broadcasting() {
+            a.stop();
+            if !inner.broadcasting() && !inner.orderly() {
                 inner
                     .offsets
                     .persist_queue(inner.client(), &a.addr, mq)
@@ -123,6 +142,16 @@ async fn update_assignment(
         let Some(addr) = master_addr(route, &mq.broker_name) else {
             continue;
         };
+        // Orderly: the queue is ours only once its broker says so; the offset is read after
+        // that, so it includes everything the previous owner committed.
+        if inner.orderly()
+            && !orderly::lock(inner, &addr, BTreeSet::from([mq.clone()]))
+                .await
+                .contains(mq)
+        {
+            tracing::debug!(queue = ?mq, "queue locked by another consumer; retried next round");
+            continue;
+        }
         let start = match start_offset(inner, &addr, mq).await {
             Ok(o) => o,
             Err(e) => {
@@ -132,6 +161,15 @@ async fn update_assignment(
         };
         inner.offsets.update(mq, start);
         let pq = Arc::new(ProcessQueue::default());
+        let consume_task = inner.orderly().then(|| {
+            pq.set_locked(true);
+            tokio::spawn(orderly::run(
+                inner.clone(),
+                mq.clone(),
+                pq.clone(),
+                addr.clone(),
+            ))
+        });
         let task = tokio::spawn(pull_task::run(
             inner.clone(),
             mq.clone(),
@@ -145,7 +183,15 @@ async fn update_assignment(
             .assigned
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(mq.clone(), Assigned { pq, addr, task });
+            .insert(
+                mq.clone(),
+                Assigned {
+                    pq,
+                    addr,
+                    task,
+                    consume_task,
+                },
+            );
     }
 }
 

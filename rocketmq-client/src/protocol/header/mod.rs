@@ -15,8 +15,10 @@ mod kv_config;
 mod namesrv_broker;
 mod pull_message;
 mod queue_offset;
+mod send_back;
 mod send_message;
 mod topic;
+mod transaction;
 
 pub use client_admin::{
     GetConsumeStatsInBrokerHeader, GetConsumerRunningInfoRequestHeader, ProducerGroupHeader,
@@ -34,10 +36,12 @@ pub use queue_offset::{
     EarliestMsgStoreTimeResponseHeader, OffsetResponseHeader, QueueHeader,
     SearchOffsetRequestHeader,
 };
+pub use send_back::ConsumerSendMsgBackRequestHeader;
 pub use send_message::{
     SendMessageRequestHeader, SendMessageRequestHeaderV2, SendMessageResponseHeader,
 };
 pub use topic::{ClusterHeader, CreateTopicRequestHeader, DeleteTopicInNamesrvHeader, TopicHeader};
+pub use transaction::{CheckTransactionStateRequestHeader, EndTransactionRequestHeader};
 
 use super::command::ExtFields;
 
