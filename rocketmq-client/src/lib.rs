@@ -25,6 +25,7 @@ pub mod protocol;
 pub mod remoting;
 pub mod route;
 
+pub use async_trait::async_trait;
 pub use error::{ClientError, Result};
 pub use instance::ClientInstance;
 pub use producer::{Producer, SendResult, SendStatus};

@@ -15,6 +15,7 @@ mod offsets;
 mod register;
 mod schedule;
 mod topics;
+mod transaction;
 
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -138,6 +139,8 @@ pub(crate) struct BrokerState {
     pub(crate) delay_offsets: Arc<schedule::delay::DelayOffsets>,
     /// Orderly consumers' queue locks.
     pub(crate) locks: locks::LockManager,
+    /// Which half messages are settled; held across END_TRANSACTION and check rounds.
+    pub(crate) transactions: tokio::sync::Mutex<transaction::Book>,
 }
 
 impl BrokerState {
@@ -219,6 +222,7 @@ impl Broker {
             store_host,
             unique_ids: UniqueIdGenerator::new(ip),
             locks: locks::LockManager::default(),
+            transactions: tokio::sync::Mutex::default(),
             delay_offsets: Arc::new(schedule::delay::DelayOffsets::load(
                 config_dir.join("delayOffset.json"),
             )),
@@ -262,6 +266,7 @@ impl Broker {
             state.config.message_delay_level.0.len(),
             cancel.clone(),
         ));
+        tasks.spawn(transaction::check::run(state.clone(), cancel.clone()));
         tasks.spawn(schedule::timer::run(
             state.store.clone(),
             state

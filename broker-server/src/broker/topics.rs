@@ -103,6 +103,7 @@ impl TopicConfigManager {
         system(TIMER_TOPIC, 1, rw);
         system(TRANS_HALF_TOPIC, 1, rw);
         system(TRANS_OP_HALF_TOPIC, 1, rw);
+        system(TRANS_CHECK_MAX_TIME_TOPIC, 1, rw);
         system(&format!("{}_REPLY_TOPIC", settings.cluster_name), 1, rw);
         let inherit_rw = |enabled: bool| perm::INHERIT | if enabled { rw } else { 0 };
         system(

@@ -23,9 +23,17 @@ pub struct ProducerBuilder {
     pub(super) compress_level: u32,
     pub(super) default_topic_queue_nums: i32,
     pub(super) instance_name: Option<String>,
+    pub(super) transaction_listener: Option<super::transaction::SharedListener>,
 }
 
 impl ProducerBuilder {
+    /// Enables [`Producer::send_in_transaction`]: `listener` runs local transactions and
+    /// answers the broker's checks.
+    pub fn transaction_listener(mut self, listener: impl super::TransactionListener) -> Self {
+        self.transaction_listener = Some(super::transaction::SharedListener(Arc::new(listener)));
+        self
+    }
+
     /// Bodies of at least this many bytes are zlib-compressed (4 KiB; Java's
     /// `compressMsgBodyOverHowmuch`).
     pub fn compress_over(mut self, bytes: usize) -> Self {

@@ -22,6 +22,7 @@ mod batch;
 mod builder;
 mod selector;
 mod send_result;
+mod transaction;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -34,6 +35,7 @@ pub use batch::split_batch;
 pub use builder::ProducerBuilder;
 pub use selector::select_by_hash;
 pub use send_result::{SendResult, SendStatus};
+pub use transaction::{LocalTransactionState, TransactionListener, TransactionSendResult};
 
 use crate::error::{ClientError, Result};
 use crate::instance::{Member, Membership};
@@ -118,6 +120,7 @@ impl Producer {
             compress_level: 5,
             default_topic_queue_nums: 4,
             instance_name: None,
+            transaction_listener: None,
         }
     }
 
@@ -517,9 +520,10 @@ impl Member for Inner {
     }
 
     fn serve(self: Arc<Self>, addr: &str, request: RemotingCommand) -> Reply {
-        // Only CHECK_TRANSACTION_STATE is addressed to producers; a plain producer has no
-        // local transactions to report, so the broker asks again later.
-        tracing::warn!(broker = %addr, group = %self.config.group, code = request.code, "transaction check for a producer without a transaction listener");
+        // Only CHECK_TRANSACTION_STATE is addressed to producers (oneway: nothing to reply).
+        if request.request_code() == RequestCode::CheckTransactionState {
+            tokio::spawn(self.answer_check(addr.to_string(), request));
+        }
         Reply::None
     }
 }

@@ -5,6 +5,7 @@ mod connections;
 mod consumer_list;
 mod consumer_offset;
 mod delay_offset;
+mod end_transaction;
 mod heartbeat;
 mod lock_batch;
 mod pull_message;
@@ -46,6 +47,7 @@ pub(super) async fn dispatch(
             queue_offset::handle(state, &req)
         }
         ConsumerSendMsgBack => send_back::handle(state, &req).await,
+        EndTransaction => end_transaction::handle(state, &req).await,
         HeartBeat => heartbeat::handle(state, channel, &req),
         UnregisterClient => unregister_client::handle(state, channel, &req),
         GetConsumerListByGroup => consumer_list::handle(state, &req),

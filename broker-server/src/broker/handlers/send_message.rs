@@ -16,9 +16,9 @@ use rocketmq_client::protocol::topic::dlq_topic;
 use rocketmq_client::protocol::{RemotingCommand, RequestCode, ResponseCode};
 
 use crate::broker::BrokerRole;
-use crate::broker::schedule;
 use crate::broker::topics::{RETRY_GROUP_TOPIC_PREFIX, is_send_forbidden, validate_topic};
 use crate::broker::{BrokerState, RateKind};
+use crate::broker::{schedule, transaction};
 use crate::net::{Channel, bad_header, error_response};
 use crate::store::{PutMessage, PutStatus};
 
@@ -73,13 +73,7 @@ pub(super) async fn handle(
     };
 
     let props = h.properties.as_deref().unwrap_or_default();
-    if properties::find(props, property::TRANSACTION_PREPARED) == Some("true") {
-        return error_response(
-            req,
-            ResponseCode::NoPermission,
-            "transactional messages are not supported by this broker yet",
-        );
-    }
+    let prepared = properties::find(props, property::TRANSACTION_PREPARED) == Some("true");
     let wait_store = properties::find(props, property::WAIT_STORE_MSG_OK) != Some("false");
     let given_uniq = properties::find(props, property::UNIQ_CLIENT_MESSAGE_ID_KEYIDX);
     let uniq = given_uniq.map_or_else(|| state.unique_ids.next_id(), str::to_string);
@@ -163,7 +157,9 @@ pub(super) async fn handle(
             ..base
         };
         dead_letter_if_exhausted(state, &h, &mut msg);
-        if let Err(e) = schedule::stage(&state.config, &mut msg) {
+        if prepared {
+            transaction::to_half(&mut msg, &uniq);
+        } else if let Err(e) = schedule::stage(&state.config, &mut msg) {
             return error_response(req, e.code, e.remark);
         }
         vec![msg]
