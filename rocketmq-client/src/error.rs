@@ -44,6 +44,14 @@ pub enum ClientError {
     /// A group joined a named client instance twice.
     #[error("{0}")]
     DuplicateGroup(String),
+    /// No reply arrived within the request's timeout.
+    #[error("no reply within {timeout:?} (correlation id {correlation_id})")]
+    RequestTimeout {
+        /// The request's correlation id.
+        correlation_id: String,
+        /// How long the requester waited.
+        timeout: std::time::Duration,
+    },
     /// The client is not started or already shut down.
     #[error("the client is not running")]
     NotRunning,

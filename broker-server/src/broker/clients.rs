@@ -233,6 +233,17 @@ impl ProducerManager {
             .unwrap_or_default()
     }
 
+    /// A live connection of client `client_id`, in any producer group.
+    pub(crate) fn find_client(&self, client_id: &str) -> Option<ClientChannel> {
+        self.groups
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .flat_map(|g| g.values())
+            .find(|c| c.client_id == client_id && !c.channel.is_closed())
+            .cloned()
+    }
+
     pub(crate) fn unregister(&self, group: &str, channel: &Channel) {
         let mut groups = self.groups.write().unwrap_or_else(|e| e.into_inner());
         if let Some(g) = groups.get_mut(group) {

@@ -1,6 +1,6 @@
 //! Requests brokers send on a client's connections, handed to the group they name.
 //!
-//! Consumer requests name their group in a header field (`consumerGroup` or `group`);
+//! Replies to requests go to the instance's reply table. Consumer requests name their group in a header field (`consumerGroup` or `group`);
 //! CHECK_TRANSACTION_STATE names none, so the producer group comes from the half message's
 //! `PGROUP` property.
 
@@ -22,6 +22,9 @@ impl RequestHandler for Dispatcher {
         };
         let oneway = request.is_oneway();
         let target = match request.request_code() {
+            RequestCode::PushReplyMessageToClient => {
+                return Reply::Now(shared.replies.deliver(&request));
+            }
             RequestCode::NotifyConsumerIdsChanged
             | RequestCode::GetConsumerRunningInfo
             | RequestCode::ConsumeMessageDirectly => request

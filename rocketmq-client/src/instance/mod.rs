@@ -39,6 +39,7 @@
 //! ```
 
 mod dispatch;
+mod replies;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -112,6 +113,7 @@ struct Shared {
     members: Mutex<Members>,
     closed: AtomicBool,
     heartbeat_task: Mutex<Option<JoinHandle<()>>>,
+    replies: replies::Replies,
 }
 
 impl Shared {
@@ -212,6 +214,7 @@ impl ClientInstance {
             members: Mutex::default(),
             closed: AtomicBool::new(false),
             heartbeat_task: Mutex::new(None),
+            replies: replies::Replies::default(),
         });
         let task = tokio::spawn(heartbeat_loop(Arc::downgrade(&shared)));
         *shared
@@ -229,6 +232,11 @@ impl ClientInstance {
     /// The shared connections.
     pub fn remoting(&self) -> &RemotingClient {
         &self.shared.remoting
+    }
+
+    /// Requests waiting for replies.
+    pub(crate) fn replies(&self) -> &replies::Replies {
+        &self.shared.replies
     }
 
     /// The name servers.

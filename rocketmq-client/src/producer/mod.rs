@@ -20,6 +20,7 @@
 
 mod batch;
 mod builder;
+mod request;
 mod selector;
 mod send_result;
 mod transaction;
@@ -33,6 +34,7 @@ use tokio::task::JoinHandle;
 
 pub use batch::split_batch;
 pub use builder::ProducerBuilder;
+pub use request::create_reply_message;
 pub use selector::select_by_hash;
 pub use send_result::{SendResult, SendStatus};
 pub use transaction::{LocalTransactionState, TransactionListener, TransactionSendResult};
@@ -437,6 +439,8 @@ impl Inner {
         };
         let code = if out.batch {
             RequestCode::SendBatchMessage
+        } else if out.msg.property(property::MSG_TYPE) == Some(request::REPLY_MESSAGE_FLAG) {
+            RequestCode::SendReplyMessageV2
         } else {
             RequestCode::SendMessageV2
         };

@@ -10,6 +10,7 @@ mod heartbeat;
 mod lock_batch;
 mod pull_message;
 mod queue_offset;
+mod reply_message;
 mod reset_offset;
 mod runtime_info;
 mod send_back;
@@ -46,6 +47,7 @@ pub(super) async fn dispatch(
         GetMaxOffset | GetMinOffset | GetEarliestMsgStoreTime | SearchOffsetByTimestamp => {
             queue_offset::handle(state, &req)
         }
+        SendReplyMessage | SendReplyMessageV2 => reply_message::handle(state, channel, &req).await,
         ConsumerSendMsgBack => send_back::handle(state, &req).await,
         EndTransaction => end_transaction::handle(state, &req).await,
         HeartBeat => heartbeat::handle(state, channel, &req),

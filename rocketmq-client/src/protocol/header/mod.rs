@@ -15,6 +15,7 @@ mod kv_config;
 mod namesrv_broker;
 mod pull_message;
 mod queue_offset;
+mod reply;
 mod send_back;
 mod send_message;
 mod topic;
@@ -36,6 +37,7 @@ pub use queue_offset::{
     EarliestMsgStoreTimeResponseHeader, OffsetResponseHeader, QueueHeader,
     SearchOffsetRequestHeader,
 };
+pub use reply::ReplyMessageRequestHeader;
 pub use send_back::ConsumerSendMsgBackRequestHeader;
 pub use send_message::{
     SendMessageRequestHeader, SendMessageRequestHeaderV2, SendMessageResponseHeader,
