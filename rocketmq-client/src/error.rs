@@ -41,6 +41,9 @@ pub enum ClientError {
     /// The message breaks a client-side rule.
     #[error("invalid message: {0}")]
     InvalidMessage(String),
+    /// A subscription's expression does not compile, or a broker cannot serve it.
+    #[error("invalid subscription: {0}")]
+    InvalidSubscription(String),
     /// A group joined a named client instance twice.
     #[error("{0}")]
     DuplicateGroup(String),

@@ -1,5 +1,6 @@
 //! Reading: queue ranges for pulls, and lookups by time.
 
+use rocketmq_client::protocol::message::RecordView;
 use rocketmq_client::protocol::message::record::store_timestamp_offset;
 
 use super::MessageStore;
@@ -73,6 +74,20 @@ impl MessageStore {
         max_nums: usize,
         filter: &dyn Fn(i64) -> bool,
     ) -> GetMessageResult {
+        self.get_message_selected(topic, queue_id, offset, max_nums, filter, None)
+    }
+
+    /// [`get_message`](Self::get_message), also keeping only messages whose encoded
+    /// properties `select` accepts (SQL92 selectors): those are read, checked and dropped.
+    pub fn get_message_selected(
+        &self,
+        topic: &str,
+        queue_id: i32,
+        offset: i64,
+        max_nums: usize,
+        filter: &dyn Fn(i64) -> bool,
+        select: Option<&dyn Fn(&str) -> bool>,
+    ) -> GetMessageResult {
         let cfg = &self.shared.config;
         let max_nums = max_nums.clamp(1, cfg.max_transfer_count_on_message_in_memory.max(1));
         let mut result = GetMessageResult {
@@ -129,6 +144,7 @@ impl MessageStore {
                 break;
             }
             if filter(entry.tag_code) {
+                let start = result.body.len();
                 if !self.shared.log.read_into(
                     entry.phys as u64,
                     entry.size as usize,
@@ -138,7 +154,14 @@ impl MessageStore {
                     next += 1;
                     continue;
                 }
-                result.count += 1;
+                let selected = select.is_none_or(|select| {
+                    RecordView::parse(&result.body[start..]).is_ok_and(|v| select(v.properties))
+                });
+                if selected {
+                    result.count += 1;
+                } else {
+                    result.body.truncate(start);
+                }
             }
             next += 1;
         }

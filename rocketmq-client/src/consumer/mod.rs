@@ -7,17 +7,18 @@ mod offset_store;
 mod process_queue;
 mod push;
 pub(crate) mod queries;
+mod selector;
 mod stats;
 
 pub use crate::protocol::body::{ConsumeFromWhere, MessageModel};
 pub use allocate::allocate_averagely;
 pub use lite_pull::{LitePullConsumer, LitePullConsumerBuilder};
 pub use push::{ConsumeMode, ConsumeResult, PushConsumer, PushConsumerBuilder};
+pub use selector::MessageSelector;
 
 use std::collections::BTreeSet;
 
 use crate::protocol::body::SubscriptionData;
-use crate::protocol::java_hash_code;
 use crate::protocol::message::MessageExt;
 
 /// The tags of a tag expression (`TagA || TagB`); empty for `*`, which matches everything.
@@ -46,19 +47,7 @@ pub(crate) fn deliverable(
         })
 }
 
-/// A subscription as heartbeats carry it.
+/// A tag subscription as heartbeats carry it.
 pub(crate) fn subscription(topic: &str, expression: &str, sub_version: i64) -> SubscriptionData {
-    let tags = expression_tags(expression);
-    SubscriptionData {
-        topic: topic.to_string(),
-        sub_string: if tags.is_empty() {
-            "*".to_string()
-        } else {
-            expression.to_string()
-        },
-        code_set: tags.iter().map(|t| java_hash_code(t)).collect(),
-        tags_set: tags,
-        sub_version,
-        ..Default::default()
-    }
+    MessageSelector::by_tag(expression).subscription(topic, sub_version)
 }

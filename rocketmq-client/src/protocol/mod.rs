@@ -8,6 +8,7 @@
 //! - [`body`]: JSON bodies (routes, registration, heartbeats, lists, locks, offsets).
 //! - [`fastjson`]: the non-standard JSON Java emits and accepts.
 //! - [`message`]: messages, properties, stored records, batches and ids.
+//! - [`sql`]: SQL92 message selectors, evaluated against properties.
 //! - [`hash`]: Java's `String.hashCode` for tags.
 //! - [`time`]: calendar arithmetic for ids and admin output.
 //! - [`topic`]: system topic names and the retry, DLQ and reply topics derived from groups.
@@ -21,6 +22,7 @@ pub mod frame;
 pub mod hash;
 pub mod header;
 pub mod message;
+pub mod sql;
 pub mod time;
 pub mod topic;
 

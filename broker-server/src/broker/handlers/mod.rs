@@ -1,6 +1,7 @@
 //! One handler per request code (or small family).
 
 mod call_consumer;
+mod check_client;
 mod connections;
 mod consumer_list;
 mod consumer_offset;
@@ -67,6 +68,7 @@ pub(super) async fn dispatch(
         GetConsumerRunningInfo | ConsumeMessageDirectly => call_consumer::handle(state, &req).await,
         InvokeBrokerToResetOffset => reset_offset::handle(state, &req),
         GetAllDelayOffset => delay_offset::handle(state, &req),
+        CheckClientConfig => check_client::handle(state, &req),
         LockBatchMq | UnlockBatchMq => lock_batch::handle(state, &req),
         _ => RemotingCommand::not_supported(&req),
     };

@@ -13,6 +13,8 @@ use rocketmq_client::protocol::body::perm;
 use rocketmq_client::protocol::header::{
     PullMessageRequestHeader, PullMessageResponseHeader, pull_sys_flag,
 };
+use rocketmq_client::protocol::message::properties;
+use rocketmq_client::protocol::sql::SqlExpression;
 use rocketmq_client::protocol::{RemotingCommand, ResponseCode, java_hash_code};
 
 use crate::broker::{BrokerState, RateKind};
@@ -22,13 +24,28 @@ use crate::store::{GetMessageResult, GetStatus};
 /// The longest a pull is held whatever it asks (the Java client's RPC timeout is 30 s).
 const MAX_SUSPEND: Duration = Duration::from_secs(20);
 
-/// What the pull may receive: every message, or those whose tag hash is in the set.
+/// What the pull may receive: every message, those whose tag hash is in the set, or those a
+/// SQL92 selector picks.
 enum TagFilter {
     All,
     Codes(BTreeSet<i32>),
+    Sql(SqlExpression),
 }
 
 impl TagFilter {
+    /// A SQL92 subscription, if the broker allows them and the expression compiles.
+    fn sql(state: &BrokerState, expression: &str) -> Result<Self, (ResponseCode, String)> {
+        if !state.config.enable_property_filter {
+            return Err((
+                ResponseCode::SystemError,
+                "The broker does not support consumer to filter message by SQL92".into(),
+            ));
+        }
+        SqlExpression::parse(expression)
+            .map(TagFilter::Sql)
+            .map_err(|e| (ResponseCode::SubscriptionParseFailed, e.to_string()))
+    }
+
     fn parse(expression: &str) -> Self {
         let tags: Vec<&str> = expression
             .split("||")
@@ -44,8 +61,16 @@ impl TagFilter {
 
     fn accepts(&self, tag_code: i64) -> bool {
         match self {
-            TagFilter::All => true,
+            TagFilter::All | TagFilter::Sql(_) => true,
             TagFilter::Codes(codes) => codes.contains(&(tag_code as i32)),
+        }
+    }
+
+    /// Whether a message with these encoded properties is selected.
+    fn selects(&self, props: &str) -> bool {
+        match self {
+            TagFilter::Sql(e) => e.matches(|name| properties::find(props, name)),
+            _ => true,
         }
     }
 }
@@ -114,12 +139,16 @@ pub(super) async fn handle(state: &BrokerState, req: &RemotingCommand) -> Remoti
     }
 
     let max_nums = h.max_msg_nums.max(1) as usize;
+    let select = |props: &str| filter.selects(props);
     let read = || {
-        state
-            .store
-            .get_message(&h.topic, h.queue_id, h.queue_offset, max_nums, &|tag| {
-                filter.accepts(tag)
-            })
+        state.store.get_message_selected(
+            &h.topic,
+            h.queue_id,
+            h.queue_offset,
+            max_nums,
+            &|tag| filter.accepts(tag),
+            matches!(filter, TagFilter::Sql(_)).then_some(&select as &dyn Fn(&str) -> bool),
+        )
     };
     let mut result = read();
     let suspend = h.sys_flag & pull_sys_flag::SUSPEND != 0;
@@ -159,13 +188,11 @@ fn subscription_filter(
             .is_some_and(|e| e.eq_ignore_ascii_case("SQL92"))
     };
     if h.sys_flag & pull_sys_flag::SUBSCRIPTION != 0 {
+        let expression = h.subscription.as_deref().unwrap_or("*");
         if sql(&h.expression_type) {
-            return Err((
-                ResponseCode::SystemError,
-                "The broker does not support consumer to filter message by SQL92".into(),
-            ));
+            return TagFilter::sql(state, expression);
         }
-        return Ok(TagFilter::parse(h.subscription.as_deref().unwrap_or("*")));
+        return Ok(TagFilter::parse(expression));
     }
     let Some(sub) = state.consumers.subscription(&h.consumer_group, &h.topic) else {
         return Err((
@@ -183,10 +210,7 @@ fn subscription_filter(
         ));
     }
     if sub.expression_type.eq_ignore_ascii_case("SQL92") {
-        return Err((
-            ResponseCode::SystemError,
-            "The broker does not support consumer to filter message by SQL92".into(),
-        ));
+        return TagFilter::sql(state, &sub.sub_string);
     }
     Ok(TagFilter::parse(&sub.sub_string))
 }

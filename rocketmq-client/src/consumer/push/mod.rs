@@ -45,13 +45,15 @@ use std::time::Duration;
 use tokio::sync::{Notify, Semaphore};
 use tokio::task::JoinHandle;
 
+use super::MessageSelector;
 use super::offset_store::OffsetStore;
 use super::process_queue::ProcessQueue;
 use super::stats::ConsumerStats;
 use crate::error::{ClientError, Result};
 use crate::instance::{ClientInstance, Membership, Role};
 use crate::protocol::body::{
-    ConsumeFromWhere, MessageModel, MessageQueue, SubscriptionData, TopicRouteData,
+    CheckClientRequestBody, ConsumeFromWhere, JsonBody, MessageModel, MessageQueue,
+    SubscriptionData, TopicRouteData,
 };
 use crate::protocol::message::MessageExt;
 use crate::remoting::RemotingClient;
@@ -93,7 +95,7 @@ type Listener = Arc<
 pub struct PushConsumerBuilder {
     group: String,
     namesrv_addr: Option<String>,
-    subscriptions: Vec<(String, String)>,
+    subscriptions: Vec<(String, MessageSelector)>,
     message_model: MessageModel,
     consume_from_where: ConsumeFromWhere,
     consume_timestamp: Option<i64>,
@@ -119,7 +121,15 @@ impl PushConsumerBuilder {
 
     /// Subscribes to `topic` with a tag expression: `*` or `TagA || TagB`.
     pub fn subscribe(mut self, topic: impl Into<String>, expression: impl Into<String>) -> Self {
-        self.subscriptions.push((topic.into(), expression.into()));
+        self.subscriptions
+            .push((topic.into(), MessageSelector::by_tag(expression)));
+        self
+    }
+
+    /// Subscribes to `topic` with a selector: tags, or SQL92 over properties (the brokers need
+    /// `enablePropertyFilter=true`; a bad expression fails [`start`](Self::start)).
+    pub fn subscribe_with(mut self, topic: impl Into<String>, selector: MessageSelector) -> Self {
+        self.subscriptions.push((topic.into(), selector));
         self
     }
 
@@ -221,6 +231,9 @@ impl PushConsumerBuilder {
                 "subscribe to at least one topic before starting".into(),
             ));
         }
+        for (_, selector) in &self.subscriptions {
+            selector.validate()?;
+        }
         let broadcasting = self.message_model == MessageModel::Broadcasting;
         let instance = self
             .instance_name
@@ -241,7 +254,7 @@ impl PushConsumerBuilder {
         let mut subscriptions: Vec<SubscriptionData> = self
             .subscriptions
             .iter()
-            .map(|(t, e)| super::subscription(t, e, sub_version))
+            .map(|(t, s)| s.subscription(t, sub_version))
             .collect();
         if !broadcasting {
             subscriptions.push(super::subscription(
@@ -268,6 +281,10 @@ impl PushConsumerBuilder {
         let weak: std::sync::Weak<Inner> = Arc::downgrade(&inner);
         inner.membership.attach(weak);
         inner.refresh_routes().await;
+        if let Err(e) = inner.check_client_config().await {
+            inner.membership.leave();
+            return Err(e);
+        }
         inner.membership.instance().heartbeat_all().await;
         let background = tokio::spawn(rebalance::run(inner.clone()));
         Ok(PushConsumer {
@@ -363,6 +380,47 @@ impl Inner {
                 Err(e) => tracing::warn!(topic = %sub.topic, error = %e, "route lookup failed"),
             }
         }
+    }
+
+    /// Asks each broker of a SQL92 subscription whether it can serve it (CHECK_CLIENT_CONFIG).
+    async fn check_client_config(&self) -> Result<()> {
+        for sub in self
+            .subscriptions
+            .iter()
+            .filter(|s| s.expression_type == "SQL92")
+        {
+            let route = self
+                .routes
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&sub.topic)
+                .cloned();
+            let Some(route) = route else { continue };
+            for addr in master_addrs(std::iter::once(&route)) {
+                let body = CheckClientRequestBody {
+                    client_id: self.client_id().to_string(),
+                    group: self.config.group.clone(),
+                    subscription_data: sub.clone(),
+                    namespace: None,
+                };
+                let req = crate::protocol::RemotingCommand::request(
+                    crate::protocol::RequestCode::CheckClientConfig,
+                )
+                .with_body(body.encode());
+                let resp = self
+                    .client()
+                    .invoke(&addr, req, Duration::from_secs(3))
+                    .await?;
+                if resp.code != 0 {
+                    return Err(ClientError::InvalidSubscription(format!(
+                        "{addr} refused `{}`: {}",
+                        sub.sub_string,
+                        resp.remark.unwrap_or_default()
+                    )));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Master addresses of every subscribed topic's brokers.

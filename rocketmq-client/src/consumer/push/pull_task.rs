@@ -53,7 +53,7 @@ pub(super) async fn run(
             suspend_timeout_millis: SUSPEND_MILLIS,
             subscription: Some(sub.sub_string.clone()),
             sub_version: sub.sub_version,
-            expression_type: Some("TAG".into()),
+            expression_type: Some(sub.expression_type.clone()),
             max_msg_bytes: None,
         };
         let req = RemotingCommand::request_with(RequestCode::PullMessage, &header);

@@ -38,6 +38,20 @@ java_enum! {
     }
 }
 
+/// `CheckClientRequestBody` (CHECK_CLIENT_CONFIG, 46): a consumer asks whether the broker can
+/// serve a subscription (SQL92 needs `enablePropertyFilter`) before it starts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CheckClientRequestBody {
+    pub client_id: String,
+    pub group: String,
+    pub subscription_data: SubscriptionData,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+}
+
+impl JsonBody for CheckClientRequestBody {}
+
 /// One subscription (`SubscriptionData.java`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]

@@ -22,8 +22,8 @@ pub use consumer_info::{
     running_info_prop,
 };
 pub use heartbeat::{
-    ConsumeFromWhere, ConsumeType, ConsumerData, HeartbeatData, MessageModel, ProducerData,
-    SubscriptionData,
+    CheckClientRequestBody, ConsumeFromWhere, ConsumeType, ConsumerData, HeartbeatData,
+    MessageModel, ProducerData, SubscriptionData,
 };
 pub use lists::{ConsumerListBody, KvTable, TopicList};
 pub use lock_batch::{LockBatchRequestBody, LockBatchResponseBody, MessageQueue};
