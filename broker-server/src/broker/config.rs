@@ -156,6 +156,10 @@ pub struct BrokerConfig {
     pub store_reply_message_enable: bool,
     /// `messageIndexEnable`: keys and unique keys are indexed for lookups.
     pub message_index_enable: bool,
+    /// `maxHashSlotNum` per index file.
+    pub max_hash_slot_num: usize,
+    /// `maxIndexNum` entries per index file.
+    pub max_index_num: usize,
 }
 
 crate::config_keys!(BrokerConfig {
@@ -204,6 +208,8 @@ crate::config_keys!(BrokerConfig {
     "enablePropertyFilter" => enable_property_filter,
     "storeReplyMessageEnable" => store_reply_message_enable,
     "messageIndexEnable" => message_index_enable,
+    "maxHashSlotNum" => max_hash_slot_num,
+    "maxIndexNum" => max_index_num,
 });
 
 impl Default for BrokerConfig {
@@ -255,6 +261,8 @@ impl Default for BrokerConfig {
             enable_property_filter: false,
             store_reply_message_enable: true,
             message_index_enable: true,
+            max_hash_slot_num: store.max_hash_slot_num,
+            max_index_num: store.max_index_num,
         }
     }
 }
@@ -270,6 +278,8 @@ impl BrokerConfig {
             store_path_root_dir: store.store_path_root_dir,
             mapped_file_size_commit_log: store.mapped_file_size_commit_log,
             mapped_file_size_consume_queue: store.mapped_file_size_consume_queue,
+            max_hash_slot_num: store.max_hash_slot_num,
+            max_index_num: store.max_index_num,
             namesrv_addr: None,
             ..Default::default()
         }
@@ -320,6 +330,9 @@ impl BrokerConfig {
             disk_max_used_space_ratio: self.disk_max_used_space_ratio.clamp(10, 95),
             check_crc_on_recover: self.check_crc_on_recover,
             message_delay_level: self.message_delay_level.0.clone(),
+            message_index_enable: self.message_index_enable,
+            max_hash_slot_num: self.max_hash_slot_num,
+            max_index_num: self.max_index_num,
             ..StoreConfig::default()
         }
     }

@@ -54,6 +54,12 @@ pub struct StoreConfig {
     /// `messageDelayLevel`, in milliseconds: level *n* waits `message_delay_level[n - 1]`. The
     /// store needs it because a delayed message's consume-queue entry holds its due time.
     pub message_delay_level: Vec<i64>,
+    /// `messageIndexEnable`: keys and unique keys are indexed for QUERY_MESSAGE.
+    pub message_index_enable: bool,
+    /// `maxHashSlotNum` per index file (5,000,000).
+    pub max_hash_slot_num: usize,
+    /// `maxIndexNum` entries per index file (20,000,000).
+    pub max_index_num: usize,
 }
 
 /// Apache's default `messageDelayLevel`.
@@ -124,6 +130,9 @@ impl Default for StoreConfig {
             max_transfer_count_on_message_in_memory: 32,
             message_delay_level: parse_delay_levels(DEFAULT_DELAY_LEVELS)
                 .expect("the default delay levels parse"),
+            message_index_enable: true,
+            max_hash_slot_num: 5_000_000,
+            max_index_num: 20_000_000,
         }
     }
 }
@@ -135,6 +144,8 @@ impl StoreConfig {
             store_path_root_dir: dir.into(),
             mapped_file_size_commit_log: 64 * 1024 * 1024,
             mapped_file_size_consume_queue: 30_000 * 20,
+            max_hash_slot_num: 50_000,
+            max_index_num: 200_000,
             ..Default::default()
         }
     }

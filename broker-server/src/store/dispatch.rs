@@ -19,6 +19,7 @@ use rocketmq_client::protocol::topic::{SCHEDULE_TOPIC, TIMER_TOPIC};
 use super::commit_log::{CommitLog, Step};
 use super::consume_queue::{ConsumeQueueTable, CqEntry};
 use super::error::StoreError;
+use super::index::IndexService;
 use super::{Shared, StoreConfig};
 
 /// Called with (topic, queue id, new max offset) after messages were dispatched.
@@ -31,6 +32,7 @@ pub(crate) type Grown = HashMap<String, Vec<(i32, i64)>>;
 pub(crate) fn dispatch_range(
     log: &CommitLog,
     cqs: &ConsumeQueueTable,
+    index: Option<&IndexService>,
     config: &StoreConfig,
     mut from: u64,
     to: u64,
@@ -53,6 +55,9 @@ pub(crate) fn dispatch_range(
                     tag_code: tag,
                 },
             )?;
+            if let Some(index) = index {
+                index.add(v.topic, v.properties, v.physical_offset, v.store_timestamp)?;
+            }
             let next = v.queue_offset + 1;
             match grown.get_mut(v.topic) {
                 Some(queues) => match queues.iter_mut().find(|(q, _)| *q == v.queue_id) {
@@ -111,7 +116,14 @@ pub(crate) fn spawn(shared: Arc<Shared>) -> std::io::Result<JoinHandle<()>> {
                 let to = shared.log.max_offset();
                 let from = shared.dispatched.load(Ordering::Acquire);
                 if from < to {
-                    match dispatch_range(&shared.log, &shared.cqs, &shared.config, from, to) {
+                    match dispatch_range(
+                        &shared.log,
+                        &shared.cqs,
+                        shared.index.as_ref(),
+                        &shared.config,
+                        from,
+                        to,
+                    ) {
                         Ok((reached, grown)) => {
                             shared.dispatched.store(reached, Ordering::Release);
                             if let Some(listener) = &shared.arrival {

@@ -62,6 +62,9 @@ pub(crate) fn spawn_queue_flusher(shared: Arc<Shared>) -> std::io::Result<JoinHa
 pub(crate) fn write_checkpoint(shared: &Shared) -> std::io::Result<()> {
     let dispatched = shared.dispatched.load(Ordering::Acquire);
     shared.cqs.flush()?;
+    if let Some(index) = &shared.index {
+        index.flush()?;
+    }
     let flushed = *shared.flushed.borrow();
     let now = now_millis();
     Checkpoint {

@@ -23,6 +23,7 @@ mod consume_queue;
 mod dispatch;
 mod error;
 mod flush;
+mod index;
 mod mapped_file;
 mod mapped_file_queue;
 mod os;
@@ -99,6 +100,8 @@ pub(crate) struct Shared {
     retention_signal: Signal,
     stopping: AtomicBool,
     arrival: Option<ArrivalListener>,
+    /// Keys → offsets (`messageIndexEnable`).
+    index: Option<index::IndexService>,
 }
 
 impl Shared {
@@ -173,6 +176,15 @@ impl MessageStore {
             &root.join("consumequeue"),
             config.mapped_file_size_consume_queue,
         )?;
+        let index = if config.message_index_enable {
+            Some(index::IndexService::load(
+                &root.join("index"),
+                config.max_hash_slot_num,
+                config.max_index_num,
+            )?)
+        } else {
+            None
+        };
         let checkpoint = Checkpoint::read(&root.join("checkpoint"));
         let scan_from = checkpoint.map_or(0, |c| c.dispatched_offset.min(c.flushed_offset));
         let log_end = log.recover(scan_from, config.check_crc_on_recover)?;
@@ -181,7 +193,8 @@ impl MessageStore {
             .map_or(0, |c| c.dispatched_offset)
             .min(log_end)
             .max(log.min_offset());
-        let (reached, _) = dispatch::dispatch_range(&log, &cqs, &config, dispatch_from, log_end)?;
+        let (reached, _) =
+            dispatch::dispatch_range(&log, &cqs, index.as_ref(), &config, dispatch_from, log_end)?;
         let log_min = log.min_offset();
         let mut offsets: HashMap<String, HashMap<i32, i64>> = HashMap::new();
         for (topic, queue_id, cq) in cqs.all() {
@@ -214,6 +227,7 @@ impl MessageStore {
             retention_signal: Signal::default(),
             stopping: AtomicBool::new(false),
             arrival,
+            index,
         });
         flush::write_checkpoint(&shared)
             .map_err(|e| StoreError::io(shared.checkpoint_path(), e))?;
@@ -339,6 +353,31 @@ impl MessageStore {
             .read_i64(offset, 0)
             .map(|v| ((v >> 32) as i32).max(0) as usize)?;
         self.shared.log.read(offset, size)
+    }
+
+    /// Commit-log offsets of messages of `topic` whose key or unique key is `key`, stored in
+    /// `[begin, end]` ms, newest first (index hashes collide: check the keys). Empty with
+    /// `messageIndexEnable=false`.
+    pub fn query_index(
+        &self,
+        topic: &str,
+        key: &str,
+        begin: i64,
+        end: i64,
+        max: usize,
+    ) -> Vec<i64> {
+        self.shared
+            .index
+            .as_ref()
+            .map_or_else(Vec::new, |i| i.query(topic, key, begin, end, max))
+    }
+
+    /// (newest store time, newest commit-log offset) in the index.
+    pub fn index_last_update(&self) -> (i64, i64) {
+        self.shared
+            .index
+            .as_ref()
+            .map_or((0, 0), |i| i.last_update())
     }
 
     /// Forgets a topic: its queues, their files and its offsets. Its records stay in the

@@ -68,6 +68,9 @@ pub(crate) fn clean(shared: &Shared, manual: bool) -> usize {
         for (_, _, cq) in shared.cqs.all() {
             cq.correct_min_offset(log_min);
         }
+        if let Some(index) = &shared.index {
+            index.delete_below(log_min);
+        }
     }
     deleted
 }

@@ -1,4 +1,4 @@
-//! Administration: clusters, topics, statistics, and consumer groups — what `mqadmin` and
+//! Administration: clusters, topics, statistics, consumer groups and message lookups — what `mqadmin` and
 //! dashboards need.
 //!
 //! ```no_run
@@ -12,6 +12,7 @@
 //! ```
 
 mod consumers;
+mod messages;
 
 use std::collections::BTreeSet;
 use std::time::Duration;

@@ -10,6 +10,7 @@ mod end_transaction;
 mod heartbeat;
 mod lock_batch;
 mod pull_message;
+mod query_message;
 mod queue_offset;
 mod reply_message;
 mod reset_offset;
@@ -63,6 +64,7 @@ pub(super) async fn dispatch(
         | GetSubscriptionGroupConfig => subscription_group::handle(state, &req),
         GetBrokerRuntimeInfo => runtime_info::handle(state, &req),
         ViewMessageById => view_message::handle(state, &req),
+        QueryMessage => query_message::handle(state, &req),
         GetTopicStatsInfo | GetConsumeStats | GetBrokerConsumeStats => stats::handle(state, &req),
         GetConsumerConnectionList | GetProducerConnectionList => connections::handle(state, &req),
         GetConsumerRunningInfo | ConsumeMessageDirectly => call_consumer::handle(state, &req).await,

@@ -14,6 +14,7 @@ mod consumer_offset;
 mod kv_config;
 mod namesrv_broker;
 mod pull_message;
+mod query_message;
 mod queue_offset;
 mod reply;
 mod send_back;
@@ -33,6 +34,10 @@ pub use namesrv_broker::{
     RegisterBrokerResponseHeader,
 };
 pub use pull_message::{PullMessageRequestHeader, PullMessageResponseHeader, pull_sys_flag};
+pub use query_message::{
+    QueryMessageRequestHeader, QueryMessageResponseHeader, UNIQUE_KEY_QUERY,
+    ViewMessageRequestHeader,
+};
 pub use queue_offset::{
     EarliestMsgStoreTimeResponseHeader, OffsetResponseHeader, QueueHeader,
     SearchOffsetRequestHeader,
