@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Every test: unit and end-to-end tests (nextest when installed), doc tests, and the
-# third-party client compatibility flows against the release binaries.
+# Every test: unit and end-to-end tests (nextest when installed), doc tests, the tutorial
+# examples, and the third-party client compatibility flows against the release binaries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if cargo nextest --version >/dev/null 2>&1; then
@@ -9,4 +9,5 @@ else
   cargo test --workspace --no-fail-fast
 fi
 cargo test --doc --workspace -q
+bash scripts/examples.sh
 bash scripts/compat.sh

@@ -33,6 +33,8 @@ pub enum EmbeddedError {
     StoreDir(#[source] std::io::Error),
     #[error("the embedded broker did not register with the embedded name server")]
     NotRegistered,
+    #[error("embedded broker settings: {0}")]
+    Config(String),
 }
 
 /// Where and how to run the embedded servers.
@@ -44,6 +46,9 @@ pub struct EmbeddedOptions {
     pub broker_port: u16,
     /// Store directory; `None` uses a temporary directory removed at shutdown.
     pub store_dir: Option<PathBuf>,
+    /// Broker settings under Apache's keys, as in `broker.conf` (`enablePropertyFilter`,
+    /// `messageDelayLevel`, `transactionTimeOut`, …).
+    pub broker_properties: Vec<(String, String)>,
 }
 
 /// A running name server and broker.
@@ -85,6 +90,8 @@ impl EmbeddedCluster {
             }
         };
         let mut config = BrokerConfig::for_dir(store);
+        broker_server::config::apply(&mut config, &options.broker_properties, "embedded options")
+            .map_err(|e| EmbeddedError::Config(e.to_string()))?;
         config.listen_port = options.broker_port;
         config.namesrv_addr = Some(namesrv.addr().to_string());
         let broker = broker::start(config).await?;
