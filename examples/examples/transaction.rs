@@ -36,7 +36,7 @@ impl TransactionListener for TransactionListenerImpl {
             .lock()
             .unwrap()
             .insert(transaction_id.to_string(), eventual);
-        if n % 3 == 0 {
+        if n.is_multiple_of(3) {
             LocalTransactionState::Unknown // answered later, when the broker checks
         } else {
             eventual
