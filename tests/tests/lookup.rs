@@ -29,6 +29,17 @@ async fn messages_are_found_by_key_unique_key_and_offset_id_across_a_restart() {
         let admin = Admin::connect(Some(&cluster.namesrv_addr())).unwrap();
         let sent = sent.clone();
         async move {
+            // The index is built when messages are dispatched, just after they are stored.
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+            while admin
+                .query_message("LookupTopic", "order-19", 32, 0, before)
+                .await
+                .unwrap()
+                .is_empty()
+                && std::time::Instant::now() < deadline
+            {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
             let by_key = admin
                 .query_message("LookupTopic", "order-7", 32, 0, before)
                 .await
