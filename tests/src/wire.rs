@@ -170,6 +170,25 @@ pub async fn pull_all(
     }
 }
 
+/// Waits (up to 5 s) until a queue holds `count` messages: a stored message is pullable once
+/// the broker has dispatched it, just after the send's answer.
+pub async fn wait_dispatched(
+    client: &RemotingClient,
+    addr: &str,
+    topic: &str,
+    queue_id: i32,
+    count: i64,
+) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while max_offset(client, addr, topic, queue_id).await < count {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{topic}/{queue_id} never reached {count} messages"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+}
+
 pub async fn max_offset(client: &RemotingClient, addr: &str, topic: &str, queue_id: i32) -> i64 {
     let req = RemotingCommand::request_with(
         RequestCode::GetMaxOffset,

@@ -32,6 +32,7 @@ async fn sent_messages_are_pulled_intact_with_broker_properties() {
         "UNIQ_KEY echoed as transactionId"
     );
 
+    wire::wait_dispatched(c, &b, "Intact", 1, 1).await;
     let pulled = wire::Pull::new("Intact", 1, 0).send(c, &b).await;
     assert_eq!(pulled.code, ResponseCode::Success);
     let m: &MessageExt = &pulled.messages[0];
@@ -77,6 +78,7 @@ async fn batches_store_consecutive_offsets() {
     assert_eq!(resp.response_code(), ResponseCode::Success);
     assert_eq!(resp.ext("queueOffset"), Some("1"));
     assert_eq!(resp.ext("msgId").unwrap().split(',').count(), 5);
+    wire::wait_dispatched(c, &b, "Batch", 0, 6).await;
     let all = wire::pull_all(c, &b, "Batch", 0).await;
     let bodies: Vec<_> = all
         .iter()
@@ -94,6 +96,7 @@ async fn tag_filtering_skips_other_tags_and_advances_the_offset() {
     for (i, tag) in ["TagA", "TagB", "TagC", "TagA"].iter().enumerate() {
         wire::send(c, &b, &wire::message("Tags", format!("m{i}"), tag), 0).await;
     }
+    wire::wait_dispatched(c, &b, "Tags", 0, 4).await;
     let p = wire::Pull::new("Tags", 0, 0)
         .expression("TagA || TagC")
         .send(c, &b)
@@ -158,6 +161,7 @@ async fn pull_offsets_follow_apaches_status_table() {
     let cluster = TestCluster::start(|_| {}).await;
     let (c, b) = (&cluster.client, cluster.broker_addr());
     wire::send(c, &b, &wire::message("Offsets", "0", "A"), 0).await;
+    wire::wait_dispatched(c, &b, "Offsets", 0, 1).await;
     let empty = wire::Pull::new("Offsets", 1, 0).send(c, &b).await;
     assert_eq!(empty.code, ResponseCode::PullNotFound);
     let moved = wire::Pull::new("Offsets", 1, 5).send(c, &b).await;
