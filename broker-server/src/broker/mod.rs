@@ -144,6 +144,16 @@ pub(crate) struct BrokerState {
 }
 
 impl BrokerState {
+    /// A group's retry or dead-letter topic: created read-write with `queues` queues when
+    /// absent, and registered with the name servers at once when new.
+    pub(crate) fn ensure_group_topic(&self, topic: &str, queues: i32) {
+        let rw = rocketmq_client::protocol::body::perm::READ
+            | rocketmq_client::protocol::body::perm::WRITE;
+        if self.topics.create_if_absent(topic, queues, rw).1 {
+            self.registrar.request_now();
+        }
+    }
+
     /// Tells a group's members that membership changed (they rebalance at once).
     pub(crate) fn notify_consumer_ids_changed(&self, group: &str) {
         if self

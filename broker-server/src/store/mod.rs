@@ -54,6 +54,7 @@ use checkpoint::Checkpoint;
 use commit_log::CommitLog;
 use consume_queue::ConsumeQueueTable;
 
+use rocketmq_client::protocol::message::MessageExt;
 pub use rocketmq_client::protocol::now_millis;
 
 /// A wake-up flag for a background thread.
@@ -378,6 +379,17 @@ impl MessageStore {
             .index
             .as_ref()
             .map_or((0, 0), |i| i.last_update())
+    }
+
+    /// The stored message at a commit-log offset, decoded (body as stored, maybe compressed).
+    pub fn message_at(&self, commit_log_offset: i64) -> Option<MessageExt> {
+        let bytes = self.lookup_message(commit_log_offset)?;
+        MessageExt::decode_all(&bytes).ok()?.pop()
+    }
+
+    /// The stored message at a queue offset, decoded.
+    pub fn queue_message(&self, topic: &str, queue_id: i32, offset: i64) -> Option<MessageExt> {
+        self.message_at(self.queue_entry(topic, queue_id, offset)?.commit_log_offset)
     }
 
     /// Forgets a topic: its queues, their files and its offsets. Its records stay in the

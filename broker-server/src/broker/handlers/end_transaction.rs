@@ -6,7 +6,7 @@
 //! superseded by a check's fresh copy) is left alone, so an answer arriving twice commits once.
 
 use rocketmq_client::protocol::header::EndTransactionRequestHeader;
-use rocketmq_client::protocol::message::{MessageExt, property, sys_flag};
+use rocketmq_client::protocol::message::{property, sys_flag};
 use rocketmq_client::protocol::topic::TRANS_HALF_TOPIC;
 use rocketmq_client::protocol::{RemotingCommand, ResponseCode};
 
@@ -31,9 +31,7 @@ pub(super) async fn handle(state: &BrokerState, req: &RemotingCommand) -> Remoti
     };
     let half = state
         .store
-        .lookup_message(h.commit_log_offset)
-        .and_then(|b| MessageExt::decode_all(&b).ok())
-        .and_then(|mut m| m.pop())
+        .message_at(h.commit_log_offset)
         .filter(|m| m.message.topic == TRANS_HALF_TOPIC);
     let Some(half) = half else {
         return error_response(

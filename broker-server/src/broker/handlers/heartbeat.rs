@@ -4,12 +4,11 @@
 //! `%RETRY%` topic is created, the member is recorded, and on a membership change every member
 //! is told to rebalance.
 
-use rocketmq_client::protocol::body::{HeartbeatData, JsonBody, SubscriptionData, perm};
+use rocketmq_client::protocol::body::{HeartbeatData, JsonBody, SubscriptionData};
 use rocketmq_client::protocol::{RemotingCommand, ResponseCode, java_hash_code};
 
 use crate::broker::BrokerState;
 use crate::broker::clients::{ClientChannel, ConsumerRegistration};
-use crate::broker::topics::RETRY_GROUP_TOPIC_PREFIX;
 use crate::net::{Channel, error_response};
 
 pub(super) fn handle(
@@ -37,15 +36,8 @@ pub(super) fn handle(
     };
     for consumer in hb.consumer_data_set {
         if let Some(group) = state.groups.find_or_create(&consumer.group_name) {
-            let retry_topic = format!("{RETRY_GROUP_TOPIC_PREFIX}{}", consumer.group_name);
-            let (_, created) = state.topics.create_if_absent(
-                &retry_topic,
-                group.retry_queue_nums,
-                perm::READ | perm::WRITE,
-            );
-            if created {
-                state.registrar.request_now();
-            }
+            let retry_topic = rocketmq_client::protocol::topic::retry_topic(&consumer.group_name);
+            state.ensure_group_topic(&retry_topic, group.retry_queue_nums);
         }
         let subscriptions = consumer
             .subscription_data_set

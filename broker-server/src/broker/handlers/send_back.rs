@@ -45,12 +45,7 @@ pub(super) async fn handle(state: &BrokerState, req: &RemotingCommand) -> Remoti
     if group.retry_queue_nums <= 0 {
         return RemotingCommand::response_to(req, ResponseCode::Success);
     }
-    let original = state
-        .store
-        .lookup_message(h.offset)
-        .and_then(|b| MessageExt::decode_all(&b).ok())
-        .and_then(|mut m| m.pop());
-    let Some(original) = original else {
+    let Some(original) = state.store.message_at(h.offset) else {
         return error_response(
             req,
             ResponseCode::SystemError,
@@ -93,12 +88,7 @@ fn back_message(
     } else {
         retry_queue_nums
     };
-    let (_, created) = state
-        .topics
-        .create_if_absent(&topic, queues, perm::READ | perm::WRITE);
-    if created {
-        state.registrar.request_now();
-    }
+    state.ensure_group_topic(&topic, queues);
     if to_dlq {
         tracing::info!(group = %h.group, msg_id = %original.msg_id(), reconsume_times = original.reconsume_times, "message moved to the dead-letter queue");
     }

@@ -274,12 +274,7 @@ fn dead_letter_if_exhausted(
         return;
     }
     let dlq = dlq_topic(group);
-    let (_, created) = state
-        .topics
-        .create_if_absent(&dlq, 1, perm::READ | perm::WRITE);
-    if created {
-        state.registrar.request_now();
-    }
+    state.ensure_group_topic(&dlq, 1);
     msg.topic = dlq;
     msg.queue_id = 0;
     msg.properties = properties::rewrite(&msg.properties, &[property::DELAY_TIME_LEVEL], &[]);

@@ -9,20 +9,14 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use rocketmq_client::protocol::body::{DataVersion, DelayOffsetSerializeWrapper, JsonBody};
 use rocketmq_client::protocol::topic::SCHEDULE_TOPIC;
 use tokio_util::sync::CancellationToken;
 
-use super::{Delivered, deliver};
+use super::{Delivered, Pacer, deliver};
 use crate::persist::{read_with_backup, write_atomically};
 use crate::store::{MessageStore, now_millis};
-
-/// How often the levels are polled.
-const TICK: Duration = Duration::from_millis(100);
-/// How often moving progress is written.
-const PERSIST_EVERY: Duration = Duration::from_secs(1);
 
 /// Level → next offset to deliver in that level's queue.
 #[derive(Debug)]
@@ -80,22 +74,14 @@ pub(crate) async fn run(
     levels: usize,
     cancel: CancellationToken,
 ) {
-    let mut tick = tokio::time::interval(TICK);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut last_persist = std::time::Instant::now();
-    let mut dirty = false;
-    loop {
-        tokio::select! {
-            _ = cancel.cancelled() => break,
-            _ = tick.tick() => {}
-        }
+    let mut pacer = Pacer::new();
+    while pacer.next(&cancel).await {
+        let mut moved = false;
         for level in 1..=levels as i32 {
-            dirty |= pass(&store, &offsets, level, &cancel).await;
+            moved |= pass(&store, &offsets, level, &cancel).await;
         }
-        if dirty && last_persist.elapsed() >= PERSIST_EVERY {
+        if pacer.moved(moved) {
             offsets.persist();
-            dirty = false;
-            last_persist = std::time::Instant::now();
         }
     }
     offsets.persist();

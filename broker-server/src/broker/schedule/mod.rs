@@ -15,9 +15,12 @@
 pub(crate) mod delay;
 pub(crate) mod timer;
 
+use std::time::{Duration, Instant};
+
 use rocketmq_client::protocol::ResponseCode;
 use rocketmq_client::protocol::message::{MessageExt, properties, property};
 use rocketmq_client::protocol::topic::{SCHEDULE_TOPIC, TIMER_TOPIC};
+use tokio_util::sync::CancellationToken;
 
 use crate::broker::BrokerConfig;
 use crate::store::{MessageStore, PutMessage, PutStatus, QueueEntry, now_millis};
@@ -147,6 +150,50 @@ pub(crate) fn unstage(waiting: &MessageExt) -> Option<PutMessage> {
     })
 }
 
+/// How often the waiting rooms are polled: delivery is at most this late.
+const TICK: Duration = Duration::from_millis(100);
+/// Moving progress is written at most this often (and at shutdown).
+const PERSIST_EVERY: Duration = Duration::from_secs(1);
+
+/// The rhythm both services share: a round every tick, progress saved at most once a second
+/// while it moves.
+struct Pacer {
+    tick: tokio::time::Interval,
+    last_persist: Instant,
+    dirty: bool,
+}
+
+impl Pacer {
+    fn new() -> Self {
+        let mut tick = tokio::time::interval(TICK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        Pacer {
+            tick,
+            last_persist: Instant::now(),
+            dirty: false,
+        }
+    }
+
+    /// Waits for the next round; `false` once cancelled.
+    async fn next(&mut self, cancel: &CancellationToken) -> bool {
+        tokio::select! {
+            _ = cancel.cancelled() => false,
+            _ = self.tick.tick() => true,
+        }
+    }
+
+    /// Notes whether a round moved the progress; `true` when it is time to save it.
+    fn moved(&mut self, moved: bool) -> bool {
+        self.dirty |= moved;
+        if self.dirty && self.last_persist.elapsed() >= PERSIST_EVERY {
+            self.dirty = false;
+            self.last_persist = Instant::now();
+            return true;
+        }
+        false
+    }
+}
+
 /// What became of a due message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Delivered {
@@ -158,18 +205,14 @@ pub(crate) enum Delivered {
 
 /// Re-puts the waiting message at `entry` to its real topic.
 pub(crate) async fn deliver(store: &MessageStore, entry: QueueEntry) -> Delivered {
-    let Some(bytes) = store.lookup_message(entry.commit_log_offset) else {
+    let Some(waiting) = store.message_at(entry.commit_log_offset) else {
         tracing::warn!(
             offset = entry.commit_log_offset,
             "waiting message is gone from the commit log; skipped"
         );
         return Delivered::Done;
     };
-    let real = MessageExt::decode_all(&bytes)
-        .ok()
-        .and_then(|mut m| m.pop())
-        .and_then(|m| unstage(&m));
-    let Some(real) = real else {
+    let Some(real) = unstage(&waiting) else {
         tracing::warn!(
             offset = entry.commit_log_offset,
             "waiting message has no REAL_TOPIC / REAL_QID; skipped"

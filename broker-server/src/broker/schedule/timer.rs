@@ -18,18 +18,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use rocketmq_client::protocol::topic::TIMER_TOPIC;
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
-use super::{Delivered, deliver};
+use super::{Delivered, Pacer, deliver};
 use crate::persist::{read_with_backup, write_atomically};
 use crate::store::{MessageStore, QueueEntry, now_millis};
-
-const TICK: Duration = Duration::from_millis(100);
-const PERSIST_EVERY: Duration = Duration::from_secs(1);
 
 /// The persisted progress.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,21 +116,12 @@ impl Timer {
 /// Delivers due timer messages until cancelled, then saves the progress.
 pub(crate) async fn run(store: Arc<MessageStore>, path: PathBuf, cancel: CancellationToken) {
     let mut timer = Timer::load(path);
-    let mut tick = tokio::time::interval(TICK);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut last_persist = std::time::Instant::now();
-    let mut dirty = false;
-    loop {
-        tokio::select! {
-            _ = cancel.cancelled() => break,
-            _ = tick.tick() => {}
-        }
+    let mut pacer = Pacer::new();
+    while pacer.next(&cancel).await {
         timer.scan(&store);
-        dirty |= timer.fire(&store, &cancel).await;
-        if dirty && last_persist.elapsed() >= PERSIST_EVERY {
+        let moved = timer.fire(&store, &cancel).await;
+        if pacer.moved(moved) {
             timer.persist();
-            dirty = false;
-            last_persist = std::time::Instant::now();
         }
     }
     timer.persist();

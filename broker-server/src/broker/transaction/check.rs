@@ -16,7 +16,7 @@ use rocketmq_client::protocol::topic::{TRANS_CHECK_MAX_TIME_TOPIC, TRANS_HALF_TO
 use rocketmq_client::protocol::{LanguageCode, RemotingCommand, RequestCode};
 use tokio_util::sync::CancellationToken;
 
-use super::{Book, read_at};
+use super::Book;
 use crate::broker::BrokerState;
 use crate::store::{PutMessage, PutStatus, now_millis};
 
@@ -46,7 +46,7 @@ pub(crate) async fn round(state: &BrokerState, book: &mut Book) {
             offset += 1;
             continue;
         }
-        let Some(half) = read_at(&state.store, TRANS_HALF_TOPIC, offset) else {
+        let Some(half) = state.store.queue_message(TRANS_HALF_TOPIC, 0, offset) else {
             offset += 1;
             continue;
         };
@@ -69,10 +69,10 @@ pub(crate) async fn round(state: &BrokerState, book: &mut Book) {
                 .await
                 .is_some()
             {
-                book.settle(&state.store, state, offset).await;
+                book.settle(state, offset).await;
             }
         } else if let Some(copy) = put_copy(state, &half, TRANS_HALF_TOPIC, checks + 1).await
-            && book.settle(&state.store, state, offset).await
+            && book.settle(state, offset).await
         {
             ask_producer(state, &copy);
         }
@@ -111,8 +111,7 @@ async fn put_copy(
     let result = state.store.put_message(copy, false).await;
     match (result.status, result.append) {
         (PutStatus::Ok | PutStatus::FlushDiskTimeout, Some(a)) => {
-            let bytes = state.store.lookup_message(a.wrote_offset)?;
-            MessageExt::decode_all(&bytes).ok()?.pop()
+            state.store.message_at(a.wrote_offset)
         }
         (status, _) => {
             tracing::error!(?status, "cannot re-append a half message");

@@ -21,7 +21,7 @@ use rocketmq_client::protocol::topic::{TRANS_HALF_TOPIC, TRANS_OP_HALF_TOPIC};
 
 use crate::broker::BrokerState;
 use crate::broker::schedule;
-use crate::store::{MessageStore, PutMessage, PutStatus};
+use crate::store::{PutMessage, PutStatus};
 
 /// The consumer group whose offsets hold the transaction progress.
 pub(crate) const TRANS_GROUP: &str = "CID_RMQ_SYS_TRANS";
@@ -86,7 +86,7 @@ impl Book {
         while self.op_scanned < max {
             let op_offset = self.op_scanned;
             self.op_scanned += 1;
-            let Some(op) = read_at(store, TRANS_OP_HALF_TOPIC, op_offset) else {
+            let Some(op) = store.queue_message(TRANS_OP_HALF_TOPIC, 0, op_offset) else {
                 continue;
             };
             for half in String::from_utf8_lossy(&op.message.body).split(',') {
@@ -128,12 +128,7 @@ impl Book {
     }
 
     /// Writes the op record that settles `half_offset`.
-    async fn settle(
-        &mut self,
-        store: &MessageStore,
-        state: &BrokerState,
-        half_offset: i64,
-    ) -> bool {
+    async fn settle(&mut self, state: &BrokerState, half_offset: i64) -> bool {
         let op = PutMessage {
             topic: TRANS_OP_HALF_TOPIC.to_string(),
             queue_id: 0,
@@ -155,7 +150,7 @@ impl Book {
             ),
             store_timestamp: None,
         };
-        let result = store.put_message(op, false).await;
+        let result = state.store.put_message(op, false).await;
         match (result.status, result.append) {
             (PutStatus::Ok | PutStatus::FlushDiskTimeout, Some(a)) => {
                 self.done.insert(half_offset, a.queue_offset);
@@ -197,17 +192,10 @@ impl Book {
                 return Err(r);
             }
         }
-        if !self.settle(&state.store, state, half.queue_offset).await {
+        if !self.settle(state, half.queue_offset).await {
             return Err("cannot record the transaction outcome".into());
         }
         self.advance(state);
         Ok(true)
     }
-}
-
-/// The message at a queue offset.
-pub(crate) fn read_at(store: &MessageStore, topic: &str, offset: i64) -> Option<MessageExt> {
-    let entry = store.queue_entry(topic, 0, offset)?;
-    let bytes = store.lookup_message(entry.commit_log_offset)?;
-    MessageExt::decode_all(&bytes).ok()?.pop()
 }
