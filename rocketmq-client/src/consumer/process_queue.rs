@@ -76,23 +76,19 @@ impl ProcessQueue {
     }
 
     /// Records pulled messages; `started` marks them as handed to a listener right away.
-    pub(crate) fn put(&self, msgs: &[MessageExt], started: bool) {
+    pub(crate) fn put(&self, msgs: Vec<MessageExt>, started: bool) {
         let now = now_millis();
         let mut inner = self.lock();
         for m in msgs {
-            let size = m.message.body.len();
+            let (offset, size) = (m.queue_offset, m.message.body.len());
             let held = Held {
-                msg: m.clone(),
+                msg: m,
                 started_ms: started.then_some(now),
             };
-            if inner.held.insert(m.queue_offset, held).is_none() {
+            if inner.held.insert(offset, held).is_none() {
                 inner.bytes += size;
             }
-            inner.max_seen = Some(
-                inner
-                    .max_seen
-                    .map_or(m.queue_offset, |s| s.max(m.queue_offset)),
-            );
+            inner.max_seen = Some(inner.max_seen.map_or(offset, |s| s.max(offset)));
         }
         drop(inner);
         self.wake.notify_one();
@@ -128,6 +124,15 @@ impl ProcessQueue {
             Some(first) => Some(*first),
             None => inner.max_seen.map(|m| m + 1),
         }
+    }
+
+    /// Copies of the held messages at these offsets (those still held).
+    pub(crate) fn messages(&self, offsets: &[i64]) -> Vec<MessageExt> {
+        let inner = self.lock();
+        offsets
+            .iter()
+            .filter_map(|o| inner.held.get(o).map(|h| h.msg.clone()))
+            .collect()
     }
 
     /// Messages a listener has held since before `started_before` (ms), oldest first.
@@ -198,8 +203,9 @@ mod tests {
     #[test]
     fn the_commit_offset_lags_behind_the_slowest_message() {
         let pq = ProcessQueue::default();
-        pq.put(&[ext(5), ext(6), ext(7)], true);
+        pq.put(vec![ext(5), ext(6), ext(7)], true);
         assert_eq!(pq.load(), (3, 9));
+        assert_eq!(pq.messages(&[6, 9]).len(), 1, "only what is held");
         assert_eq!(
             pq.remove(&[6, 7]),
             Some(5),
@@ -212,7 +218,7 @@ mod tests {
     #[test]
     fn orderly_takes_in_offset_order_once() {
         let pq = ProcessQueue::default();
-        pq.put(&[ext(7), ext(5), ext(6)], false);
+        pq.put(vec![ext(7), ext(5), ext(6)], false);
         let first: Vec<i64> = pq.take(2).iter().map(|m| m.queue_offset).collect();
         assert_eq!(first, [5, 6]);
         let next: Vec<i64> = pq.take(2).iter().map(|m| m.queue_offset).collect();

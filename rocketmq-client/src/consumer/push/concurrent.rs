@@ -58,12 +58,16 @@ pub(super) async fn dispatch(
     addr: &str,
     msgs: Vec<MessageExt>,
 ) {
-    for chunk in msgs.chunks(inner.config.consume_batch_size) {
+    let mut msgs = msgs.into_iter().peekable();
+    while msgs.peek().is_some() {
+        let chunk: Vec<MessageExt> = msgs
+            .by_ref()
+            .take(inner.config.consume_batch_size)
+            .collect();
         let Ok(permit) = inner.semaphore.clone().acquire_owned().await else {
             return;
         };
         let (inner, mq, pq, addr) = (inner.clone(), mq.clone(), pq.clone(), addr.to_string());
-        let chunk = chunk.to_vec();
         tokio::spawn(async move {
             let offsets: Vec<i64> = chunk.iter().map(|m| m.queue_offset).collect();
             consume_until_settled(&inner, &mq, &pq, &addr, chunk).await;
@@ -77,7 +81,9 @@ pub(super) async fn dispatch(
     }
 }
 
-/// Consumes a chunk until it succeeded, was handed back, or the queue went away.
+/// Consumes a chunk until it succeeded, was handed back, or the queue went away. The listener
+/// owns each batch; after a failure the copies the process queue holds are handed back (a
+/// message no longer held was already sent back as stuck).
 async fn consume_until_settled(
     inner: &Arc<Inner>,
     mq: &MessageQueue,
@@ -85,22 +91,26 @@ async fn consume_until_settled(
     addr: &str,
     mut chunk: Vec<MessageExt>,
 ) {
+    let mut local_retries = 0;
     loop {
+        let offsets: Vec<i64> = chunk.iter().map(|m| m.queue_offset).collect();
         mark_started(&mut chunk);
-        let result = call_listener(inner, mq, chunk.clone()).await;
+        let result = call_listener(inner, mq, chunk).await;
         let level = match result {
             ConsumeResult::Success => return,
             ConsumeResult::ReconsumeLater => 0,
             ConsumeResult::ReconsumeLaterAtLevel(level) => level,
         };
+        let failed = pq.messages(&offsets);
         if inner.broadcasting() {
-            for m in &chunk {
+            for m in &failed {
                 tracing::warn!(msg_id = %m.msg_id(), "broadcasting consumption failed; the message is dropped");
             }
             return;
         }
         let mut kept = Vec::new();
-        for m in chunk {
+        for mut m in failed {
+            m.reconsume_times += local_retries;
             if !send_back(inner, addr, &m, level).await {
                 kept.push(m);
             }
@@ -108,6 +118,7 @@ async fn consume_until_settled(
         if kept.is_empty() || pq.is_dropped() || !inner.is_running() {
             return;
         }
+        local_retries += 1;
         for m in &mut kept {
             m.reconsume_times += 1;
         }

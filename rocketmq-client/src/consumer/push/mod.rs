@@ -433,26 +433,6 @@ impl Inner {
         )
     }
 
-    /// Orderly: gives every queue's lock back (at shutdown, after the offsets are committed).
-    async fn unlock_all(&self) {
-        let mut by_broker: HashMap<String, std::collections::BTreeSet<MessageQueue>> =
-            HashMap::new();
-        for (mq, a) in self
-            .assigned
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-        {
-            by_broker
-                .entry(a.addr.clone())
-                .or_default()
-                .insert(mq.clone());
-        }
-        for (addr, queues) in by_broker {
-            orderly::unlock(self, &addr, queues).await;
-        }
-    }
-
     /// Sends every queue's offset to its broker, or saves the local file.
     async fn persist_offsets(&self) {
         if self.broadcasting() {
@@ -558,7 +538,7 @@ impl PushConsumer {
         let _ = tokio::time::timeout(drain, self.inner.semaphore.acquire_many(permits)).await;
         self.inner.persist_offsets().await;
         if self.inner.orderly() {
-            self.inner.unlock_all().await;
+            orderly::unlock_all(&self.inner).await;
         }
         self.inner
             .membership

@@ -25,19 +25,28 @@ const LOCK_TIMEOUT: Duration = Duration::from_secs(3);
 /// next round.
 const RELEASE_WAIT: Duration = Duration::from_secs(1);
 
-/// Asks `addr` to lock `queues` for this consumer; the queues it granted.
-pub(super) async fn lock(
+/// A LOCK_BATCH_MQ or UNLOCK_BATCH_MQ request for this consumer.
+fn lock_request(
     inner: &Inner,
-    addr: &str,
+    code: RequestCode,
     queues: BTreeSet<MessageQueue>,
-) -> BTreeSet<MessageQueue> {
+) -> RemotingCommand {
     let body = LockBatchRequestBody {
         client_id: inner.client_id().to_string(),
         consumer_group: inner.config.group.clone(),
         mq_set: queues,
         only_this_broker: false,
     };
-    let req = RemotingCommand::request(RequestCode::LockBatchMq).with_body(body.encode());
+    RemotingCommand::request(code).with_body(body.encode())
+}
+
+/// Asks `addr` to lock `queues` for this consumer; the queues it granted.
+pub(super) async fn lock(
+    inner: &Inner,
+    addr: &str,
+    queues: BTreeSet<MessageQueue>,
+) -> BTreeSet<MessageQueue> {
+    let req = lock_request(inner, RequestCode::LockBatchMq, queues);
     match inner.client().invoke(addr, req, LOCK_TIMEOUT).await {
         Ok(resp) if resp.response_code() == ResponseCode::Success => {
             LockBatchResponseBody::decode(&resp.body)
@@ -56,21 +65,15 @@ pub(super) async fn lock(
 }
 
 /// Gives queues back (best effort).
-pub(super) async fn unlock(inner: &Inner, addr: &str, queues: BTreeSet<MessageQueue>) {
-    let body = LockBatchRequestBody {
-        client_id: inner.client_id().to_string(),
-        consumer_group: inner.config.group.clone(),
-        mq_set: queues,
-        only_this_broker: false,
-    };
-    let req = RemotingCommand::request(RequestCode::UnlockBatchMq).with_body(body.encode());
+async fn unlock(inner: &Inner, addr: &str, queues: BTreeSet<MessageQueue>) {
+    let req = lock_request(inner, RequestCode::UnlockBatchMq, queues);
     if let Err(e) = inner.client().invoke(addr, req, LOCK_TIMEOUT).await {
         tracing::debug!(error = %e, "unlock failed; the broker lock will expire");
     }
 }
 
-/// Renews the locks of every assigned queue, broker by broker.
-pub(super) async fn relock_all(inner: &Inner) {
+/// Assigned queues grouped by their broker's address.
+fn assigned_by_broker(inner: &Inner) -> BTreeMap<String, Vec<(MessageQueue, Arc<ProcessQueue>)>> {
     let mut by_broker: BTreeMap<String, Vec<(MessageQueue, Arc<ProcessQueue>)>> = BTreeMap::new();
     for (mq, a) in inner
         .assigned
@@ -83,7 +86,19 @@ pub(super) async fn relock_all(inner: &Inner) {
             .or_default()
             .push((mq.clone(), a.pq.clone()));
     }
-    for (addr, queues) in by_broker {
+    by_broker
+}
+
+/// Gives every queue's lock back (at shutdown, after the offsets are committed).
+pub(super) async fn unlock_all(inner: &Inner) {
+    for (addr, queues) in assigned_by_broker(inner) {
+        unlock(inner, &addr, queues.into_iter().map(|(mq, _)| mq).collect()).await;
+    }
+}
+
+/// Renews the locks of every assigned queue, broker by broker.
+pub(super) async fn relock_all(inner: &Inner) {
+    for (addr, queues) in assigned_by_broker(inner) {
         let granted = lock(
             inner,
             &addr,

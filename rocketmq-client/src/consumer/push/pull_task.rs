@@ -89,9 +89,10 @@ pub(super) async fn run(
                     continue;
                 }
                 if inner.orderly() {
-                    pq.put(&msgs, false);
+                    pq.put(msgs, false);
                 } else {
-                    pq.put(&msgs, true);
+                    // The queue keeps a copy for send-back after a failure or a timeout.
+                    pq.put(msgs.clone(), true);
                     concurrent::dispatch(&inner, &mq, &pq, &addr, msgs).await;
                 }
             }
