@@ -102,9 +102,22 @@ impl TestCluster {
         panic!("broker did not register with the name server");
     }
 
+    /// Waits (up to 5 s) until the name server routes `topic`: a topic created by a send is
+    /// registered by the broker just after the send's answer.
+    pub async fn wait_route(&self, topic: &str) {
+        let admin = rocketmq_client::admin::Admin::connect(Some(&self.namesrv_addr()))
+            .expect("name server address");
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while admin.topic_route(topic).await.is_err() {
+            assert!(std::time::Instant::now() < deadline, "no route for {topic}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// A lite pull consumer of `group` on every queue of `topic`, from the first offset, without
     /// auto-commit: a reader that sees everything stored.
     pub async fn reader(&self, group: &str, topic: &str) -> LitePullConsumer {
+        self.wait_route(topic).await;
         let consumer = LitePullConsumer::builder(group)
             .namesrv_addr(self.namesrv_addr())
             .consume_from_where(ConsumeFromWhere::FirstOffset)

@@ -19,6 +19,7 @@ async fn fill(cluster: &TestCluster, topic: &str, n: usize) -> Producer {
             .await
             .unwrap();
     }
+    cluster.wait_route(topic).await;
     p
 }
 
