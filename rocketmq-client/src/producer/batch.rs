@@ -76,7 +76,7 @@ impl Producer {
 }
 
 impl Inner {
-    fn prepare_batch(&self, messages: Vec<Message>) -> Result<Outgoing> {
+    pub(super) fn prepare_batch(&self, messages: Vec<Message>) -> Result<Outgoing> {
         let first = messages
             .first()
             .ok_or_else(|| ClientError::InvalidMessage("the batch is empty".into()))?;

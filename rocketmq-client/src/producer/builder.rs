@@ -18,6 +18,8 @@ pub struct ProducerBuilder {
     pub(super) namesrv_addr: Option<String>,
     pub(super) send_timeout: Duration,
     pub(super) retry_times_when_send_failed: u32,
+    pub(super) retry_times_when_send_async_failed: u32,
+    pub(super) retry_another_broker_when_not_store_ok: bool,
     pub(super) max_message_size: usize,
     pub(super) compress_over: usize,
     pub(super) compress_level: u32,
@@ -62,6 +64,20 @@ impl ProducerBuilder {
     /// Extra attempts after a failed send (2).
     pub fn retry_times_when_send_failed(mut self, times: u32) -> Self {
         self.retry_times_when_send_failed = times;
+        self
+    }
+
+    /// Extra attempts after a failed [`send_with_callback`](Producer::send_with_callback) (2).
+    pub fn retry_times_when_send_async_failed(mut self, times: u32) -> Self {
+        self.retry_times_when_send_async_failed = times;
+        self
+    }
+
+    /// Also retry on another broker when a send is answered but not stored as asked
+    /// (`FLUSH_DISK_TIMEOUT`, `SLAVE_NOT_AVAILABLE`, …) (false; Java's
+    /// `retryAnotherBrokerWhenNotStoreOK`).
+    pub fn retry_another_broker_when_not_store_ok(mut self, retry: bool) -> Self {
+        self.retry_another_broker_when_not_store_ok = retry;
         self
     }
 

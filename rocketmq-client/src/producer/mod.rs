@@ -20,6 +20,7 @@
 
 mod batch;
 mod builder;
+mod options;
 mod request;
 mod selector;
 mod send_result;
@@ -34,6 +35,7 @@ use tokio::task::JoinHandle;
 
 pub use batch::split_batch;
 pub use builder::ProducerBuilder;
+pub use options::SendOptions;
 pub use request::create_reply_message;
 pub use selector::select_by_hash;
 pub use send_result::{SendResult, SendStatus};
@@ -117,6 +119,8 @@ impl Producer {
             namesrv_addr: None,
             send_timeout: Duration::from_secs(3),
             retry_times_when_send_failed: 2,
+            retry_times_when_send_async_failed: 2,
+            retry_another_broker_when_not_store_ok: false,
             max_message_size: 4 * 1024 * 1024,
             compress_over: 4096,
             compress_level: 5,
@@ -137,8 +141,9 @@ impl Producer {
         self.send_outgoing(out).await
     }
 
-    /// Sends in the background and calls `callback` with the outcome (Java's `SendCallback`).
-    /// For a future instead, spawn [`send`](Self::send).
+    /// Sends in the background and calls `callback` with the outcome (Java's `SendCallback`),
+    /// retrying `retry_times_when_send_async_failed` times. For a future instead, spawn
+    /// [`send`](Self::send).
     ///
     /// ```no_run
     /// # async fn demo(producer: std::sync::Arc<rocketmq_client::Producer>) {
@@ -155,14 +160,36 @@ impl Producer {
         F: FnOnce(Result<SendResult>) + Send + 'static,
     {
         let producer = self.clone();
-        tokio::spawn(async move { callback(producer.send(msg).await) });
+        tokio::spawn(async move {
+            let config = &producer.inner.config;
+            let options = SendOptions::default().retries(config.retry_times_when_send_async_failed);
+            callback(producer.send_with(msg, options).await)
+        });
     }
 
     async fn send_outgoing(&self, out: Outgoing) -> Result<SendResult> {
-        let deadline = tokio::time::Instant::now() + self.inner.config.send_timeout;
-        let attempts = 1 + self.inner.config.retry_times_when_send_failed;
+        let config = &self.inner.config;
+        self.send_outgoing_with(
+            out,
+            config.send_timeout,
+            config.retry_times_when_send_failed,
+        )
+        .await
+    }
+
+    /// Up to `1 + retries` attempts within `timeout`, moving to another broker after a
+    /// failure (and after a non-OK store status with `retry_another_broker_when_not_store_ok`).
+    async fn send_outgoing_with(
+        &self,
+        out: Outgoing,
+        timeout: Duration,
+        retries: u32,
+    ) -> Result<SendResult> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let attempts = 1 + retries;
         let mut last_broker: Option<String> = None;
         let mut last_error = None;
+        let mut not_stored = None;
         for _ in 0..attempts {
             if tokio::time::Instant::now() >= deadline {
                 break;
@@ -175,6 +202,12 @@ impl Producer {
             };
             last_broker = Some(mq.broker_name.clone());
             match self.inner.send_to(&info, &mq, &out, deadline, false).await {
+                Ok(Some(result))
+                    if result.status != SendStatus::SendOk
+                        && self.inner.config.retry_another_broker_when_not_store_ok =>
+                {
+                    not_stored = Some(result);
+                }
                 Ok(Some(result)) => return Ok(result),
                 Ok(None) => return Err(ClientError::NotRunning),
                 Err(e) if retryable(&e) => {
@@ -183,6 +216,9 @@ impl Producer {
                 }
                 Err(e) => return Err(e),
             }
+        }
+        if let Some(result) = not_stored {
+            return Ok(result);
         }
         Err(last_error.unwrap_or(ClientError::NoRoute {
             topic: out.msg.topic.clone(),
@@ -205,7 +241,17 @@ impl Producer {
     }
 
     async fn send_once(&self, out: Outgoing, mq: &MessageQueue) -> Result<SendResult> {
-        let deadline = tokio::time::Instant::now() + self.inner.config.send_timeout;
+        self.send_once_within(out, mq, self.inner.config.send_timeout)
+            .await
+    }
+
+    async fn send_once_within(
+        &self,
+        out: Outgoing,
+        mq: &MessageQueue,
+        timeout: Duration,
+    ) -> Result<SendResult> {
+        let deadline = tokio::time::Instant::now() + timeout;
         let info = self.inner.publish_info(&out.msg.topic).await?;
         self.inner
             .send_to(&info, mq, &out, deadline, false)

@@ -57,7 +57,22 @@ pub fn create_reply_message(request: &Message, body: impl Into<Bytes>) -> Result
 impl Producer {
     /// Sends `msg` as a request and waits up to `timeout` for the reply; no reply in time is
     /// [`ClientError::RequestTimeout`].
-    pub async fn request(&self, mut msg: Message, timeout: Duration) -> Result<MessageExt> {
+    pub async fn request(&self, msg: Message, timeout: Duration) -> Result<MessageExt> {
+        self.request_via(msg, timeout, |producer, msg| producer.send(msg))
+            .await
+    }
+
+    /// A request sent by `send` (any queue, or a chosen one).
+    pub(super) async fn request_via<'a, F, Fut>(
+        &'a self,
+        mut msg: Message,
+        timeout: Duration,
+        send: F,
+    ) -> Result<MessageExt>
+    where
+        F: FnOnce(&'a Producer, Message) -> Fut,
+        Fut: std::future::Future<Output = Result<SendResult>>,
+    {
         let correlation_id = self.inner.ids.next_id();
         msg.put_property(property::CORRELATION_ID, correlation_id.clone());
         msg.put_property(property::MESSAGE_REPLY_TO_CLIENT, self.client_id());
@@ -78,7 +93,7 @@ impl Producer {
         let replies = self.inner.membership.instance().replies();
         let waiting = replies.expect(&correlation_id);
         let started = tokio::time::Instant::now();
-        if let Err(e) = self.send(msg).await {
+        if let Err(e) = send(self, msg).await {
             replies.forget(&correlation_id);
             return Err(e);
         }
