@@ -427,6 +427,19 @@ async fn start_embedded(
         "rocketmq.name-server",
         &cluster.namesrv_addr(),
     );
+    // Broadcasting offsets live and die with the embedded store: offsets kept from an earlier
+    // run against another (temporary) store would skip this run's first messages.
+    if settings
+        .get_str("rocketmq.consumer.local-offset-store-dir")?
+        .is_none()
+    {
+        let dir = cluster.store_dir().join("consumer-offsets");
+        settings.push_override(
+            "embedded cluster",
+            "rocketmq.consumer.local-offset-store-dir",
+            &dir.display().to_string(),
+        );
+    }
     Ok(Some(cluster))
 }
 

@@ -55,6 +55,7 @@ pub struct EmbeddedOptions {
 pub struct EmbeddedCluster {
     namesrv: ServerHandle,
     broker: ServerHandle,
+    store: PathBuf,
     _temp: Option<tempfile::TempDir>,
 }
 
@@ -89,7 +90,7 @@ impl EmbeddedCluster {
                 (t.path().to_path_buf(), Some(t))
             }
         };
-        let mut config = BrokerConfig::for_dir(store);
+        let mut config = BrokerConfig::for_dir(store.clone());
         broker_server::config::apply(&mut config, &options.broker_properties, "embedded options")
             .map_err(|e| EmbeddedError::Config(e.to_string()))?;
         config.listen_port = options.broker_port;
@@ -98,6 +99,7 @@ impl EmbeddedCluster {
         let cluster = EmbeddedCluster {
             namesrv,
             broker,
+            store,
             _temp: temp,
         };
         cluster.wait_registered().await?;
@@ -129,6 +131,11 @@ impl EmbeddedCluster {
     /// The broker's address.
     pub fn broker_addr(&self) -> String {
         self.broker.addr().to_string()
+    }
+
+    /// The broker's store directory (temporary unless `store_dir` was given).
+    pub fn store_dir(&self) -> &std::path::Path {
+        &self.store
     }
 
     /// Stops the broker (flushing its store) and then the name server.

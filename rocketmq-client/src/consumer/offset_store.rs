@@ -36,10 +36,12 @@ impl OffsetStore {
         }
     }
 
-    /// A local store for `group` of client `client_id`, loading what a previous run saved.
-    pub(crate) fn local(client_id: &str, group: &str) -> Self {
-        let base = std::env::var_os("ROCKETMQ_OFFSETS_DIR")
+    /// A local store for `group` of client `client_id` under `dir` (default:
+    /// `ROCKETMQ_OFFSETS_DIR`, else `~/.rocketmq_offsets`), loading what a previous run saved.
+    pub(crate) fn local(dir: Option<&std::path::Path>, client_id: &str, group: &str) -> Self {
+        let base = dir
             .map(PathBuf::from)
+            .or_else(|| std::env::var_os("ROCKETMQ_OFFSETS_DIR").map(PathBuf::from))
             .unwrap_or_else(|| {
                 std::env::var_os("HOME")
                     .map_or_else(|| PathBuf::from("."), PathBuf::from)

@@ -86,6 +86,9 @@ pub(crate) async fn start_group(
     if let Some(ns) = &knobs.name_server {
         builder = builder.namesrv_addr(ns.clone());
     }
+    if let Some(dir) = &knobs.local_offset_store_dir {
+        builder = builder.local_offset_dir(dir.clone());
+    }
     if let Some(name) = &knobs.instance_name {
         builder = builder.instance_name(name.clone());
     }

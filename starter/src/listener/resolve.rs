@@ -9,7 +9,9 @@
 //! `max-reconsume-times` -1 (16 concurrently, unlimited orderly), `consume-timeout` 15 (minutes),
 //! `pull-batch-size` 32, `delay-level-when-next-consume` 0, `suspend-current-queue-time-millis`
 //! 1000, `await-termination-millis-when-shutdown` 1000, `reply-timeout` 3000 (ms),
-//! `consume-from-where` `last_offset`, `name-server` (`rocketmq.name-server`), `instance-name`.
+//! `consume-from-where` `last_offset`, `name-server` (`rocketmq.name-server`), `instance-name`,
+//! `local-offset-store-dir` (broadcasting offsets; `~/.rocketmq_offsets`, or the embedded
+//! store).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -45,6 +47,7 @@ pub struct Knobs {
     pub consume_from_where: ConsumeFromWhere,
     pub name_server: Option<String>,
     pub instance_name: Option<String>,
+    pub local_offset_store_dir: Option<std::path::PathBuf>,
 }
 
 /// Why listeners cannot start.
@@ -165,6 +168,10 @@ pub fn resolve(
         instance_name: knob("instance-name")?
             .map(|f| f.text)
             .filter(|s| !s.trim().is_empty()),
+        local_offset_store_dir: knob("local-offset-store-dir")?
+            .map(|f| f.text)
+            .filter(|s| !s.trim().is_empty())
+            .map(std::path::PathBuf::from),
     };
     if def.selector_type == SelectorType::Sql92 && selector.trim() == "*" {
         return Err(ListenerError::Invalid {

@@ -110,6 +110,7 @@ pub struct PushConsumerBuilder {
     max_reconsume_times: i32,
     consume_timeout: Duration,
     suspend_current_queue_time: Duration,
+    local_offset_dir: Option<std::path::PathBuf>,
 }
 
 impl PushConsumerBuilder {
@@ -212,6 +213,13 @@ impl PushConsumerBuilder {
         self
     }
 
+    /// Where a broadcasting consumer keeps its offsets (default: `ROCKETMQ_OFFSETS_DIR`, else
+    /// `~/.rocketmq_offsets`; Java's `rocketmq.client.localOffsetStoreDir`).
+    pub fn local_offset_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.local_offset_dir = Some(dir.into());
+        self
+    }
+
     /// Instance name, part of the client id; clients with the same instance name and name
     /// servers share connections (default: one instance per process; `DEFAULT` for
     /// broadcasting, so local offsets are found again after a restart).
@@ -246,7 +254,11 @@ impl PushConsumerBuilder {
             &self.group,
         )?;
         let offsets = if broadcasting {
-            OffsetStore::local(membership.instance().client_id(), &self.group)
+            OffsetStore::local(
+                self.local_offset_dir.as_deref(),
+                membership.instance().client_id(),
+                &self.group,
+            )
         } else {
             OffsetStore::remote(&self.group)
         };
@@ -488,6 +500,7 @@ impl PushConsumer {
             max_reconsume_times: -1,
             consume_timeout: Duration::from_secs(15 * 60),
             suspend_current_queue_time: Duration::from_secs(1),
+            local_offset_dir: None,
         }
     }
 
@@ -531,11 +544,23 @@ impl PushConsumer {
             .unwrap_or_else(|e| e.into_inner())
             .values()
         {
-            // Pull loops stop; listener calls already running finish and record their offsets.
-            a.stop();
+            // Pulling stops; messages pulled but not started stay in their process queue, so
+            // the committed offset stays below them.
+            a.task.abort();
         }
+        // Listener calls already running finish and record their offsets (the queues are
+        // dropped only afterwards, or the offsets would be discarded as stale).
         let permits = u32::try_from(self.inner.config.consume_concurrency).unwrap_or(u32::MAX);
         let _ = tokio::time::timeout(drain, self.inner.semaphore.acquire_many(permits)).await;
+        for a in self
+            .inner
+            .assigned
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+        {
+            a.stop();
+        }
         self.inner.persist_offsets().await;
         if self.inner.orderly() {
             orderly::unlock_all(&self.inner).await;

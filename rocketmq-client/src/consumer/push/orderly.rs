@@ -174,17 +174,19 @@ async fn consume_in_order(
         };
         mark_started(&mut batch);
         let result = call_listener(inner, mq, batch.clone()).await;
-        drop(permit);
         if result != ConsumeResult::Success {
             batch = give_up_exhausted(inner, addr, batch).await;
         }
         if result == ConsumeResult::Success || batch.is_empty() {
-            // Committed under the queue's guard: a release waits for this.
+            // Committed under the queue's guard (a release waits for this) and before the
+            // permit goes back (a draining shutdown waits for that).
             if let Some(next) = pq.remove(&offsets) {
                 inner.offsets.update(mq, next);
             }
+            drop(permit);
             return;
         }
+        drop(permit);
         drop(guard);
         tokio::time::sleep(inner.config.suspend_current_queue_time).await;
     }
