@@ -106,6 +106,7 @@ impl Args {
                 " (`reply_timeout` belongs to #[rocketmq_reply_listener])".to_string()
             } else {
                 renamed(&ident)
+                    .or_else(|| closest(&ident, kind))
                     .map(|r| format!(" (did you mean `{r}`?)"))
                     .unwrap_or_default()
             };
@@ -268,6 +269,38 @@ fn quoted(words: &[&str]) -> String {
         .map(|w| format!("\"{w}\""))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// A valid key within two edits of a misspelt one.
+fn closest(key: &str, kind: Kind) -> Option<&'static str> {
+    let mut keys: Vec<&'static str> = TEXT_KEYS.to_vec();
+    keys.extend(CHOICE_KEYS.iter().map(|(k, _)| *k));
+    keys.extend(NUMBER_KNOBS);
+    keys.extend(TEXT_KNOBS);
+    if kind == Kind::Reply {
+        keys.push("reply_timeout");
+    }
+    keys.into_iter()
+        .map(|k| (edit_distance(key, k), k))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, k)| k)
+}
+
+/// Levenshtein distance.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
 }
 
 /// The Java attribute names people will type, mapped to ours.

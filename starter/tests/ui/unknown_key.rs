@@ -1,0 +1,6 @@
+use rocketmq_starter::rocketmq_listener;
+
+#[rocketmq_listener(topic = "t", group = "g", topik = "x")]
+async fn on_message(_msg: String) {}
+
+fn main() {}
