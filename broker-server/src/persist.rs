@@ -3,13 +3,23 @@
 
 use std::path::Path;
 
-/// Replaces `path` with `bytes`, keeping the old file as `path.bak`.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Serializes writes: each snapshot is taken and written under it, so two threads persisting
+/// the same table cannot leave the older snapshot on disk or trip over one temporary file.
+static WRITING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Replaces `path` with the bytes `snapshot` makes (called under a process-wide lock, so the
+/// last writer writes the latest state), keeping the old file as `path.bak`.
+pub(crate) fn write_atomically(
+    path: &Path,
+    snapshot: impl FnOnce() -> Vec<u8>,
+) -> std::io::Result<()> {
+    let _writing = WRITING.lock().unwrap_or_else(|e| e.into_inner());
+    let bytes = snapshot();
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
     let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, bytes)?;
+    std::fs::write(&tmp, &bytes)?;
     std::fs::File::open(&tmp)?.sync_all()?;
     if path.exists() {
         let _ = std::fs::copy(path, path.with_extension("json.bak"));

@@ -78,10 +78,11 @@ impl SubscriptionGroupManager {
     }
 
     fn persist(&self) {
-        let json =
+        let snapshot = || {
             serde_json::to_vec_pretty(&*self.inner.read().unwrap_or_else(|e| e.into_inner()))
-                .expect("groups serialize");
-        if let Err(e) = write_atomically(&self.path, &json) {
+                .expect("groups serialize")
+        };
+        if let Err(e) = write_atomically(&self.path, snapshot) {
             tracing::error!(path = %self.path.display(), error = %e, "could not persist subscription groups");
         }
     }

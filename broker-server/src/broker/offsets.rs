@@ -85,7 +85,7 @@ impl ConsumerOffsetManager {
         if !self.dirty.swap(false, Ordering::AcqRel) {
             return;
         }
-        if let Err(e) = write_atomically(&self.path, &self.snapshot().encode()) {
+        if let Err(e) = write_atomically(&self.path, || self.snapshot().encode()) {
             self.dirty.store(true, Ordering::Release);
             tracing::error!(path = %self.path.display(), error = %e, "could not persist consumer offsets");
         }

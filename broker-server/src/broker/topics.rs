@@ -253,11 +253,11 @@ impl TopicConfigManager {
     }
 
     pub(crate) fn persist(&self) {
-        let json = {
+        let snapshot = || {
             let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
             serde_json::to_vec_pretty(&*inner).expect("topics serialize")
         };
-        if let Err(e) = write_atomically(&self.path, &json) {
+        if let Err(e) = write_atomically(&self.path, snapshot) {
             tracing::error!(path = %self.path.display(), error = %e, "could not persist topics");
         }
     }

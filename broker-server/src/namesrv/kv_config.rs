@@ -91,7 +91,7 @@ impl KvConfig {
                 .collect(),
         };
         let json = serde_json::to_vec_pretty(&file).expect("KV table serializes");
-        if let Err(e) = write_atomically(path, &json) {
+        if let Err(e) = write_atomically(path, || json) {
             tracing::warn!(path = %path.display(), error = %e, "could not persist KV config");
         }
     }

@@ -242,7 +242,7 @@ impl Admin {
         force: bool,
     ) -> Result<i64> {
         let target = offset_at(&self.client, addr, mq, timestamp).await?;
-        let current = committed_offset(&self.client, addr, group, mq).await?;
+        let current = committed_offset(&self.client, addr, group, mq, false).await?;
         let offset = match current {
             Some(c) if !force && target >= c => c,
             _ => target,

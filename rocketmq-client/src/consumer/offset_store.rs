@@ -93,12 +93,15 @@ impl OffsetStore {
         self.lock().remove(mq);
     }
 
-    /// The stored offset: memory, else the broker (remote) or the file (local).
+    /// The stored offset: memory, else the broker (remote) or the file (local). With
+    /// `zero_if_young`, a broker answers 0 for a group without an offset on a queue that still
+    /// starts at 0 (Java's `setZeroIfNotFound` default).
     pub(crate) async fn read(
         &self,
         client: &RemotingClient,
         addr: &str,
         mq: &MessageQueue,
+        zero_if_young: bool,
     ) -> Result<Option<i64>> {
         if let Some(o) = self.lock().get(mq) {
             return Ok(Some(*o));
@@ -106,7 +109,8 @@ impl OffsetStore {
         let Kind::Remote { group } = &self.kind else {
             return Ok(None);
         };
-        let offset = super::queries::committed_offset(client, addr, group, mq).await?;
+        let offset =
+            super::queries::committed_offset(client, addr, group, mq, zero_if_young).await?;
         if let Some(o) = offset {
             self.update(mq, o);
         }

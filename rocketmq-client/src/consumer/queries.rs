@@ -104,20 +104,22 @@ pub(crate) async fn offset_at(
         .offset)
 }
 
-/// A group's committed offset of a queue on its broker; `None` if it has none.
+/// A group's committed offset of a queue on its broker; `None` if it has none. Unless
+/// `zero_if_young`, a group without an offset gets `None` even on a young queue, where a broker
+/// would otherwise answer 0 and consume-from-first/timestamp would be ignored (Java's client has
+/// that surprise).
 pub(crate) async fn committed_offset(
     client: &RemotingClient,
     addr: &str,
     group: &str,
     mq: &MessageQueue,
+    zero_if_young: bool,
 ) -> Result<Option<i64>> {
     let header = QueryConsumerOffsetRequestHeader {
         consumer_group: group.to_string(),
         topic: mq.topic.clone(),
         queue_id: mq.queue_id,
-        // Without this a broker answers 0 for a group it has never seen on a young queue,
-        // and consume-from-where would be ignored (Java's client has that surprise).
-        set_zero_if_not_found: Some(false),
+        set_zero_if_not_found: (!zero_if_young).then_some(false),
     };
     let req = RemotingCommand::request_with(RequestCode::QueryConsumerOffset, &header);
     let resp = client.invoke(addr, req, RPC_TIMEOUT).await?;

@@ -61,7 +61,7 @@ impl DelayOffsets {
     }
 
     pub(crate) fn persist(&self) {
-        if let Err(e) = write_atomically(&self.path, &self.snapshot().encode()) {
+        if let Err(e) = write_atomically(&self.path, || self.snapshot().encode()) {
             tracing::error!(path = %self.path.display(), error = %e, "cannot write delay offsets");
         }
     }

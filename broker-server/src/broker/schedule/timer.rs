@@ -57,8 +57,8 @@ impl Timer {
     }
 
     fn persist(&self) {
-        let bytes = serde_json::to_vec(&self.progress).expect("checkpoint serializes");
-        if let Err(e) = write_atomically(&self.path, &bytes) {
+        let snapshot = || serde_json::to_vec(&self.progress).expect("checkpoint serializes");
+        if let Err(e) = write_atomically(&self.path, snapshot) {
             tracing::error!(path = %self.path.display(), error = %e, "cannot write the timer checkpoint");
         }
     }

@@ -385,7 +385,8 @@ impl Inner {
         if !self.running.load(Ordering::Acquire) {
             return Err(ClientError::NotRunning);
         }
-        super::queries::committed_offset(self.client(), addr, &self.config.group, mq).await
+        super::queries::committed_offset(self.client(), addr, &self.config.group, mq, false)
+            .await
     }
 
     async fn call(&self, addr: &str, req: RemotingCommand) -> Result<RemotingCommand> {

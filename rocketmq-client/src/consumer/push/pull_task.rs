@@ -33,7 +33,7 @@ pub(super) async fn run(
         }
         let committed = inner
             .offsets
-            .read(inner.client(), &addr, &mq)
+            .read(inner.client(), &addr, &mq, false)
             .await
             .ok()
             .flatten()

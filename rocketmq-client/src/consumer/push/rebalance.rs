@@ -9,7 +9,7 @@ use crate::consumer::allocate::allocate_averagely;
 use crate::consumer::process_queue::ProcessQueue;
 use crate::consumer::queries::{group_members, initial_offset};
 use crate::error::Result;
-use crate::protocol::body::{MessageQueue, SubscriptionData, TopicRouteData};
+use crate::protocol::body::{ConsumeFromWhere, MessageQueue, SubscriptionData, TopicRouteData};
 use crate::route::{master_addr, subscribe_queues};
 
 /// Rebalances at start, every `rebalance_interval` and when told to; commits offsets every
@@ -195,9 +195,19 @@ async fn update_assignment(
     }
 }
 
-/// The stored offset, else where consume-from-where says.
+/// The stored offset, else where consume-from-where says. From the last offset, a group new
+/// to a queue that still holds its first message starts at 0, as Java's consumers do (the
+/// broker answers 0 for such a queue), so messages sent just before the consumer's first
+/// rebalance are not skipped.
 async fn start_offset(inner: &Inner, addr: &str, mq: &MessageQueue) -> Result<i64> {
-    if let Some(o) = inner.offsets.read(inner.client(), addr, mq).await?
+    let young_from_start = matches!(
+        inner.config.consume_from_where,
+        ConsumeFromWhere::LastOffset | ConsumeFromWhere::LastOffsetAndFromMinWhenBootFirst
+    );
+    if let Some(o) = inner
+        .offsets
+        .read(inner.client(), addr, mq, young_from_start)
+        .await?
         && o >= 0
     {
         return Ok(o);
