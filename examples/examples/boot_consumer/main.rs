@@ -4,7 +4,11 @@
 use rocketmq_starter::{Received, rocketmq_listener};
 use serde::Deserialize;
 
-#[rocketmq_listener(topic = "boot-test", group = "boot-test-consumer-group", model = "clustering")]
+#[rocketmq_listener(
+    topic = "boot-test",
+    group = "boot-test-consumer-group",
+    model = "clustering"
+)]
 async fn on_message(msg: String) -> anyhow::Result<()> {
     println!("[clustering] received: {msg}");
     Ok(())
@@ -18,7 +22,11 @@ async fn on_message(msg: String) -> anyhow::Result<()> {
     consume_from_where = "first_offset"
 )]
 async fn on_broadcast(msg: Received<String>) {
-    println!("[broadcasting] received: {} (tag {:?})", msg.payload, msg.tags());
+    println!(
+        "[broadcasting] received: {} (tag {:?})",
+        msg.payload,
+        msg.tags()
+    );
 }
 
 #[derive(Debug, Deserialize)]

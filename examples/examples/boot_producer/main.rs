@@ -34,20 +34,27 @@ async fn main() -> anyhow::Result<()> {
         .await?;
     let template = app.template();
 
-    let result = template.sync_send("boot-test", "我是一个简单的消息").await?;
+    let result = template
+        .sync_send("boot-test", "我是一个简单的消息")
+        .await?;
     println!("syncSend: {} {}", result.status.name(), result.msg_id);
 
     let pending = template.async_send("boot-test", "an async message");
     println!("asyncSend: {}", pending.await?.msg_id);
 
-    template.send_one_way("boot-test", "a one-way message").await?;
+    template
+        .send_one_way("boot-test", "a one-way message")
+        .await?;
     println!("sendOneWay: done");
 
     for step in ["created", "paid", "shipped"] {
         let r = template
             .sync_send_orderly("boot-test", format!("order-7 {step}"), "order-7")
             .await?;
-        println!("syncSendOrderly: {step} to queue {}", r.message_queue.queue_id);
+        println!(
+            "syncSendOrderly: {step} to queue {}",
+            r.message_queue.queue_id
+        );
     }
 
     let r = template
@@ -61,7 +68,13 @@ async fn main() -> anyhow::Result<()> {
     println!("delayed by 5 s: {}", r.msg_id);
 
     let r = template
-        .sync_send("boot-orders", Json(Order { id: 1, item: "book" }))
+        .sync_send(
+            "boot-orders",
+            Json(Order {
+                id: 1,
+                item: "book",
+            }),
+        )
         .await?;
     println!("JSON: {}", r.msg_id);
 

@@ -10,8 +10,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use rocketmq_starter::{
-    Json, Received, RocketApplication, RocketTemplate, SendResult, TemplateError,
-    rocketmq_listener,
+    Json, Received, RocketApplication, RocketTemplate, SendResult, TemplateError, rocketmq_listener,
 };
 use serde::{Deserialize, Serialize};
 
@@ -22,7 +21,11 @@ static BROADCASTING: AtomicUsize = AtomicUsize::new(0);
 
 /// `@RocketMQMessageListener(topic = "boot-test", consumerGroup = "boot-test-consumer-group",
 /// messageModel = MessageModel.CLUSTERING)`: the group shares the messages.
-#[rocketmq_listener(topic = "boot-test", group = "boot-test-consumer-group", model = "clustering")]
+#[rocketmq_listener(
+    topic = "boot-test",
+    group = "boot-test-consumer-group",
+    model = "clustering"
+)]
 async fn on_message(msg: String) -> anyhow::Result<()> {
     println!("[clustering]   received: {msg}");
     CLUSTERING.fetch_add(1, Ordering::SeqCst);
@@ -56,7 +59,10 @@ struct Order {
 /// JSON payloads decode straight into the listener's argument type.
 #[rocketmq_listener(topic = "boot-orders", group = "boot-orders-group")]
 async fn on_order(order: Order) -> anyhow::Result<()> {
-    println!("[orders]       received: order {} ({})", order.id, order.item);
+    println!(
+        "[orders]       received: order {} ({})",
+        order.id, order.item
+    );
     Ok(())
 }
 
@@ -73,7 +79,9 @@ impl GreetingService {
     }
 
     async fn order(&self, order: &Order) -> Result<SendResult, TemplateError> {
-        self.template.sync_send("boot-orders:created", Json(order)).await
+        self.template
+            .sync_send("boot-orders:created", Json(order))
+            .await
     }
 }
 
@@ -125,6 +133,8 @@ async fn main() -> anyhow::Result<()> {
     waited.with_context(|| {
         format!("only {c} clustering and {b} broadcasting receipts of {MESSAGES} within 60 s")
     })?;
-    println!("done: {MESSAGES} sent, {c} received in the clustering group, {b} in the broadcasting group");
+    println!(
+        "done: {MESSAGES} sent, {c} received in the clustering group, {b} in the broadcasting group"
+    );
     Ok(())
 }

@@ -390,7 +390,7 @@ impl SettingsBuilder {
         let probe = Settings {
             layers: base.iter().chain(tail.iter()).cloned().collect(),
         };
-        let mut profiles = self.profiles.clone();
+        let mut profiles = self.profiles;
         if let Some(active) = probe.get_str("rocketmq.profiles.active")? {
             profiles.extend(
                 active
@@ -497,7 +497,6 @@ mod tests {
             err.to_string(),
             "rocketmq.producer.send-message-timeout = \"soon\" (application.yml): expected milliseconds"
         );
-        let s = s.clone();
         let with_code = Settings {
             layers: s
                 .layers

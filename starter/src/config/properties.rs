@@ -157,16 +157,23 @@ pub struct EmbeddedProperties {
 }
 
 impl EmbeddedProperties {
-    /// Reads `rocketmq.embedded`, either `true`/`false` or a table.
+    /// Reads `rocketmq.embedded`: `true`/`false`, or a table (whose `enabled` defaults to
+    /// true). Both may be given, in different sources: `ROCKETMQ_EMBEDDED=true` with
+    /// `ROCKETMQ_EMBEDDED_NAMESRVPORT=9876`.
     pub fn read(settings: &Settings) -> Result<EmbeddedProperties, ConfigError> {
         let root = Key::parse("rocketmq.embedded");
-        if let Some(found) = settings.get(&root)? {
-            return Ok(EmbeddedProperties {
-                enabled: found.bool()?,
-                ..EmbeddedProperties::default()
-            });
-        }
-        if !settings.contains(&root) {
+        let switch = settings.get(&root)?.map(|f| f.bool()).transpose()?;
+        let table = !settings.children(&root).is_empty();
+        let enabled = match (switch, table) {
+            (Some(on), _) => on,
+            (None, false) => false,
+            (None, true) => settings
+                .get(&root.clone().key("enabled"))?
+                .map(|f| f.bool())
+                .transpose()?
+                .unwrap_or(true),
+        };
+        if !enabled {
             return Ok(EmbeddedProperties::default());
         }
         let port = |key: &str| -> Result<u16, ConfigError> {
@@ -178,11 +185,6 @@ impl EmbeddedProperties {
                 }
             }
         };
-        let enabled = settings
-            .get(&root.clone().key("enabled"))?
-            .map(|f| f.bool())
-            .transpose()?
-            .unwrap_or(true);
         let mut broker = Vec::new();
         let broker_key = root.clone().key("broker");
         for name in settings.children(&broker_key) {

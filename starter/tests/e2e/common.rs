@@ -6,27 +6,32 @@ use std::time::Duration;
 use rocketmq_starter::{ApplicationBuilder, RocketApplication};
 
 /// What listeners saw, for the test to wait on.
-pub struct Inbox<T> {
+pub(crate) struct Inbox<T> {
     items: Mutex<Vec<T>>,
 }
 
 impl<T: Clone> Inbox<T> {
-    pub const fn new() -> Self {
+    pub(crate) const fn new() -> Self {
         Inbox {
             items: Mutex::new(Vec::new()),
         }
     }
 
-    pub fn push(&self, item: T) {
+    pub(crate) fn push(&self, item: T) {
         self.items.lock().unwrap().push(item);
     }
 
-    pub fn items(&self) -> Vec<T> {
+    pub(crate) fn items(&self) -> Vec<T> {
         self.items.lock().unwrap().clone()
     }
 
     /// Waits until `done` holds for the items, or panics with `what` after `secs`.
-    pub async fn wait_until(&self, secs: u64, what: &str, done: impl Fn(&[T]) -> bool) -> Vec<T> {
+    pub(crate) async fn wait_until(
+        &self,
+        secs: u64,
+        what: &str,
+        done: impl Fn(&[T]) -> bool,
+    ) -> Vec<T> {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
         loop {
             let items = self.items();
@@ -43,7 +48,7 @@ impl<T: Clone> Inbox<T> {
 
 /// An application reading only `yaml` (no files, no process environment), starting only the
 /// listeners declared in `module` (a module of this test binary, e.g. `"retry"`).
-pub fn app(module: &'static str, yaml: &str) -> ApplicationBuilder {
+pub(crate) fn app(module: &'static str, yaml: &str) -> ApplicationBuilder {
     let suffix = format!("::{module}");
     RocketApplication::builder()
         .config_dir("/nonexistent")
@@ -53,7 +58,7 @@ pub fn app(module: &'static str, yaml: &str) -> ApplicationBuilder {
 }
 
 /// Logs to the test output (once per process).
-pub fn logs() {
+pub(crate) fn logs() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()

@@ -385,8 +385,7 @@ impl Inner {
         if !self.running.load(Ordering::Acquire) {
             return Err(ClientError::NotRunning);
         }
-        super::queries::committed_offset(self.client(), addr, &self.config.group, mq, false)
-            .await
+        super::queries::committed_offset(self.client(), addr, &self.config.group, mq, false).await
     }
 
     async fn call(&self, addr: &str, req: RemotingCommand) -> Result<RemotingCommand> {
