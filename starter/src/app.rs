@@ -15,8 +15,8 @@ use rocketmq_client::producer::TransactionListener;
 
 use crate::config::properties::DEFAULT_TEMPLATE;
 use crate::config::{
-    ConfigError, ConsumerDefaults, EmbeddedProperties, ProducerProperties, Settings,
-    SettingsBuilder,
+    ConfigError, ConsumerDefaults, EmbeddedProperties, ProducerProperties, PullConsumerProperties,
+    Settings, SettingsBuilder,
 };
 use crate::listener::container::{Repliers, RunningGroup, start_group};
 use crate::listener::resolve::{ListenerError, plan, resolve};
@@ -279,12 +279,18 @@ impl RocketApplication {
                 .iter()
                 .find(|(t, _)| *t == name)
                 .map(|(_, l)| l.clone());
-            let template = RocketTemplate::start(props, listener)
-                .await
-                .map_err(|source| StartError::Template {
-                    name: name.clone(),
-                    source,
-                })?;
+            let pull = if name == DEFAULT_TEMPLATE {
+                PullConsumerProperties::read(&self.settings)?
+            } else {
+                None
+            };
+            let template =
+                RocketTemplate::start(props, pull, listener)
+                    .await
+                    .map_err(|source| StartError::Template {
+                        name: name.clone(),
+                        source,
+                    })?;
             let p = template.properties();
             tracing::info!(
                 template = %name,

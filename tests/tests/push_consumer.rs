@@ -247,3 +247,24 @@ async fn consume_from_timestamp_skips_older_messages_and_tags_filter() {
     producer.shutdown().await;
     cluster.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_group_from_the_last_offset_reads_a_young_queue_from_its_start() {
+    // Java's consumers do this (the broker answers 0 for a queue still holding its first
+    // message), so a consumer started just after the first sends does not skip them.
+    let cluster = TestCluster::start(|_| {}).await;
+    let producer = producer(&cluster, "Young").await;
+    send(&producer, "Young", "early", 8).await;
+    let seen: Seen = Arc::default();
+    let c = start(
+        consumer(&cluster, "young-group", "Young").consume_from_where(ConsumeFromWhere::LastOffset),
+        &seen,
+        "c",
+    )
+    .await;
+    wait_for(&seen, 8).await;
+    assert_eq!(bodies(&seen, "early").len(), 8);
+    c.shutdown().await;
+    producer.shutdown().await;
+    cluster.stop().await;
+}

@@ -22,7 +22,9 @@ use std::path::{Path, PathBuf};
 
 use config::{FileFormat, Source, Value, ValueKind};
 
-pub use properties::{ConsumerDefaults, EmbeddedProperties, ProducerProperties};
+pub use properties::{
+    ConsumerDefaults, EmbeddedProperties, ProducerProperties, PullConsumerProperties,
+};
 
 /// Why the configuration cannot be used; every variant names the key and where it came from.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

@@ -12,6 +12,9 @@
 //! | `rocketmq.producer.max-message-size` | 4194304 |
 //! | `rocketmq.producer.instance-name` | one instance per process |
 //! | `rocketmq.templates.<name>.*` | the `rocketmq.producer.*` keys, for another template |
+//! | `rocketmq.pull-consumer.group`, `.topic` | – (the default template's `receive` needs both) |
+//! | `rocketmq.pull-consumer.selector-expression` | `*` (tags; `selector-type` is `TAG`) |
+//! | `rocketmq.pull-consumer.pull-batch-size` | 10 |
 //! | `rocketmq.consumer.<knob>` | the default of a listener knob for every listener |
 //! | `rocketmq.consumer.listeners.<group>.<topic>` | `true`; `false` skips the listener, a table sets its knobs |
 //! | `rocketmq.embedded` | `false`; `true` or a table (`namesrv-port`, `broker-port`, `store-dir`, `broker: {Apache key: value}`) |
@@ -109,18 +112,78 @@ impl ProducerProperties {
         })
     }
 
-    /// The names of every configured template: `default` when `rocketmq.producer.group` is
-    /// set, plus each `rocketmq.templates.<name>`.
+    /// The names of every configured template: `default` when `rocketmq.producer.group` or
+    /// the pull consumer is set, plus each `rocketmq.templates.<name>`.
     pub fn template_names(settings: &Settings) -> Result<Vec<String>, ConfigError> {
         let mut names = Vec::new();
         if settings
             .get_str("rocketmq.producer.group")?
             .is_some_and(|g| !g.trim().is_empty())
+            || PullConsumerProperties::read(settings)?.is_some()
         {
             names.push(DEFAULT_TEMPLATE.to_string());
         }
         names.extend(settings.children(&Key::parse("rocketmq.templates")));
         Ok(names)
+    }
+}
+
+/// `rocketmq.pull-consumer.*`: the consumer behind the default template's `receive` (both
+/// `group` and `topic` set, as in rocketmq-spring).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PullConsumerProperties {
+    pub group: String,
+    pub topic: String,
+    /// A tag expression (`selector-type: tag`, the only kind a pull consumer filters by).
+    pub selector_expression: String,
+    pub pull_batch_size: i32,
+    pub name_server: Option<String>,
+    pub instance_name: Option<String>,
+}
+
+impl PullConsumerProperties {
+    /// Reads `rocketmq.pull-consumer.*`; `None` unless both `group` and `topic` are set.
+    pub fn read(settings: &Settings) -> Result<Option<PullConsumerProperties>, ConfigError> {
+        let key = |k: &str| Key::parse("rocketmq.pull-consumer").key(k);
+        let text = |k: &str| -> Result<Option<String>, ConfigError> {
+            Ok(settings
+                .get(&key(k))?
+                .map(|f| f.text)
+                .filter(|t| !t.trim().is_empty()))
+        };
+        let (Some(group), Some(topic)) = (text("group")?, text("topic")?) else {
+            return Ok(None);
+        };
+        if let Some(f) = settings.get(&key("selector-type"))?
+            && !f.text.eq_ignore_ascii_case("tag")
+        {
+            return Err(f.invalid("a pull consumer filters by tag only (TAG)"));
+        }
+        if let Some(f) = settings.get(&key("message-model"))?
+            && !f.text.eq_ignore_ascii_case("clustering")
+        {
+            return Err(f.invalid("a pull consumer consumes in CLUSTERING mode only"));
+        }
+        let pull_batch_size = match settings.get(&key("pull-batch-size"))? {
+            None => 10,
+            Some(f) => {
+                let n = f.int("expected a whole number")?;
+                if !(1..=1024).contains(&n) {
+                    return Err(f.invalid("must be between 1 and 1024"));
+                }
+                n as i32
+            }
+        };
+        Ok(Some(PullConsumerProperties {
+            group,
+            topic,
+            selector_expression: text("selector-expression")?.unwrap_or_else(|| "*".into()),
+            pull_batch_size,
+            name_server: text("name-server")?.or(settings
+                .get_str("rocketmq.name-server")?
+                .filter(|t| !t.trim().is_empty())),
+            instance_name: text("instance-name")?,
+        }))
     }
 }
 

@@ -9,6 +9,7 @@
 //! | `sendOneWay`, `sendOneWayOrderly` | [`send_one_way`](RocketTemplate::send_one_way), [`send_one_way_orderly`](RocketTemplate::send_one_way_orderly) |
 //! | `syncSend(dest, Collection)`, `syncSendOrderly(dest, Collection, hashKey)` | [`sync_send_batch`](RocketTemplate::sync_send_batch), [`sync_send_batch_orderly`](RocketTemplate::sync_send_batch_orderly) |
 //! | `sendMessageInTransaction(dest, msg, arg)` | [`send_in_transaction`](RocketTemplate::send_in_transaction) |
+//! | `receive(Class[, timeout])` (lite pull consumer) | [`receive::<R>`](RocketTemplate::receive), [`receive_within`](RocketTemplate::receive_within) |
 //! | `sendAndReceive(dest, payload, Type[, hashKey][, timeout])` | [`send_and_receive::<R>`](RocketTemplate::send_and_receive), [`send_and_receive_orderly`](RocketTemplate::send_and_receive_orderly) |
 //!
 //! Keys, tag and user properties are fields of [`RocketMessage`], not headers that can be
@@ -22,6 +23,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use rocketmq_client::consumer::LitePullConsumer;
 use rocketmq_client::producer::{
     LocalTransactionState, SendOptions, TransactionListener, TransactionSendResult,
 };
@@ -30,7 +32,7 @@ use tokio::task::JoinHandle;
 
 pub use message::{Delay, Payload, RocketMessage};
 
-use crate::config::ProducerProperties;
+use crate::config::{ProducerProperties, PullConsumerProperties};
 use crate::payload::{FromMessage, Rejection};
 
 /// Why a template call failed.
@@ -45,6 +47,14 @@ pub enum TemplateError {
     /// The client or the broker refused or failed.
     #[error(transparent)]
     Client(#[from] ClientError),
+    /// A send on a template configured only for `receive` (no `rocketmq.producer.group`).
+    #[error("template `{0}` has no producer: set rocketmq.producer.group")]
+    NoProducer(String),
+    /// `receive` on a template without `rocketmq.pull-consumer.group` and `.topic`.
+    #[error(
+        "template `{0}` has no pull consumer: set rocketmq.pull-consumer.group and rocketmq.pull-consumer.topic"
+    )]
+    NoPullConsumer(String),
     /// `send_in_transaction` on a template without a transaction listener.
     #[error(
         "template `{0}` has no transaction listener: register one with RocketApplication::builder().transaction_listener(..)"
@@ -75,8 +85,11 @@ impl TransactionListener for SharedTransactionListener {
 
 struct Inner {
     props: ProducerProperties,
-    producer: Arc<Producer>,
+    /// `None` when only the pull consumer is configured.
+    producer: Option<Arc<Producer>>,
     transactional: bool,
+    /// For `receive` (`rocketmq.pull-consumer.*`).
+    pull: Option<LitePullConsumer>,
 }
 
 /// Sends messages with one producer's settings. Cheap to clone; share it with every service.
@@ -111,12 +124,27 @@ impl std::fmt::Debug for RocketTemplate {
 }
 
 impl RocketTemplate {
-    /// Starts a template's producer.
+    /// Starts a template's producer (if it has a group) and pull consumer (if configured).
     pub(crate) async fn start(
         props: ProducerProperties,
+        pull: Option<PullConsumerProperties>,
         transaction_listener: Option<SharedTransactionListener>,
     ) -> Result<RocketTemplate, ClientError> {
-        let group = props.group.clone().unwrap_or_default();
+        let pull = match pull {
+            Some(p) => Some(start_pull(p).await?),
+            None => None,
+        };
+        let Some(group) = props.group.clone() else {
+            return Ok(RocketTemplate {
+                inner: Arc::new(Inner {
+                    props,
+                    producer: None,
+                    transactional: false,
+                    pull,
+                }),
+                timeout: None,
+            });
+        };
         let mut builder = Producer::builder(group)
             .send_timeout(props.send_message_timeout)
             .retry_times_when_send_failed(props.retry_times_when_send_failed)
@@ -138,8 +166,9 @@ impl RocketTemplate {
         Ok(RocketTemplate {
             inner: Arc::new(Inner {
                 props,
-                producer,
+                producer: Some(producer),
                 transactional,
+                pull,
             }),
             timeout: None,
         })
@@ -150,9 +179,17 @@ impl RocketTemplate {
         &self.inner.props.template
     }
 
-    /// The producer underneath, for anything the template does not cover.
-    pub fn producer(&self) -> &Arc<Producer> {
-        &self.inner.producer
+    /// The producer underneath, for anything the template does not cover (`None` without
+    /// `rocketmq.producer.group`).
+    pub fn producer(&self) -> Option<&Arc<Producer>> {
+        self.inner.producer.as_ref()
+    }
+
+    fn sender(&self) -> Result<&Arc<Producer>, TemplateError> {
+        self.inner
+            .producer
+            .as_ref()
+            .ok_or_else(|| TemplateError::NoProducer(self.name().to_string()))
     }
 
     /// The settings it was started with.
@@ -186,7 +223,7 @@ impl RocketTemplate {
         payload: impl Payload,
     ) -> Result<SendResult, TemplateError> {
         let msg = payload.into_rocket_message().into_message(destination)?;
-        Ok(self.inner.producer.send_with(msg, self.options()).await?)
+        Ok(self.sender()?.send_with(msg, self.options()).await?)
     }
 
     /// Sends to the queue `hash_key` selects, the same queue a Java producer picks
@@ -199,8 +236,7 @@ impl RocketTemplate {
     ) -> Result<SendResult, TemplateError> {
         let msg = payload.into_rocket_message().into_message(destination)?;
         Ok(self
-            .inner
-            .producer
+            .sender()?
             .send_orderly_with(msg, hash_key, self.options())
             .await?)
     }
@@ -210,12 +246,12 @@ impl RocketTemplate {
     /// or payload is reported through the handle too.
     pub fn async_send(&self, destination: &str, payload: impl Payload) -> AsyncSend {
         let msg = payload.into_rocket_message().into_message(destination);
-        let producer = self.inner.producer.clone();
+        let producer = self.sender().cloned();
         let options = self
             .options()
             .retries(self.inner.props.retry_times_when_send_async_failed);
         AsyncSend(tokio::spawn(async move {
-            Ok(producer.send_with(msg?, options).await?)
+            Ok(producer?.send_with(msg?, options).await?)
         }))
     }
 
@@ -227,11 +263,11 @@ impl RocketTemplate {
         hash_key: &str,
     ) -> AsyncSend {
         let msg = payload.into_rocket_message().into_message(destination);
-        let producer = self.inner.producer.clone();
+        let producer = self.sender().cloned();
         let options = self.options();
         let key = hash_key.to_string();
         AsyncSend(tokio::spawn(async move {
-            Ok(producer.send_orderly_with(msg?, &key, options).await?)
+            Ok(producer?.send_orderly_with(msg?, &key, options).await?)
         }))
     }
 
@@ -242,7 +278,7 @@ impl RocketTemplate {
         payload: impl Payload,
     ) -> Result<(), TemplateError> {
         let msg = payload.into_rocket_message().into_message(destination)?;
-        Ok(self.inner.producer.send_oneway(msg).await?)
+        Ok(self.sender()?.send_oneway(msg).await?)
     }
 
     /// [`send_one_way`](Self::send_one_way) to the queue `hash_key` selects.
@@ -253,11 +289,7 @@ impl RocketTemplate {
         hash_key: &str,
     ) -> Result<(), TemplateError> {
         let msg = payload.into_rocket_message().into_message(destination)?;
-        Ok(self
-            .inner
-            .producer
-            .send_oneway_orderly(msg, hash_key)
-            .await?)
+        Ok(self.sender()?.send_oneway_orderly(msg, hash_key).await?)
     }
 
     /// Sends many payloads to one destination as one batch (stored with consecutive offsets).
@@ -272,11 +304,7 @@ impl RocketTemplate {
         I::Item: Payload,
     {
         let msgs = batch(destination, payloads)?;
-        Ok(self
-            .inner
-            .producer
-            .send_batch_with(msgs, self.options())
-            .await?)
+        Ok(self.sender()?.send_batch_with(msgs, self.options()).await?)
     }
 
     /// A batch to the queue `hash_key` selects, in order with everything else sent with it.
@@ -292,8 +320,7 @@ impl RocketTemplate {
     {
         let msgs = batch(destination, payloads)?;
         Ok(self
-            .inner
-            .producer
+            .sender()?
             .send_batch_orderly(msgs, hash_key, self.options())
             .await?)
     }
@@ -311,7 +338,7 @@ impl RocketTemplate {
             ));
         }
         let msg = payload.into_rocket_message().into_message(destination)?;
-        Ok(self.inner.producer.send_in_transaction(msg).await?)
+        Ok(self.sender()?.send_in_transaction(msg).await?)
     }
 
     /// Sends a request and waits (up to the template's timeout) for the reply of a
@@ -323,7 +350,7 @@ impl RocketTemplate {
         payload: impl Payload,
     ) -> Result<R, TemplateError> {
         let msg = payload.into_rocket_message().into_message(destination)?;
-        let reply = self.inner.producer.request(msg, self.timeout()).await?;
+        let reply = self.sender()?.request(msg, self.timeout()).await?;
         Ok(R::from_message(&reply)?)
     }
 
@@ -336,17 +363,58 @@ impl RocketTemplate {
     ) -> Result<R, TemplateError> {
         let msg = payload.into_rocket_message().into_message(destination)?;
         let reply = self
-            .inner
-            .producer
+            .sender()?
             .request_orderly(msg, hash_key, self.timeout())
             .await?;
         Ok(R::from_message(&reply)?)
     }
 
-    /// Leaves the producer group on every broker.
-    pub(crate) async fn shutdown(&self) {
-        self.inner.producer.shutdown().await;
+    /// Polls the pull consumer (`rocketmq.pull-consumer.*`) for up to 5 s and decodes what
+    /// arrived as `R` (`String`, bytes, `MessageExt`, `Json<T>`); offsets are committed
+    /// automatically, as with rocketmq-spring's `receive`.
+    pub async fn receive<R: FromMessage>(&self) -> Result<Vec<R>, TemplateError> {
+        self.receive_within(Duration::from_secs(5)).await
     }
+
+    /// [`receive`](Self::receive) with another poll timeout.
+    pub async fn receive_within<R: FromMessage>(
+        &self,
+        timeout: Duration,
+    ) -> Result<Vec<R>, TemplateError> {
+        let consumer = self
+            .inner
+            .pull
+            .as_ref()
+            .ok_or_else(|| TemplateError::NoPullConsumer(self.name().to_string()))?;
+        let msgs = consumer.poll(timeout).await?;
+        Ok(msgs
+            .iter()
+            .map(R::from_message)
+            .collect::<Result<Vec<R>, Rejection>>()?)
+    }
+
+    /// Leaves the producer group (and the pull consumer's) on every broker.
+    pub(crate) async fn shutdown(&self) {
+        if let Some(p) = &self.inner.producer {
+            p.shutdown().await;
+        }
+        if let Some(c) = &self.inner.pull {
+            c.shutdown().await;
+        }
+    }
+}
+
+async fn start_pull(p: PullConsumerProperties) -> Result<LitePullConsumer, ClientError> {
+    let mut builder = LitePullConsumer::builder(p.group.clone())
+        .subscribe(p.topic.clone(), p.selector_expression.clone())
+        .pull_batch_size(p.pull_batch_size);
+    if let Some(ns) = &p.name_server {
+        builder = builder.namesrv_addr(ns.clone());
+    }
+    if let Some(name) = &p.instance_name {
+        builder = builder.instance_name(name.clone());
+    }
+    builder.start().await
 }
 
 fn batch<I>(destination: &str, payloads: I) -> Result<Vec<Message>, TemplateError>

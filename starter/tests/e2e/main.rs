@@ -6,5 +6,6 @@
 mod common;
 mod config;
 mod drain;
+mod patterns;
 mod retry;
 mod template;

@@ -264,7 +264,7 @@ impl LitePullConsumer {
     /// The broker's committed offset of a queue, if any.
     pub async fn committed(&self, mq: &MessageQueue) -> Result<Option<i64>> {
         let addr = self.inner.addr_of(mq).await?;
-        self.inner.committed_at(&addr, mq).await
+        self.inner.committed_at(&addr, mq, false).await
     }
 
     /// Moves a queue's next offset.
@@ -360,7 +360,13 @@ impl Inner {
     /// A queue's reading state, starting at its committed offset or per consume-from-where.
     async fn open_queue(&self, mq: &MessageQueue) -> Result<QueueState> {
         let addr = self.addr_of(mq).await?;
-        let start = match self.committed_at(&addr, mq).await? {
+        // From the last offset, a queue that still holds its first message is read from 0,
+        // as Java's consumers do.
+        let young_from_start = matches!(
+            self.config.consume_from_where,
+            ConsumeFromWhere::LastOffset | ConsumeFromWhere::LastOffsetAndFromMinWhenBootFirst
+        );
+        let start = match self.committed_at(&addr, mq, young_from_start).await? {
             Some(offset) => offset,
             None => {
                 super::queries::initial_offset(
@@ -381,11 +387,17 @@ impl Inner {
         })
     }
 
-    async fn committed_at(&self, addr: &str, mq: &MessageQueue) -> Result<Option<i64>> {
+    async fn committed_at(
+        &self,
+        addr: &str,
+        mq: &MessageQueue,
+        zero_if_young: bool,
+    ) -> Result<Option<i64>> {
         if !self.running.load(Ordering::Acquire) {
             return Err(ClientError::NotRunning);
         }
-        super::queries::committed_offset(self.client(), addr, &self.config.group, mq, false).await
+        super::queries::committed_offset(self.client(), addr, &self.config.group, mq, zero_if_young)
+            .await
     }
 
     async fn call(&self, addr: &str, req: RemotingCommand) -> Result<RemotingCommand> {
@@ -435,12 +447,23 @@ impl Inner {
         }
     }
 
+    /// Due when told, every `rebalance_interval`, and every second while a subscribed topic
+    /// has no route yet (so reading starts as soon as the first message creates it).
     fn rebalance_wanted(&self) -> bool {
-        self.rebalance_due.load(Ordering::Acquire)
-            || self
-                .lock()
-                .last_rebalance
-                .is_none_or(|t| t.elapsed() >= self.config.rebalance_interval)
+        if self.rebalance_due.load(Ordering::Acquire) {
+            return true;
+        }
+        let state = self.lock();
+        let missing = self
+            .subscriptions
+            .iter()
+            .any(|s| !state.routes.contains_key(&s.topic));
+        let every = if missing {
+            Duration::from_secs(1)
+        } else {
+            self.config.rebalance_interval
+        };
+        state.last_rebalance.is_none_or(|t| t.elapsed() >= every)
     }
 
     /// The expression and tags a topic is read with.
