@@ -9,8 +9,14 @@ use rocketmq_starter::embedded::{EmbeddedCluster, EmbeddedOptions};
 
 /// Logs to stderr, filtered by `RUST_LOG` (default `warn`, so the tutorial output stands out).
 pub fn init_logging() {
+    init_logging_or("warn");
+}
+
+/// Logs to stderr, filtered by `RUST_LOG`, else by `default` (the starter examples show what
+/// started with `warn,rocketmq_starter=info`).
+pub fn init_logging_or(default: &str) {
     let filter =
-        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into());
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default.into());
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

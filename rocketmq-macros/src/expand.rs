@@ -158,11 +158,11 @@ fn conversion(krate: &syn::Path, output: &ReturnType, kind: Kind) -> TokenStream
         Kind::Listener => quote_spanned! {span=> #krate::__private::into_outcome(ret) },
         Kind::Reply if returns_result(output) => quote_spanned! {span=>
             match ret {
-                ::core::result::Result::Ok(v) => (&#krate::__private::Encode(v)).encode_reply(),
+                ::core::result::Result::Ok(v) => #krate::__private::Encode(v).encode_reply(),
                 ::core::result::Result::Err(e) => #krate::__private::failed(e),
             }
         },
-        Kind::Reply => quote_spanned! {span=> (&#krate::__private::Encode(ret)).encode_reply() },
+        Kind::Reply => quote_spanned! {span=> #krate::__private::Encode(ret).encode_reply() },
     }
 }
 

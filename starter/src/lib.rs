@@ -102,16 +102,17 @@ pub mod __private {
         }
     }
 
-    /// Picks how to encode a reply: as a `Body` if it is one, JSON otherwise.
+    /// Picks how to encode a reply: as a `Body` if it is one (taken by value), JSON otherwise
+    /// (through a reference, the autoref step). Called as `Encode(v).encode_reply()`.
     pub struct Encode<T>(pub T);
 
     pub trait EncodeRaw {
-        fn encode_reply(&self) -> Outcome;
+        fn encode_reply(self) -> Outcome;
     }
 
-    impl<T: Body + Clone> EncodeRaw for Encode<T> {
-        fn encode_reply(&self) -> Outcome {
-            match self.0.clone().into_body() {
+    impl<T: Body> EncodeRaw for Encode<T> {
+        fn encode_reply(self) -> Outcome {
+            match self.0.into_body() {
                 Ok(b) => Outcome::Reply(b),
                 Err(e) => Outcome::Failed(e.to_string()),
             }
@@ -119,11 +120,11 @@ pub mod __private {
     }
 
     pub trait EncodeJson {
-        fn encode_reply(&self) -> Outcome;
+        fn encode_reply(self) -> Outcome;
     }
 
     impl<T: serde::Serialize> EncodeJson for &Encode<T> {
-        fn encode_reply(&self) -> Outcome {
+        fn encode_reply(self) -> Outcome {
             match crate::payload::to_json(&self.0) {
                 Ok(b) => Outcome::Reply(b),
                 Err(e) => Outcome::Failed(e.to_string()),

@@ -22,12 +22,7 @@ struct Order {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "warn,rocketmq_starter=info".into()),
-        )
-        .init();
+    rocketmq_examples::init_logging_or("warn,rocketmq_starter=info");
     let app = RocketApplication::builder()
         .yaml("application.yml", include_str!("application.yml"))
         .start()

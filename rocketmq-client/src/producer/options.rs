@@ -47,13 +47,16 @@ impl Producer {
         options.timeout.unwrap_or(self.inner.config.send_timeout)
     }
 
+    fn retries_of(&self, options: SendOptions) -> u32 {
+        options
+            .retries
+            .unwrap_or(self.inner.config.retry_times_when_send_failed)
+    }
+
     /// [`send`](Self::send) with per-call overrides.
     pub async fn send_with(&self, msg: Message, options: SendOptions) -> Result<SendResult> {
         let out = self.inner.prepare(msg)?;
-        let retries = options
-            .retries
-            .unwrap_or(self.inner.config.retry_times_when_send_failed);
-        self.send_outgoing_with(out, self.timeout_of(options), retries)
+        self.send_outgoing_with(out, self.timeout_of(options), self.retries_of(options))
             .await
     }
 
@@ -64,10 +67,7 @@ impl Producer {
         options: SendOptions,
     ) -> Result<SendResult> {
         let out = self.inner.prepare_batch(messages)?;
-        let retries = options
-            .retries
-            .unwrap_or(self.inner.config.retry_times_when_send_failed);
-        self.send_outgoing_with(out, self.timeout_of(options), retries)
+        self.send_outgoing_with(out, self.timeout_of(options), self.retries_of(options))
             .await
     }
 
@@ -118,11 +118,8 @@ impl Producer {
         key: &str,
         timeout: Duration,
     ) -> Result<MessageExt> {
-        let hash = java_hash_code(key);
         self.request_via(msg, timeout, |producer, msg| async move {
-            producer
-                .send_with_selector(msg, |queues, _| select_by_hash(hash, queues.len()))
-                .await
+            producer.send_orderly(msg, key).await
         })
         .await
     }

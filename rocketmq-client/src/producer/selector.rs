@@ -4,7 +4,6 @@ use super::Producer;
 use crate::error::{ClientError, Result};
 use crate::producer::SendResult;
 use crate::protocol::body::MessageQueue;
-use crate::protocol::java_hash_code;
 use crate::protocol::message::Message;
 
 /// Java's `SelectMessageQueueByHash`: `abs(hash % queues)`, with Java's remainder, so a key
@@ -68,8 +67,7 @@ impl Producer {
     /// # Ok(()) }
     /// ```
     pub async fn send_orderly(&self, msg: Message, key: &str) -> Result<SendResult> {
-        let hash = java_hash_code(key);
-        self.send_with_selector(msg, |queues, _| select_by_hash(hash, queues.len()))
+        self.send_orderly_with(msg, key, super::SendOptions::default())
             .await
     }
 }

@@ -437,17 +437,23 @@ fn parse_yaml(name: &str, text: &str) -> Result<Layer, ConfigError> {
     Ok(Layer::from_map(name.to_string(), map))
 }
 
+/// Settings from one YAML document only, for unit tests.
+#[cfg(test)]
+pub(crate) fn from_yaml(yaml: &str) -> Settings {
+    Settings::builder()
+        .dir("/nonexistent")
+        .yaml("application.yml", yaml)
+        .without_env()
+        .build()
+        .unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn settings(yaml: &str) -> Settings {
-        Settings::builder()
-            .dir("/nonexistent")
-            .yaml("application.yml", yaml)
-            .without_env()
-            .build()
-            .unwrap()
+        from_yaml(yaml)
     }
 
     #[test]

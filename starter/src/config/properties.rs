@@ -270,15 +270,7 @@ impl EmbeddedProperties {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn settings(yaml: &str) -> Settings {
-        Settings::builder()
-            .dir("/nonexistent")
-            .yaml("application.yml", yaml)
-            .without_env()
-            .build()
-            .unwrap()
-    }
+    use crate::config::from_yaml as settings;
 
     #[test]
     fn producer_defaults_match_rocketmq_spring() {

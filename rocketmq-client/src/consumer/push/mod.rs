@@ -445,6 +445,18 @@ impl Inner {
         )
     }
 
+    /// Drops every assigned queue and stops its tasks.
+    fn stop_queues(&self) {
+        for a in self
+            .assigned
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+        {
+            a.stop();
+        }
+    }
+
     /// Sends every queue's offset to its broker, or saves the local file.
     async fn persist_offsets(&self) {
         if self.broadcasting() {
@@ -552,15 +564,7 @@ impl PushConsumer {
         // dropped only afterwards, or the offsets would be discarded as stale).
         let permits = u32::try_from(self.inner.config.consume_concurrency).unwrap_or(u32::MAX);
         let _ = tokio::time::timeout(drain, self.inner.semaphore.acquire_many(permits)).await;
-        for a in self
-            .inner
-            .assigned
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .values()
-        {
-            a.stop();
-        }
+        self.inner.stop_queues();
         self.inner.persist_offsets().await;
         if self.inner.orderly() {
             orderly::unlock_all(&self.inner).await;
@@ -587,14 +591,6 @@ impl Drop for PushConsumer {
         {
             task.abort();
         }
-        for a in self
-            .inner
-            .assigned
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .values()
-        {
-            a.stop();
-        }
+        self.inner.stop_queues();
     }
 }
