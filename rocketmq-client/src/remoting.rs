@@ -14,29 +14,49 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use std::io::IoSlice;
+
+use bytes::BytesMut;
+use tokio::io::{AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot, watch};
 
-use crate::protocol::{MAX_FRAME_LEN, RemotingCommand, decode_frame, frame::encode_to_bytes};
+use crate::protocol::{MAX_FRAME_LEN, OutFrame, RemotingCommand, decode_frame};
 
-/// Joins `first` with whatever else is already queued (up to 256 KiB) so a busy connection
-/// makes one write syscall for many frames.
-pub fn coalesce(first: Bytes, rx: &mut mpsc::UnboundedReceiver<Bytes>) -> Bytes {
-    let Ok(second) = rx.try_recv() else {
-        return first;
-    };
-    let mut buf = BytesMut::with_capacity(first.len() + second.len() + 4096);
-    buf.extend_from_slice(&first);
-    buf.extend_from_slice(&second);
-    while buf.len() < 256 * 1024 {
+/// Writes `first` and whatever else is already queued (up to 256 KiB or 64 frames) with
+/// vectored writes, so a busy connection makes one syscall for many frames and no frame's
+/// body is copied on the way.
+pub async fn write_frames<W: AsyncWrite + Unpin>(
+    wr: &mut W,
+    first: OutFrame,
+    rx: &mut mpsc::UnboundedReceiver<OutFrame>,
+) -> std::io::Result<()> {
+    let mut frames = vec![first];
+    let mut queued = frames[0].len();
+    while queued < 256 * 1024 && frames.len() < 64 {
         match rx.try_recv() {
-            Ok(more) => buf.extend_from_slice(&more),
+            Ok(more) => {
+                queued += more.len();
+                frames.push(more);
+            }
             Err(_) => break,
         }
     }
-    buf.freeze()
+    let mut slices: Vec<IoSlice<'_>> = frames
+        .iter()
+        .flat_map(|f| [&f.head, &f.body])
+        .filter(|b| !b.is_empty())
+        .map(|b| IoSlice::new(b))
+        .collect();
+    let mut rest = &mut slices[..];
+    while !rest.is_empty() {
+        let n = wr.write_vectored(rest).await?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::WriteZero.into());
+        }
+        IoSlice::advance_slices(&mut rest, n);
+    }
+    Ok(())
 }
 
 /// Why a remote call failed.
@@ -94,7 +114,7 @@ pub trait RequestHandler: Send + Sync + 'static {
 type Pending = Arc<Mutex<HashMap<i32, oneshot::Sender<RemotingCommand>>>>;
 
 struct Connection {
-    tx: mpsc::UnboundedSender<Bytes>,
+    tx: mpsc::UnboundedSender<OutFrame>,
     pending: Pending,
     closed: Arc<AtomicBool>,
     /// Tells both tasks to stop; they watch it while blocked on I/O.
@@ -172,7 +192,7 @@ impl RemotingClient {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(opaque, tx);
-        if conn.tx.send(encode_to_bytes(&request)).is_err() {
+        if conn.tx.send(OutFrame::new(&request)).is_err() {
             self.forget(addr, &conn);
             return Err(RemotingError::Closed {
                 addr: addr.to_string(),
@@ -212,7 +232,7 @@ impl RemotingClient {
                 millis: CONNECT_TIMEOUT.as_millis(),
             })??;
         conn.tx
-            .send(encode_to_bytes(&request))
+            .send(OutFrame::new(&request))
             .map_err(|_| RemotingError::Closed {
                 addr: addr.to_string(),
             })
@@ -282,7 +302,7 @@ impl RemotingClient {
 
     fn spawn_connection(&self, addr: String, stream: TcpStream) -> Arc<Connection> {
         let (mut rd, mut wr) = stream.into_split();
-        let (tx, mut rx) = mpsc::unbounded_channel::<Bytes>();
+        let (tx, mut rx) = mpsc::unbounded_channel::<OutFrame>();
         let pending: Pending = Arc::default();
         let closed = Arc::new(AtomicBool::new(false));
         let (stop, mut writer_stop) = watch::channel(false);
@@ -302,9 +322,7 @@ impl RemotingClient {
                     _ = writer_stop.changed() => None,
                 };
                 let Some(frame) = frame else { break };
-                // Under load many frames are queued: one write for all of them.
-                let batch = coalesce(frame, &mut rx);
-                if wr.write_all(&batch).await.is_err() {
+                if write_frames(&mut wr, frame, &mut rx).await.is_err() {
                     break;
                 }
             }
@@ -336,7 +354,7 @@ impl RemotingClient {
                                 Reply::None => {}
                                 Reply::Now(reply) => {
                                     if !oneway {
-                                        let _ = tx.send(encode_to_bytes(&reply));
+                                        let _ = tx.send(OutFrame::new(&reply));
                                     }
                                 }
                                 Reply::Later(work) => {
@@ -345,7 +363,7 @@ impl RemotingClient {
                                         if let Some(reply) = work.await
                                             && !oneway
                                         {
-                                            let _ = tx.send(encode_to_bytes(&reply));
+                                            let _ = tx.send(OutFrame::new(&reply));
                                         }
                                     });
                                 }

@@ -180,3 +180,43 @@ async fn topic_lists_delete_and_kv_config() {
     );
     cluster.stop().await;
 }
+
+#[tokio::test]
+async fn a_broker_started_before_its_name_server_registers_within_seconds() {
+    let port = rocketmq_integration_tests::process::free_port();
+    let namesrv_addr = format!("127.0.0.1:{port}");
+    let dir = tempfile::tempdir().unwrap();
+    let broker = start_broker(&namesrv_addr, dir.path(), |_| {}).await;
+    tokio::time::sleep(Duration::from_millis(300)).await; // its first registration failed
+    let namesrv = broker_server::namesrv::start(
+        namesrv_addr.parse().unwrap(),
+        broker_server::namesrv::NamesrvConfig::default(),
+    )
+    .await
+    .unwrap();
+    let client = rocketmq_client::remoting::RemotingClient::new();
+    let started = std::time::Instant::now();
+    loop {
+        let req = RemotingCommand::request_with(
+            RequestCode::GetRouteInfoByTopic,
+            &TopicHeader {
+                topic: "TBW102".into(),
+                accept_standard_json_only: None,
+            },
+        );
+        if wire::call(&client, &namesrv_addr, req)
+            .await
+            .response_code()
+            == ResponseCode::Success
+        {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the broker did not register within 5 s (the period is 30 s)"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    broker.shutdown().await;
+    namesrv.shutdown().await;
+}

@@ -1,6 +1,7 @@
 //! Keeping the name servers informed: a full registration with every configured name server
-//! at start, every `registerNameServerPeriod` (clamped to 10–60 s) and whenever a topic changes;
-//! an unregistration at shutdown. The connection to each name server stays open between
+//! at start, every `registerNameServerPeriod` (clamped to 10–60 s) and whenever a topic changes
+//! (after a failed round: again after 1 s, 2 s, 4 s … up to the period); an unregistration at
+//! shutdown. The connection to each name server stays open between
 //! registrations, because a name server drops a broker as soon as its connection closes.
 
 use std::sync::Arc;
@@ -118,6 +119,9 @@ impl Registrar {
             );
             return;
         }
+        // After a failed round (a name server still starting, say) try again soon, backing off
+        // to the period, so a broker started just before its name server is found in seconds.
+        let mut retry = Duration::from_secs(1);
         loop {
             let ok = self.register_all(&topics).await;
             tracing::debug!(
@@ -125,9 +129,17 @@ impl Registrar {
                 of = self.namesrvs.len(),
                 "registered with name servers"
             );
+            let wait = if ok < self.namesrvs.len() {
+                let wait = retry.min(self.period);
+                retry = (retry * 2).min(self.period);
+                wait
+            } else {
+                retry = Duration::from_secs(1);
+                self.period
+            };
             tokio::select! {
                 _ = cancel.cancelled() => break,
-                _ = tokio::time::sleep(self.period) => {}
+                _ = tokio::time::sleep(wait) => {}
                 _ = self.trigger.notified() => {}
             }
         }

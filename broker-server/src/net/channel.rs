@@ -6,9 +6,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bytes::Bytes;
+use rocketmq_client::protocol::OutFrame;
 use rocketmq_client::protocol::RemotingCommand;
-use rocketmq_client::protocol::frame::encode_to_bytes;
 use tokio::sync::{mpsc, oneshot};
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
@@ -17,7 +16,7 @@ struct Inner {
     id: u64,
     remote: SocketAddr,
     local: SocketAddr,
-    tx: mpsc::UnboundedSender<Bytes>,
+    tx: mpsc::UnboundedSender<OutFrame>,
     pending: Mutex<HashMap<i32, oneshot::Sender<RemotingCommand>>>,
     closed: AtomicBool,
 }
@@ -49,7 +48,7 @@ impl Channel {
     pub(crate) fn new(
         remote: SocketAddr,
         local: SocketAddr,
-        tx: mpsc::UnboundedSender<Bytes>,
+        tx: mpsc::UnboundedSender<OutFrame>,
     ) -> Self {
         Channel {
             inner: Arc::new(Inner {
@@ -94,7 +93,7 @@ impl Channel {
 
     /// Queues a command for writing; false if the connection is closed.
     pub fn send(&self, cmd: &RemotingCommand) -> bool {
-        !self.is_closed() && self.inner.tx.send(encode_to_bytes(cmd)).is_ok()
+        !self.is_closed() && self.inner.tx.send(OutFrame::new(cmd)).is_ok()
     }
 
     /// Sends a oneway request to the client (e.g. NOTIFY_CONSUMER_IDS_CHANGED).

@@ -4,8 +4,11 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
-use rocketmq_client::protocol::{MAX_FRAME_LEN, RemotingCommand, ResponseCode, decode_frame};
+use bytes::BytesMut;
+use rocketmq_client::protocol::{
+    MAX_FRAME_LEN, OutFrame, RemotingCommand, ResponseCode, decode_frame,
+};
+use rocketmq_client::remoting::write_frames;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
@@ -70,14 +73,13 @@ async fn connection<S: Service>(stream: TcpStream, service: Arc<S>, token: Cance
     };
     let _ = stream.set_nodelay(true);
     let (mut rd, mut wr) = stream.into_split();
-    let (tx, mut rx) = mpsc::unbounded_channel::<Bytes>();
+    let (tx, mut rx) = mpsc::unbounded_channel::<OutFrame>();
     let channel = Channel::new(remote, local, tx);
     tracing::debug!(%remote, id = channel.id(), "connection opened");
 
     let writer = tokio::spawn(async move {
         while let Some(frame) = rx.recv().await {
-            let batch = rocketmq_client::remoting::coalesce(frame, &mut rx);
-            if wr.write_all(&batch).await.is_err() {
+            if write_frames(&mut wr, frame, &mut rx).await.is_err() {
                 break;
             }
         }

@@ -8,11 +8,14 @@
 //! the start of the next file, so records never span files.
 //!
 //! Appends take one lock, which also guards the next consume-queue offset of every queue, so
-//! offsets are handed out in log order. Consume queues are built later by the dispatch thread.
+//! offsets are handed out in log order. Records are encoded into a buffer kept with the lock
+//! and written with one `pwrite` per append (see [`MappedFile::write_at`]); readers see them
+//! through the mapping. Consume queues are built later by the dispatch thread.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
@@ -106,9 +109,20 @@ pub(crate) enum Step<T> {
 #[derive(Debug)]
 pub(crate) struct CommitLog {
     files: MappedFileQueue,
-    /// Next consume-queue offset per topic and queue; the append lock.
-    writer: Mutex<HashMap<String, HashMap<i32, i64>>>,
+    /// The append lock.
+    writer: Mutex<Writer>,
     max_record_size: usize,
+    /// Where [`release_before`](Self::release_before) stopped.
+    released: AtomicU64,
+}
+
+/// What only the appender touches.
+#[derive(Debug, Default)]
+struct Writer {
+    /// Next consume-queue offset per topic and queue.
+    queue_offsets: HashMap<String, HashMap<i32, i64>>,
+    /// The records of the append in progress, reused from append to append.
+    buf: Vec<u8>,
 }
 
 impl CommitLog {
@@ -119,9 +133,10 @@ impl CommitLog {
     ) -> Result<Self, StoreError> {
         Ok(CommitLog {
             files: MappedFileQueue::load(dir, file_size, true)?,
-            writer: Mutex::new(HashMap::new()),
+            writer: Mutex::new(Writer::default()),
             // Apache allows the whole record up to the body limit plus 64 KiB of headers.
             max_record_size: (max_message_size + 64 * 1024).min(file_size - 8),
+            released: AtomicU64::new(0),
         })
     }
 
@@ -139,7 +154,10 @@ impl CommitLog {
 
     /// Sets the next consume-queue offsets (after recovery).
     pub(crate) fn set_queue_offsets(&self, table: HashMap<String, HashMap<i32, i64>>) {
-        *self.writer.lock().unwrap_or_else(|e| e.into_inner()) = table;
+        self.writer
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .queue_offsets = table;
     }
 
     /// Forgets a topic's offsets (topic deleted).
@@ -147,6 +165,7 @@ impl CommitLog {
         self.writer
             .lock()
             .unwrap_or_else(|e| e.into_inner())
+            .queue_offsets
             .remove(topic);
     }
 
@@ -169,11 +188,12 @@ impl CommitLog {
         let crcs: Vec<u32> = batch.iter().map(|m| crc32_masked(&m.body)).collect();
         let file_size = self.files.file_size();
 
-        let mut table = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let Writer { queue_offsets, buf } = &mut *writer;
         let now = now_millis();
         let takes_offset = first.takes_queue_offset();
         let base = if takes_offset {
-            table
+            queue_offsets
                 .get(&first.topic)
                 .and_then(|q| q.get(&first.queue_id))
                 .copied()
@@ -191,40 +211,43 @@ impl CommitLog {
         let wrote_offset = file.from() + pos as u64;
         let mut record_offsets = Vec::with_capacity(batch.len());
         let mut store_timestamp = now;
-        file.write_with(pos, total, |mut out: &mut [u8]| {
-            let mut phys = wrote_offset as i64;
-            for (i, m) in batch.iter().enumerate() {
-                store_timestamp = m.store_timestamp.unwrap_or(now);
-                RecordFields {
-                    topic: &m.topic,
-                    queue_id: m.queue_id,
-                    flag: m.flag,
-                    queue_offset: if takes_offset { base + i as i64 } else { 0 },
-                    physical_offset: phys,
-                    sys_flag: m.sys_flag,
-                    born_timestamp: m.born_timestamp,
-                    born_host: m.born_host,
-                    store_timestamp,
-                    store_host: m.store_host,
-                    reconsume_times: m.reconsume_times,
-                    prepared_transaction_offset: m.prepared_transaction_offset,
-                    body_crc: crcs[i],
-                    body: &m.body,
-                    properties: &m.properties,
-                }
-                .encode(&mut out);
-                record_offsets.push(phys);
-                phys += sizes[i] as i64;
+        buf.clear();
+        buf.reserve(total);
+        let mut phys = wrote_offset as i64;
+        for (i, m) in batch.iter().enumerate() {
+            store_timestamp = m.store_timestamp.unwrap_or(now);
+            RecordFields {
+                topic: &m.topic,
+                queue_id: m.queue_id,
+                flag: m.flag,
+                queue_offset: if takes_offset { base + i as i64 } else { 0 },
+                physical_offset: phys,
+                sys_flag: m.sys_flag,
+                born_timestamp: m.born_timestamp,
+                born_host: m.born_host,
+                store_timestamp,
+                store_host: m.store_host,
+                reconsume_times: m.reconsume_times,
+                prepared_transaction_offset: m.prepared_transaction_offset,
+                body_crc: crcs[i],
+                body: &m.body,
+                properties: &m.properties,
             }
-        });
+            .encode(buf);
+            record_offsets.push(phys);
+            phys += sizes[i] as i64;
+        }
+        debug_assert_eq!(buf.len(), total);
+        file.write_at(pos, buf)
+            .map_err(|e| StoreError::io(file.path(), e))?;
         file.set_wrote(pos + total);
         if takes_offset {
-            table
+            queue_offsets
                 .entry(first.topic.clone())
                 .or_default()
                 .insert(first.queue_id, base + batch.len() as i64);
         }
-        drop(table);
+        drop(writer);
         Ok(AppendResult {
             wrote_offset: wrote_offset as i64,
             wrote_bytes: total,
@@ -340,6 +363,22 @@ impl CommitLog {
     pub(crate) fn flush(&self) -> std::io::Result<u64> {
         self.files.flush()
     }
+
+    /// Hands the cached pages of everything before `offset` (flushed) back to the kernel,
+    /// from where the last call stopped. The bytes stay readable, from disk.
+    pub(crate) fn release_before(&self, offset: u64) {
+        let mut at = self
+            .released
+            .load(Ordering::Relaxed)
+            .max(self.files.min_offset());
+        while at < offset {
+            let Some(f) = self.files.find(at) else { break };
+            let end = offset.min(f.from() + f.size() as u64);
+            f.release((at - f.from()) as usize, (end - at) as usize);
+            at = end;
+        }
+        self.released.fetch_max(at, Ordering::Relaxed);
+    }
 }
 
 fn write_blank(file: &MappedFile, pos: usize) {
@@ -406,6 +445,25 @@ mod tests {
             panic!()
         };
         assert_eq!(topic, "T");
+    }
+
+    #[test]
+    fn released_records_read_back_from_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = CommitLog::load(dir.path(), 64 * 1024, 4096).unwrap();
+        let body: &'static [u8] = Box::leak(vec![7u8; 1000].into_boxed_slice());
+        let offsets: Vec<u64> = (0..100)
+            .map(|_| log.append(&[msg("T", 0, body)]).unwrap().wrote_offset as u64)
+            .collect();
+        log.flush().unwrap();
+        log.release_before(log.max_offset());
+        log.release_before(log.max_offset()); // nothing left to do
+        for o in offsets {
+            let Step::Record(len, _) = log.visit(o, |v| v.body.len()) else {
+                panic!("record at {o}")
+            };
+            assert_eq!(len, 1000);
+        }
     }
 
     #[test]

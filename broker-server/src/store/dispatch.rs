@@ -17,7 +17,7 @@ use rocketmq_client::protocol::tag_code;
 use rocketmq_client::protocol::topic::{SCHEDULE_TOPIC, TIMER_TOPIC};
 
 use super::commit_log::{CommitLog, Step};
-use super::consume_queue::{ConsumeQueueTable, CqEntry};
+use super::consume_queue::{ConsumeQueue, ConsumeQueueTable, CqEntry};
 use super::error::StoreError;
 use super::index::IndexService;
 use super::{Shared, StoreConfig};
@@ -38,6 +38,9 @@ pub(crate) fn dispatch_range(
     to: u64,
 ) -> Result<(u64, Grown), StoreError> {
     let mut grown: Grown = HashMap::new();
+    // The queues this round wrote to: records come in runs for a few queues (a batch is one
+    // run), so a short list beats the table's lock and two hash lookups per record.
+    let mut recent: Vec<(Box<str>, i32, Arc<ConsumeQueue>)> = Vec::new();
     while from < to {
         // The entry is written inside the visit, so a record costs no allocation unless its
         // queue is new to this round.
@@ -47,7 +50,21 @@ pub(crate) fn dispatch_range(
                 return Ok(());
             }
             let tag = queue_tag_code(v, config);
-            cqs.get_or_create(v.topic, v.queue_id)?.put(
+            let at = match recent
+                .iter()
+                .position(|(t, q, _)| *q == v.queue_id && &**t == v.topic)
+            {
+                Some(at) => at,
+                None => {
+                    if recent.len() == 16 {
+                        recent.remove(0);
+                    }
+                    let cq = cqs.get_or_create(v.topic, v.queue_id)?;
+                    recent.push((v.topic.into(), v.queue_id, cq));
+                    recent.len() - 1
+                }
+            };
+            recent[at].2.put(
                 v.queue_offset,
                 CqEntry {
                     phys: v.physical_offset,

@@ -1,15 +1,24 @@
 //! One fixed-size memory-mapped file.
 //!
 //! The file has exactly one writer at a time (the commit log's append lock, or the dispatch
-//! thread for a consume queue). The writer copies bytes into the region at and after the
-//! *published* write position, then publishes the new position with `Release`; readers load it
-//! with `Acquire` and only ever look below it. Written bytes are never changed again while the
-//! file is shared, except by recovery, which runs before anything else holds the file.
-//! That discipline is what makes the shared mutable mapping sound.
+//! thread for a consume queue). The writer fills the region at and after the *published* write
+//! position, then publishes the new position with `Release`; readers load it with `Acquire` and
+//! only ever look below it. Written bytes are never changed again while the file is shared,
+//! except by recovery, which runs before anything else holds the file. That discipline is what
+//! makes the shared mutable mapping sound.
+//!
+//! A writer fills the region either through the mapping ([`write_with`](MappedFile::write_with),
+//! small entries) or with `pwrite` ([`write_at`](MappedFile::write_at), the commit log's bulk
+//! appends). Both land in the same page cache, which the mapping shows. The difference is what
+//! a page the file has never held costs: a store through the mapping faults, and the kernel
+//! zero-fills the whole page before the copy goes on; `pwrite` copies into a fresh page directly
+//! and zeroes only what a partial write leaves uncovered. For the commit log, whose every page
+//! is new, that is most of the cost of an append.
 #![allow(unsafe_code)]
 
 use std::fs::{File, OpenOptions};
 use std::io;
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -26,7 +35,7 @@ pub(crate) struct MappedFile {
     wrote: AtomicUsize,
     /// Bytes known to be on disk.
     flushed: AtomicUsize,
-    _file: File,
+    file: File,
 }
 
 /// The 20-digit file name of a start offset.
@@ -67,7 +76,7 @@ impl MappedFile {
             map,
             wrote: AtomicUsize::new(0),
             flushed: AtomicUsize::new(0),
-            _file: file,
+            file,
         })
     }
 
@@ -135,24 +144,39 @@ impl MappedFile {
         unsafe { std::slice::from_raw_parts(self.map.as_ptr().add(pos), len) }
     }
 
-    /// Brings `[pos, pos + len)` into the page cache and page tables ahead of the writer, so
-    /// the append that reaches it does not fault in and zero-fill fresh pages while holding
-    /// the log's lock. Advisory: failures are ignored.
-    pub(crate) fn prefault(&self, pos: usize, len: usize) {
+    /// Writes `bytes` at `pos` through the file rather than the mapping (see the module
+    /// documentation for why), with the same rules as [`write_with`](Self::write_with): only
+    /// the single writer, only at or after the published position. Does not publish.
+    pub(crate) fn write_at(&self, pos: usize, bytes: &[u8]) -> io::Result<()> {
+        assert!(
+            pos >= self.wrote() && pos + bytes.len() <= self.size,
+            "write outside the unpublished region"
+        );
+        self.file.write_all_at(bytes, pos as u64)
+    }
+
+    /// Lets the kernel drop `[pos, pos + len)` (whole pages inside it) from this process's page
+    /// tables and from the page cache. The bytes stay in the file: a later read faults them
+    /// back in from disk. Only for flushed bytes (dirty pages are not dropped). Advisory.
+    pub(crate) fn release(&self, pos: usize, len: usize) {
         const PAGE: usize = 4096;
-        let start = pos & !(PAGE - 1);
-        let end = pos.saturating_add(len).min(self.size);
+        let start = pos.next_multiple_of(PAGE);
+        let end = (pos.saturating_add(len).min(self.size)) & !(PAGE - 1);
         if start >= end {
             return;
         }
-        // SAFETY: the range lies inside this file's live mapping; madvise only changes what the
-        // kernel has resident and reads or writes no memory Rust can see.
+        // SAFETY: the range lies inside this file's live shared mapping. MADV_DONTNEED on a
+        // shared file mapping only removes page-table entries: the next access faults the same
+        // file bytes back in, so anything reading these bytes sees them unchanged.
         unsafe {
             let addr = self.map.as_mut_ptr().add(start).cast::<libc::c_void>();
-            if libc::madvise(addr, end - start, libc::MADV_POPULATE_READ) != 0 {
-                // Kernels before 5.14: start readahead instead.
-                libc::madvise(addr, end - start, libc::MADV_WILLNEED);
-            }
+            libc::madvise(addr, end - start, libc::MADV_DONTNEED);
+            libc::posix_fadvise(
+                std::os::fd::AsRawFd::as_raw_fd(&self.file),
+                start as libc::off_t,
+                (end - start) as libc::off_t,
+                libc::POSIX_FADV_DONTNEED,
+            );
         }
     }
 
@@ -190,11 +214,19 @@ mod tests {
         assert_eq!(f.read(0, 5), None, "unpublished bytes are invisible");
         f.set_wrote(5);
         assert_eq!(f.read(0, 5), Some(&b"hello"[..]));
-        assert_eq!(f.flush().unwrap(), 5);
+        f.write_at(5, b" world").unwrap();
+        assert_eq!(f.read(5, 6), None);
+        f.set_wrote(11);
+        assert_eq!(
+            f.read(0, 11),
+            Some(&b"hello world"[..]),
+            "a pwrite shows through the mapping"
+        );
+        assert_eq!(f.flush().unwrap(), 11);
         drop(f);
         let g = MappedFile::open(&dir.path().join(file_name(4096)), 4096).unwrap();
         assert_eq!(g.size(), 4096);
-        assert_eq!(g.read_unpublished(0, 5), b"hello");
+        assert_eq!(g.read_unpublished(0, 11), b"hello world");
     }
 
     #[test]
@@ -204,5 +236,13 @@ mod tests {
         let f = MappedFile::create(dir.path(), 0, 64).unwrap();
         f.set_wrote(10);
         f.write_with(5, 1, |b| b[0] = 1);
+    }
+
+    #[test]
+    #[should_panic(expected = "unpublished region")]
+    fn pwriting_past_the_end_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = MappedFile::create(dir.path(), 0, 64).unwrap();
+        let _ = f.write_at(60, b"12345");
     }
 }

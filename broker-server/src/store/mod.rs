@@ -3,7 +3,6 @@
 //!
 //! It knows nothing of the network: the broker hands it [`PutMessage`]s and asks it for queue
 //! ranges. Background work runs on a few named OS threads (dispatch, two flushers, retention,
-//! page warming,
 //! file pre-allocation) because it is blocking file I/O; senders that must wait for the disk
 //! wait asynchronously on a watch channel.
 //!
@@ -29,7 +28,6 @@ mod mapped_file_queue;
 mod os;
 mod read;
 mod retention;
-mod warm;
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -237,7 +235,6 @@ impl MessageStore {
             flush::spawn_log_flusher(shared.clone()),
             flush::spawn_queue_flusher(shared.clone()),
             retention::spawn(shared.clone()),
-            warm::spawn(shared.clone()),
         ];
         let mut threads = Vec::new();
         for t in spawned {

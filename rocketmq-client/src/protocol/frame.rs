@@ -95,18 +95,49 @@ pub fn decode_command(mut frame: Bytes) -> Result<RemotingCommand, FrameError> {
 
 /// Appends `cmd` as one frame.
 pub fn encode_frame(cmd: &RemotingCommand, dst: &mut BytesMut) {
-    let start = dst.len();
-    dst.put_u64(0); // length + mark, patched below
-    match cmd.serialize_type {
-        SerializeType::Json => encode_json_header(cmd, dst),
-        SerializeType::RocketMq => encode_binary_header(cmd, dst),
+    let frame = OutFrame::new(cmd);
+    dst.reserve(frame.len());
+    dst.extend_from_slice(&frame.head);
+    dst.extend_from_slice(&frame.body);
+}
+
+/// A frame ready to write: the length prefix and header in `head`, then `body`, which is
+/// shared with the command rather than copied (a batch or a pull result is most of a frame).
+#[derive(Debug, Clone)]
+pub struct OutFrame {
+    pub head: Bytes,
+    pub body: Bytes,
+}
+
+impl OutFrame {
+    /// Encodes `cmd`'s head; the body is the command's own.
+    pub fn new(cmd: &RemotingCommand) -> Self {
+        let mut head = BytesMut::with_capacity(256);
+        head.put_u64(0); // length + mark, patched below
+        match cmd.serialize_type {
+            SerializeType::Json => encode_json_header(cmd, &mut head),
+            SerializeType::RocketMq => encode_binary_header(cmd, &mut head),
+        }
+        let header_len = head.len() - 8;
+        let total = (head.len() - 4 + cmd.body.len()) as u32;
+        let mark = (u32::from(cmd.serialize_type.code()) << 24) | header_len as u32;
+        head[0..4].copy_from_slice(&total.to_be_bytes());
+        head[4..8].copy_from_slice(&mark.to_be_bytes());
+        OutFrame {
+            head: head.freeze(),
+            body: cmd.body.clone(),
+        }
     }
-    let header_len = dst.len() - start - 8;
-    dst.extend_from_slice(&cmd.body);
-    let total = (dst.len() - start - 4) as u32;
-    let mark = (u32::from(cmd.serialize_type.code()) << 24) | header_len as u32;
-    dst[start..start + 4].copy_from_slice(&total.to_be_bytes());
-    dst[start + 4..start + 8].copy_from_slice(&mark.to_be_bytes());
+
+    /// Bytes on the wire.
+    pub fn len(&self) -> usize {
+        self.head.len() + self.body.len()
+    }
+
+    /// Never true: a frame has at least its length and mark.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// Encodes a whole frame into a new buffer.
@@ -362,6 +393,19 @@ mod tests {
         let json = br#"{"code":105,"extFields":{"topic":"TopicTest"},"flag":0,"language":"JAVA","opaque":7,"serializeTypeCurrentRPC":"JSON","version":479}"#;
         assert_eq!(&bytes[8..], &json[..]);
         assert_eq!(u32::from_be_bytes(bytes[4..8].try_into().unwrap()), 131);
+    }
+
+    #[test]
+    fn out_frames_are_the_same_bytes_as_encoded_frames() {
+        for kind in [SerializeType::Json, SerializeType::RocketMq] {
+            let cmd = route_request(kind).with_body(&b"body bytes"[..]);
+            let out = OutFrame::new(&cmd);
+            let mut joined = BytesMut::new();
+            joined.extend_from_slice(&out.head);
+            joined.extend_from_slice(&out.body);
+            assert_eq!(&joined[..], &encode_to_bytes(&cmd)[..]);
+            assert_eq!(out.len(), joined.len());
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use rocketmq_client::protocol::body::{TopicConfig, perm};
 use rocketmq_client::protocol::header::{SendMessageRequestHeader, SendMessageResponseHeader};
 use rocketmq_client::protocol::message::{
-    decode_batch, offset_msg_id, properties, property, sys_flag,
+    decode_batch, properties, property, push_offset_msg_id, sys_flag,
 };
 use rocketmq_client::protocol::topic::dlq_topic;
 use rocketmq_client::protocol::{RemotingCommand, RequestCode, ResponseCode};
@@ -127,20 +127,18 @@ pub(super) async fn handle(
         entries
             .into_iter()
             .map(|e| {
-                let properties = match properties::find(
-                    &e.properties,
-                    property::UNIQ_CLIENT_MESSAGE_ID_KEYIDX,
-                ) {
-                    Some(_) => properties::rewrite(&e.properties, &[], &[]),
-                    None => {
-                        let id = state.unique_ids.next_id();
-                        properties::rewrite(
-                            &e.properties,
-                            &[],
-                            &[(property::UNIQ_CLIENT_MESSAGE_ID_KEYIDX, &id)],
-                        )
-                    }
-                };
+                // Entries are stored with their own properties (as Apache stores them), plus a
+                // UNIQ_KEY where the client gave none.
+                let mut properties = e.properties;
+                if properties::find(&properties, property::UNIQ_CLIENT_MESSAGE_ID_KEYIDX).is_none()
+                {
+                    let id = state.unique_ids.next_id();
+                    properties::append(
+                        &mut properties,
+                        property::UNIQ_CLIENT_MESSAGE_ID_KEYIDX,
+                        &id,
+                    );
+                }
                 // Sub-messages get no delay, and their flag stays their own.
                 PutMessage {
                     flag: e.flag,
@@ -186,12 +184,13 @@ pub(super) async fn handle(
     state
         .stats
         .record(RateKind::Put, &h.topic, messages.len() as u64);
-    let msg_id = append
-        .record_offsets
-        .iter()
-        .map(|o| offset_msg_id(&state.store_host, *o))
-        .collect::<Vec<_>>()
-        .join(",");
+    let mut msg_id = String::with_capacity(33 * append.record_offsets.len());
+    for (i, offset) in append.record_offsets.iter().enumerate() {
+        if i > 0 {
+            msg_id.push(',');
+        }
+        push_offset_msg_id(&mut msg_id, &state.store_host, *offset);
+    }
     RemotingCommand::response_to(req, code).with_header(&SendMessageResponseHeader {
         msg_id,
         queue_id,

@@ -24,9 +24,10 @@ pub struct BatchEntry {
 
 /// Encodes batch entries into a request body.
 pub fn encode_batch(entries: &[BatchEntry]) -> Bytes {
-    let mut out = BytesMut::new();
+    let entry_size = |e: &BatchEntry| 4 + 4 + 4 + 4 + 4 + e.body.len() + 2 + e.properties.len();
+    let mut out = BytesMut::with_capacity(entries.iter().map(entry_size).sum());
     for e in entries {
-        let size = 4 + 4 + 4 + 4 + 4 + e.body.len() + 2 + e.properties.len();
+        let size = entry_size(e);
         out.put_i32(size as i32);
         out.put_i32(0);
         out.put_i32(0);

@@ -11,7 +11,6 @@
 use crate::protocol::now_millis;
 use crate::protocol::time::month_start;
 use std::collections::hash_map::RandomState;
-use std::fmt::Write;
 use std::hash::{BuildHasher, Hasher};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
@@ -19,18 +18,28 @@ use std::sync::Mutex;
 /// The offset message id of a record stored at `offset` by `store_host`.
 pub fn offset_msg_id(store_host: &SocketAddr, offset: i64) -> String {
     let mut out = String::with_capacity(56);
-    let ip_bytes: Vec<u8> = match store_host.ip() {
-        IpAddr::V4(ip) => ip.octets().to_vec(),
-        IpAddr::V6(ip) => ip.octets().to_vec(),
-    };
-    for b in ip_bytes
-        .iter()
-        .chain(&i32::from(store_host.port()).to_be_bytes())
-        .chain(&offset.to_be_bytes())
-    {
-        let _ = write!(out, "{b:02X}");
-    }
+    push_offset_msg_id(&mut out, store_host, offset);
     out
+}
+
+/// Appends [`offset_msg_id`] to `out` (a batch's ids are one comma-separated string).
+pub fn push_offset_msg_id(out: &mut String, store_host: &SocketAddr, offset: i64) {
+    match store_host.ip() {
+        IpAddr::V4(ip) => push_hex(out, &ip.octets()),
+        IpAddr::V6(ip) => push_hex(out, &ip.octets()),
+    }
+    push_hex(out, &i32::from(store_host.port()).to_be_bytes());
+    push_hex(out, &offset.to_be_bytes());
+}
+
+/// Appends `bytes` as uppercase hex, two characters each.
+fn push_hex(out: &mut String, bytes: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+    out.reserve(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0xF)]));
+    }
 }
 
 /// Splits an offset message id into the broker address and commit-log offset.
@@ -68,19 +77,14 @@ impl UniqueIdGenerator {
     /// A generator for a process on `ip`.
     pub fn new(ip: IpAddr) -> Self {
         let mut prefix = String::new();
-        let ip_bytes: Vec<u8> = match ip {
-            IpAddr::V4(v4) => v4.octets().to_vec(),
-            IpAddr::V6(v6) => v6.octets().to_vec(),
-        };
+        match ip {
+            IpAddr::V4(v4) => push_hex(&mut prefix, &v4.octets()),
+            IpAddr::V6(v6) => push_hex(&mut prefix, &v6.octets()),
+        }
         let pid = (std::process::id() & 0xFFFF) as u16;
         let salt = RandomState::new().build_hasher().finish() as u32;
-        for b in ip_bytes
-            .iter()
-            .chain(&pid.to_be_bytes())
-            .chain(&salt.to_be_bytes())
-        {
-            let _ = write!(prefix, "{b:02X}");
-        }
+        push_hex(&mut prefix, &pid.to_be_bytes());
+        push_hex(&mut prefix, &salt.to_be_bytes());
         UniqueIdGenerator {
             prefix,
             state: Mutex::new((month_start(now_millis()), 0)),
@@ -100,9 +104,8 @@ impl UniqueIdGenerator {
         };
         let mut out = String::with_capacity(self.prefix.len() + 12);
         out.push_str(&self.prefix);
-        for b in diff.to_be_bytes().iter().chain(&counter.to_be_bytes()) {
-            let _ = write!(out, "{b:02X}");
-        }
+        push_hex(&mut out, &diff.to_be_bytes());
+        push_hex(&mut out, &counter.to_be_bytes());
         out
     }
 }

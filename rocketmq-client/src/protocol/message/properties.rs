@@ -78,6 +78,18 @@ pub fn rewrite(s: &str, drop: &[&str], set: &[(&str, &str)]) -> String {
     out
 }
 
+/// Appends one entry to an encoded string in place (the broker stamping a batch entry).
+pub fn append(s: &mut String, name: &str, value: &str) {
+    if !s.is_empty() && !s.ends_with(PROPERTY_SEPARATOR) {
+        s.push(PROPERTY_SEPARATOR);
+    }
+    s.reserve(name.len() + value.len() + 2);
+    s.push_str(name);
+    s.push(NAME_VALUE_SEPARATOR);
+    s.push_str(value);
+    s.push(PROPERTY_SEPARATOR);
+}
+
 /// Finds one property without decoding the whole string (used on the dispatch path).
 pub fn find<'a>(s: &'a str, name: &str) -> Option<&'a str> {
     s.split(PROPERTY_SEPARATOR)
@@ -101,6 +113,18 @@ mod tests {
         assert_eq!(decode(&s), p);
         assert_eq!(find(&s, "KEYS"), Some("k1 k2"));
         assert_eq!(find(&s, "NOPE"), None);
+    }
+
+    #[test]
+    fn append_adds_an_entry_and_a_missing_separator() {
+        let mut s = String::new();
+        append(&mut s, "A", "1");
+        assert_eq!(s, "A\u{1}1\u{2}");
+        let mut s = "TAGS\u{1}x".to_string();
+        append(&mut s, "UNIQ_KEY", "id");
+        assert_eq!(find(&s, "TAGS"), Some("x"));
+        assert_eq!(find(&s, "UNIQ_KEY"), Some("id"));
+        assert_eq!(decode(&s).len(), 2);
     }
 
     #[test]
