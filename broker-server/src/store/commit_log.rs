@@ -15,7 +15,6 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
@@ -26,7 +25,7 @@ use rocketmq_client::protocol::message::sys_flag;
 
 use super::error::StoreError;
 use super::mapped_file::MappedFile;
-use super::mapped_file_queue::MappedFileQueue;
+use super::mapped_file_queue::{FileKind, MappedFileQueue};
 use super::now_millis;
 
 /// One message to store.
@@ -112,8 +111,6 @@ pub(crate) struct CommitLog {
     /// The append lock.
     writer: Mutex<Writer>,
     max_record_size: usize,
-    /// Where [`release_before`](Self::release_before) stopped.
-    released: AtomicU64,
 }
 
 /// What only the appender touches.
@@ -132,11 +129,10 @@ impl CommitLog {
         max_message_size: usize,
     ) -> Result<Self, StoreError> {
         Ok(CommitLog {
-            files: MappedFileQueue::load(dir, file_size, true)?,
+            files: MappedFileQueue::load(dir, file_size, FileKind::Log)?,
             writer: Mutex::new(Writer::default()),
             // Apache allows the whole record up to the body limit plus 64 KiB of headers.
             max_record_size: (max_message_size + 64 * 1024).min(file_size - 8),
-            released: AtomicU64::new(0),
         })
     }
 
@@ -363,22 +359,6 @@ impl CommitLog {
     pub(crate) fn flush(&self) -> std::io::Result<u64> {
         self.files.flush()
     }
-
-    /// Hands the cached pages of everything before `offset` (flushed) back to the kernel,
-    /// from where the last call stopped. The bytes stay readable, from disk.
-    pub(crate) fn release_before(&self, offset: u64) {
-        let mut at = self
-            .released
-            .load(Ordering::Relaxed)
-            .max(self.files.min_offset());
-        while at < offset {
-            let Some(f) = self.files.find(at) else { break };
-            let end = offset.min(f.from() + f.size() as u64);
-            f.release((at - f.from()) as usize, (end - at) as usize);
-            at = end;
-        }
-        self.released.fetch_max(at, Ordering::Relaxed);
-    }
 }
 
 fn write_blank(file: &MappedFile, pos: usize) {
@@ -445,25 +425,6 @@ mod tests {
             panic!()
         };
         assert_eq!(topic, "T");
-    }
-
-    #[test]
-    fn released_records_read_back_from_disk() {
-        let dir = tempfile::tempdir().unwrap();
-        let log = CommitLog::load(dir.path(), 64 * 1024, 4096).unwrap();
-        let body: &'static [u8] = Box::leak(vec![7u8; 1000].into_boxed_slice());
-        let offsets: Vec<u64> = (0..100)
-            .map(|_| log.append(&[msg("T", 0, body)]).unwrap().wrote_offset as u64)
-            .collect();
-        log.flush().unwrap();
-        log.release_before(log.max_offset());
-        log.release_before(log.max_offset()); // nothing left to do
-        for o in offsets {
-            let Step::Record(len, _) = log.visit(o, |v| v.body.len()) else {
-                panic!("record at {o}")
-            };
-            assert_eq!(len, 1000);
-        }
     }
 
     #[test]

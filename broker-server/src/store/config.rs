@@ -60,15 +60,6 @@ pub struct StoreConfig {
     pub max_hash_slot_num: usize,
     /// `maxIndexNum` entries per index file (20,000,000).
     pub max_index_num: usize,
-    /// `commitLogCacheWindow` (ours; 0, the default, is off and leaves caching to the kernel,
-    /// as Apache's broker does): how many bytes of the commit log behind the flushed and
-    /// dispatched position stay cached. Older pages are handed back to the kernel, so a busy
-    /// log recycles a bounded set of page-cache pages instead of claiming fresh memory for
-    /// every byte written. On a VM whose host reclaims the guest's free memory (balloon page
-    /// reporting), fresh memory is what a batched send spends most on: with `1073741824`,
-    /// `mqbench producer -b 32` measured 6.0–6.5 µs of broker CPU per message instead of 9.
-    /// A consumer reading further back than the window reads from disk.
-    pub commit_log_cache_window: usize,
 }
 
 /// Apache's default `messageDelayLevel`.
@@ -142,7 +133,6 @@ impl Default for StoreConfig {
             message_index_enable: true,
             max_hash_slot_num: 5_000_000,
             max_index_num: 20_000_000,
-            commit_log_cache_window: 0,
         }
     }
 }

@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use super::error::StoreError;
-use super::mapped_file_queue::MappedFileQueue;
+use super::mapped_file_queue::{FileKind, MappedFileQueue};
 
 /// Bytes per entry.
 pub(crate) const CQ_UNIT: usize = 20;
@@ -58,7 +58,7 @@ pub(crate) struct ConsumeQueue {
 impl ConsumeQueue {
     fn load(dir: &Path, file_size: usize) -> Result<Self, StoreError> {
         Ok(ConsumeQueue {
-            files: MappedFileQueue::load(dir, file_size, false)?,
+            files: MappedFileQueue::load(dir, file_size, FileKind::Entries)?,
             max_offset: AtomicI64::new(0),
             min_offset: AtomicI64::new(0),
         })

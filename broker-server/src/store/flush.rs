@@ -3,8 +3,7 @@
 //! The commit-log flusher either ticks every `flushIntervalCommitLog` (ASYNC_FLUSH) or wakes
 //! when a sender asks (SYNC_FLUSH). Either way one `msync` covers everything appended so far,
 //! and the new flushed offset is published on a watch channel, so every sender waiting at that
-//! moment is released by the same flush (group commit) instead of one flush per message. Then
-//! it hands back the cached pages that fell out of `commitLogCacheWindow`.
+//! moment is released by the same flush (group commit) instead of one flush per message.
 //!
 //! The consume-queue flusher writes the checkpoint after flushing the queues, recording how far
 //! dispatch had got before the flush began — a point whose entries are all on disk.
@@ -34,13 +33,6 @@ pub(crate) fn spawn_log_flusher(shared: Arc<Shared>) -> std::io::Result<JoinHand
                 match shared.log.flush() {
                     Ok(offset) => {
                         shared.flushed.send_replace(offset);
-                        let window = shared.config.commit_log_cache_window as u64;
-                        if window > 0 {
-                            let dispatched = shared.dispatched.load(Ordering::Acquire);
-                            shared
-                                .log
-                                .release_before(offset.min(dispatched).saturating_sub(window));
-                        }
                     }
                     Err(e) => tracing::error!(error = %e, "commit log flush failed"),
                 }

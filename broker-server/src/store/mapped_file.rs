@@ -155,27 +155,14 @@ impl MappedFile {
         self.file.write_all_at(bytes, pos as u64)
     }
 
-    /// Lets the kernel drop `[pos, pos + len)` (whole pages inside it) from this process's page
-    /// tables and from the page cache. The bytes stay in the file: a later read faults them
-    /// back in from disk. Only for flushed bytes (dirty pages are not dropped). Advisory.
-    pub(crate) fn release(&self, pos: usize, len: usize) {
-        const PAGE: usize = 4096;
-        let start = pos.next_multiple_of(PAGE);
-        let end = (pos.saturating_add(len).min(self.size)) & !(PAGE - 1);
-        if start >= end {
-            return;
-        }
-        // SAFETY: the range lies inside this file's live shared mapping. MADV_DONTNEED on a
-        // shared file mapping only removes page-table entries: the next access faults the same
-        // file bytes back in, so anything reading these bytes sees them unchanged.
+    /// Turns read-ahead off for faults in this mapping (see `FileKind::Entries`). Advisory.
+    pub(crate) fn advise_random(&self) {
+        // SAFETY: the whole live mapping; MADV_RANDOM only changes how faults read ahead.
         unsafe {
-            let addr = self.map.as_mut_ptr().add(start).cast::<libc::c_void>();
-            libc::madvise(addr, end - start, libc::MADV_DONTNEED);
-            libc::posix_fadvise(
-                std::os::fd::AsRawFd::as_raw_fd(&self.file),
-                start as libc::off_t,
-                (end - start) as libc::off_t,
-                libc::POSIX_FADV_DONTNEED,
+            libc::madvise(
+                self.map.as_mut_ptr().cast::<libc::c_void>(),
+                self.size,
+                libc::MADV_RANDOM,
             );
         }
     }

@@ -13,23 +13,31 @@ use super::mapped_file::{MappedFile, file_name};
 
 type Pending = Option<(u64, JoinHandle<std::io::Result<MappedFile>>)>;
 
+/// What the files hold, which decides how they are set up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FileKind {
+    /// The commit log: large appends, read sequentially; the next file is pre-allocated.
+    Log,
+    /// Consume queues: small entries stored through the mapping. Read-ahead is off: the
+    /// fault that stores an entry in a fresh page would otherwise zero-fill pages ahead of
+    /// it in the sparse file, megabytes per queue for a few bytes written (with the 1,024
+    /// queues of `BenchmarkTest`, most of what dispatch spent).
+    Entries,
+}
+
 #[derive(Debug)]
 pub(crate) struct MappedFileQueue {
     dir: PathBuf,
     file_size: usize,
     files: RwLock<Vec<Arc<MappedFile>>>,
-    preallocate: bool,
+    kind: FileKind,
     next: Mutex<Pending>,
 }
 
 impl MappedFileQueue {
     /// Opens the files already in `dir` (none of their bytes is readable until recovery sets
     /// the write positions).
-    pub(crate) fn load(
-        dir: &Path,
-        file_size: usize,
-        preallocate: bool,
-    ) -> Result<Self, StoreError> {
+    pub(crate) fn load(dir: &Path, file_size: usize, kind: FileKind) -> Result<Self, StoreError> {
         let mut found = Vec::new();
         if dir.exists() {
             for entry in std::fs::read_dir(dir).map_err(|e| StoreError::io(dir, e))? {
@@ -46,6 +54,7 @@ impl MappedFileQueue {
         let mut files = Vec::with_capacity(found.len());
         for (from, path) in found {
             let file = MappedFile::open(&path, from).map_err(|e| StoreError::io(&path, e))?;
+            kind.advise(&file);
             if file.size() != file_size {
                 return Err(StoreError::Config(format!(
                     "{} has {} bytes but the configured file size is {file_size}",
@@ -59,7 +68,7 @@ impl MappedFileQueue {
             dir: dir.to_path_buf(),
             file_size,
             files: RwLock::new(files),
-            preallocate,
+            kind,
             next: Mutex::new(None),
         })
     }
@@ -128,13 +137,14 @@ impl MappedFileQueue {
             None => MappedFile::create(&self.dir, from, self.file_size)
                 .map_err(|e| StoreError::io(self.dir.join(file_name(from)), e))?,
         };
+        self.kind.advise(&file);
         let file = Arc::new(file);
         {
             let mut files = self.files.write().unwrap_or_else(|e| e.into_inner());
             let at = files.partition_point(|f| f.from() < from);
             files.insert(at, file.clone());
         }
-        if self.preallocate {
+        if self.kind == FileKind::Log {
             let next_from = from + self.file_size as u64;
             let (dir, size) = (self.dir.clone(), self.file_size);
             let handle = std::thread::Builder::new()
@@ -190,6 +200,7 @@ impl MappedFileQueue {
                 file.sync_all().map_err(io)?;
                 drop(file);
                 let reopened = MappedFile::open(&path, from).map_err(io)?;
+                self.kind.advise(&reopened);
                 reopened.set_wrote(keep);
                 reopened.mark_flushed();
                 kept.push(Arc::new(reopened));
@@ -206,16 +217,21 @@ impl MappedFileQueue {
         max: usize,
         mut pred: impl FnMut(&MappedFile) -> bool,
     ) -> usize {
-        let mut files = self.files.write().unwrap_or_else(|e| e.into_inner());
-        let mut n = 0;
-        while n < max && files.len() > 1 && pred(&files[0]) {
-            let f = files.remove(0);
+        let mut gone = Vec::new();
+        {
+            let mut files = self.files.write().unwrap_or_else(|e| e.into_inner());
+            while gone.len() < max && files.len() > 1 && pred(&files[0]) {
+                gone.push(files.remove(0));
+            }
+        }
+        // Unlinking a large cached file takes a while (hundreds of milliseconds for a GiB),
+        // and appends need the list: delete after letting go of it.
+        for f in &gone {
             if let Err(e) = std::fs::remove_file(f.path()) {
                 tracing::warn!(path = %f.path().display(), error = %e, "could not delete expired file");
             }
-            n += 1;
         }
-        n
+        gone.len()
     }
 
     /// Deletes every file and the directory.
@@ -239,6 +255,14 @@ impl Drop for MappedFileQueue {
     }
 }
 
+impl FileKind {
+    fn advise(self, file: &MappedFile) {
+        if self == FileKind::Entries {
+            file.advise_random();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,7 +270,7 @@ mod tests {
     #[test]
     fn find_create_and_truncate() {
         let dir = tempfile::tempdir().unwrap();
-        let q = MappedFileQueue::load(dir.path(), 100, true).unwrap();
+        let q = MappedFileQueue::load(dir.path(), 100, FileKind::Log).unwrap();
         assert!(q.find(0).is_none());
         let a = q.create_file(0).unwrap();
         a.write_with(0, 100, |b| b.fill(7));
@@ -265,7 +289,7 @@ mod tests {
         assert_eq!(q.files().len(), 1);
         // the pre-allocated file for offset 200 is waiting
         drop(q);
-        let again = MappedFileQueue::load(dir.path(), 100, false).unwrap();
+        let again = MappedFileQueue::load(dir.path(), 100, FileKind::Entries).unwrap();
         assert_eq!(again.files().len(), 2, "file 0 plus the pre-allocated 200");
     }
 }

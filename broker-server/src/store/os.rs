@@ -6,7 +6,9 @@ use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-/// Fraction of the filesystem holding `path` that is in use (0.0–1.0).
+/// Fraction of the filesystem holding `path` that is in use (0.0–1.0), as `df` and Apache's
+/// broker count it: used / (used + available to us). Blocks reserved for root are neither, so
+/// a filesystem with a large reservation is not taken for a full one.
 pub(crate) fn disk_used_ratio(path: &Path) -> Option<f64> {
     let c = CString::new(path.as_os_str().as_bytes()).ok()?;
     // SAFETY: statvfs only writes into the zeroed struct we pass; `c` is a valid C string.
@@ -15,9 +17,21 @@ pub(crate) fn disk_used_ratio(path: &Path) -> Option<f64> {
     if rc != 0 || st.f_blocks == 0 {
         return None;
     }
-    let total = st.f_blocks as f64;
-    let avail = st.f_bavail as f64;
-    Some(1.0 - avail / total)
+    Some(used_ratio(
+        st.f_blocks as u64,
+        st.f_bfree as u64,
+        st.f_bavail as u64,
+    ))
+}
+
+/// Apache's rounding: whole percent, rounded up.
+fn used_ratio(blocks: u64, free: u64, available: u64) -> f64 {
+    let used = blocks.saturating_sub(free);
+    let entire = used + available;
+    if entire == 0 {
+        return 0.0;
+    }
+    (used * 100).div_ceil(entire) as f64 / 100.0
 }
 
 /// The local hour (0–23) of a UNIX time in seconds.
@@ -41,6 +55,10 @@ mod tests {
     fn reads_disk_usage_and_hours() {
         let r = disk_used_ratio(Path::new("/")).unwrap();
         assert!((0.0..=1.0).contains(&r));
+        // 252 GiB, 203 free of which only 43 usable (a large root reservation): 54 %, not 83.
+        assert_eq!(used_ratio(66_053_021, 53_355_026, 11_123_477), 0.54);
+        assert_eq!(used_ratio(100, 50, 50), 0.5);
+        assert_eq!(used_ratio(0, 0, 0), 0.0);
         assert!(local_hour(0) < 24);
     }
 }
