@@ -8,12 +8,13 @@
 //! makes the shared mutable mapping sound.
 //!
 //! A writer fills the region either through the mapping ([`write_with`](MappedFile::write_with),
-//! small entries) or with `pwrite` ([`write_at`](MappedFile::write_at), the commit log's bulk
-//! appends). Both land in the same page cache, which the mapping shows. The difference is what
-//! a page the file has never held costs: a store through the mapping faults, and the kernel
-//! zero-fills the whole page before the copy goes on; `pwrite` copies into a fresh page directly
-//! and zeroes only what a partial write leaves uncovered. For the commit log, whose every page
-//! is new, that is most of the cost of an append.
+//! small entries) or with `pwrite` ([`write_at`](MappedFile::write_at), the commit log's
+//! appends). Both land in the same page cache, which the mapping shows. They differ in what a
+//! page the file has never held costs the writer: a store through the mapping faults, and the
+//! kernel zero-fills the whole page before the copy goes on, inside the append lock unless a
+//! thread faults pages in ahead; `pwrite` copies into the fresh page directly and zeroes only
+//! what a partial write leaves uncovered. For the commit log, every page of which is new, that
+//! gave the same throughput without a warming thread.
 #![allow(unsafe_code)]
 
 use std::fs::{File, OpenOptions};

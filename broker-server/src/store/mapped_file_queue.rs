@@ -21,7 +21,7 @@ pub(crate) enum FileKind {
     /// Consume queues: small entries stored through the mapping. Read-ahead is off: the
     /// fault that stores an entry in a fresh page would otherwise zero-fill pages ahead of
     /// it in the sparse file, megabytes per queue for a few bytes written (with the 1,024
-    /// queues of `BenchmarkTest`, most of what dispatch spent).
+    /// queues of `BenchmarkTest`, over 40% of what dispatch spent).
     Entries,
 }
 
