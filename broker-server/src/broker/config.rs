@@ -160,6 +160,8 @@ pub struct BrokerConfig {
     pub max_hash_slot_num: usize,
     /// `maxIndexNum` entries per index file.
     pub max_index_num: usize,
+    /// `commitLogCacheWindow` bytes (ours; see [`StoreConfig::commit_log_cache_window`]).
+    pub commit_log_cache_window: u64,
 }
 
 crate::config_keys!(BrokerConfig {
@@ -210,6 +212,7 @@ crate::config_keys!(BrokerConfig {
     "messageIndexEnable" => message_index_enable,
     "maxHashSlotNum" => max_hash_slot_num,
     "maxIndexNum" => max_index_num,
+    "commitLogCacheWindow" => commit_log_cache_window,
 });
 
 impl Default for BrokerConfig {
@@ -263,6 +266,7 @@ impl Default for BrokerConfig {
             message_index_enable: true,
             max_hash_slot_num: store.max_hash_slot_num,
             max_index_num: store.max_index_num,
+            commit_log_cache_window: store.commit_log_cache_window,
         }
     }
 }
@@ -333,6 +337,7 @@ impl BrokerConfig {
             message_index_enable: self.message_index_enable,
             max_hash_slot_num: self.max_hash_slot_num,
             max_index_num: self.max_index_num,
+            commit_log_cache_window: self.commit_log_cache_window,
             ..StoreConfig::default()
         }
     }

@@ -253,6 +253,19 @@ impl CommitLog {
         })
     }
 
+    /// Drops the cached pages of `[from, to)` (flushed bytes; see [`MappedFile::release`]) and
+    /// returns how far that got: `to`, or less if a file is gone.
+    pub(crate) fn release(&self, from: u64, to: u64) -> u64 {
+        let mut at = from.max(self.files.min_offset());
+        while at < to {
+            let Some(f) = self.files.find(at) else { break };
+            let end = to.min(f.from() + f.size() as u64);
+            f.release((at - f.from()) as usize, (end - at) as usize);
+            at = end;
+        }
+        at
+    }
+
     /// The file to append to, creating the first or next one when needed.
     fn writable_file(&self) -> Result<Arc<MappedFile>, StoreError> {
         match self.files.last() {

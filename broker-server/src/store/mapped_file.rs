@@ -184,9 +184,60 @@ impl MappedFile {
         self.flushed.store(self.wrote(), Ordering::Release);
     }
 
+    /// Drops the page-cache pages wholly inside `[pos, pos + len)`, which must be flushed:
+    /// the bytes stay in the file and the next read faults them back in from disk. Advisory:
+    /// errors are ignored, and the kernel keeps a large folio that reaches outside the range.
+    pub(crate) fn release(&self, pos: usize, len: usize) {
+        const PAGE: usize = 4096;
+        let start = pos.next_multiple_of(PAGE);
+        let end = pos.saturating_add(len).min(self.size) & !(PAGE - 1);
+        if start >= end || end > self.flushed() {
+            return;
+        }
+        // SAFETY: the range lies inside this file's live shared mapping. MADV_DONTNEED on a
+        // shared file mapping only removes this process's page-table entries (the page cache
+        // drops a page only when nothing maps it); any later access faults the same file bytes
+        // back in, so a reader holding a slice of them still reads them unchanged. fadvise
+        // touches no memory at all.
+        unsafe {
+            let addr = self.map.as_mut_ptr().add(start).cast::<libc::c_void>();
+            libc::madvise(addr, end - start, libc::MADV_DONTNEED);
+            libc::posix_fadvise(
+                std::os::fd::AsRawFd::as_raw_fd(&self.file),
+                start as libc::off_t,
+                (end - start) as libc::off_t,
+                libc::POSIX_FADV_DONTNEED,
+            );
+        }
+    }
+
     pub(crate) fn flushed(&self) -> usize {
         self.flushed.load(Ordering::Acquire)
     }
+}
+
+/// How many of the first `len` bytes' pages of the file at `path` are in the page cache; `None`
+/// where dropping pages is not observable (tmpfs keeps every page it holds).
+#[cfg(test)]
+pub(crate) fn cached_pages(path: &Path, len: usize) -> Option<usize> {
+    use std::os::fd::AsRawFd;
+    const TMPFS_MAGIC: i64 = 0x0102_1994;
+    let file = File::open(path).unwrap();
+    // SAFETY: fstatfs writes only into the struct it is given.
+    let mut fs: libc::statfs = unsafe { std::mem::zeroed() };
+    assert_eq!(unsafe { libc::fstatfs(file.as_raw_fd(), &mut fs) }, 0);
+    if fs.f_type as i64 == TMPFS_MAGIC {
+        return None;
+    }
+    let map = MmapOptions::new()
+        .len(len)
+        .map_raw_read_only(&file)
+        .unwrap();
+    let mut vec = vec![0u8; len.div_ceil(4096)];
+    // SAFETY: the mapping is live and `vec` has one byte per page of it.
+    let rc = unsafe { libc::mincore(map.as_mut_ptr().cast(), len, vec.as_mut_ptr()) };
+    assert_eq!(rc, 0);
+    Some(vec.iter().filter(|b| *b & 1 == 1).count())
 }
 
 #[cfg(test)]
@@ -215,6 +266,25 @@ mod tests {
         let g = MappedFile::open(&dir.path().join(file_name(4096)), 4096).unwrap();
         assert_eq!(g.size(), 4096);
         assert_eq!(g.read_unpublished(0, 11), b"hello world");
+    }
+
+    #[test]
+    fn released_pages_leave_the_cache_and_read_back_from_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = MappedFile::create(dir.path(), 0, 256 * 1024).unwrap();
+        let bytes: Vec<u8> = (0..128 * 1024).map(|i| (i % 251) as u8).collect();
+        f.write_at(0, &bytes).unwrap();
+        f.set_wrote(bytes.len());
+        f.release(0, bytes.len());
+        assert_eq!(f.read(0, bytes.len()), Some(&bytes[..]), "unflushed: kept");
+        f.flush().unwrap();
+        assert_ne!(cached_pages(f.path(), bytes.len()), Some(0));
+        f.release(0, bytes.len());
+        if let Some(cached) = cached_pages(f.path(), bytes.len()) {
+            assert_eq!(cached, 0, "flushed pages leave the page cache");
+        }
+        assert_eq!(f.read(0, bytes.len()), Some(&bytes[..]));
+        assert_eq!(cached_pages(f.path(), bytes.len()).unwrap_or(32), 32);
     }
 
     #[test]
