@@ -95,16 +95,6 @@ pub enum AppendError {
     Store(#[from] StoreError),
 }
 
-/// What lies at a commit-log position.
-pub(crate) enum Step<T> {
-    /// A record; the value is the visitor's result and the record's size.
-    Record(T, usize),
-    /// End-of-file filler: continue at this offset.
-    Blank(u64),
-    /// No (valid) record here.
-    End,
-}
-
 #[derive(Debug)]
 pub(crate) struct CommitLog {
     files: MappedFileQueue,
@@ -303,23 +293,44 @@ impl CommitLog {
         Some(i64::from_be_bytes(bytes.try_into().ok()?))
     }
 
-    /// Visits the published record at `offset`.
-    pub(crate) fn visit<T>(&self, offset: u64, f: impl FnOnce(&RecordView<'_>) -> T) -> Step<T> {
-        let Some(file) = self.files.find(offset) else {
-            return Step::End;
-        };
-        let pos = (offset - file.from()) as usize;
-        let Some(head) = file.read(pos, 8) else {
-            return Step::End;
-        };
-        match read_head(head) {
-            RecordHead::Blank => Step::Blank(file.from() + file.size() as u64),
-            RecordHead::End => Step::End,
-            RecordHead::Message(size) => match file.read(pos, size).map(RecordView::parse) {
-                Some(Ok(view)) => Step::Record(f(&view), size),
-                _ => Step::End,
-            },
+    /// Visits the published records in `[from, to)` in order, stepping over end-of-file
+    /// blanks, until `to`, an invalid or unpublished record, or an error from `f`; returns the
+    /// offset after the last record visited.
+    pub(crate) fn walk<E>(
+        &self,
+        mut from: u64,
+        to: u64,
+        mut f: impl FnMut(&RecordView<'_>) -> Result<(), E>,
+    ) -> Result<u64, E> {
+        // One file lookup per file, not per record.
+        while from < to {
+            let Some(file) = self.files.find(from) else {
+                break;
+            };
+            while from < to {
+                let pos = (from - file.from()) as usize;
+                let Some(head) = file.read(pos, 8) else {
+                    return Ok(from);
+                };
+                match read_head(head) {
+                    RecordHead::Blank => {
+                        from = file.from() + file.size() as u64;
+                        break;
+                    }
+                    RecordHead::End => return Ok(from),
+                    RecordHead::Message(size) => {
+                        match file.read(pos, size).map(RecordView::parse) {
+                            Some(Ok(view)) => {
+                                f(&view)?;
+                                from += size as u64;
+                            }
+                            _ => return Ok(from),
+                        }
+                    }
+                }
+            }
         }
+        Ok(from)
     }
 
     /// Finds the end of valid data scanning from `start`, then cuts everything after it.
@@ -424,20 +435,35 @@ mod tests {
             offsets[first_in_second], 1024,
             "a record that does not fit starts the next file"
         );
-        let record = offsets[1] - offsets[0];
-        assert!(matches!(
-            log.visit(offsets[first_in_second - 1] + record, |_| ()),
-            Step::Blank(1024)
-        ));
         let end = log.max_offset();
+        let mut seen = Vec::new();
+        let reached = log.walk::<()>(offsets[first_in_second - 1], end, |v| {
+            seen.push(v.physical_offset as u64);
+            Ok(())
+        });
+        assert_eq!(reached, Ok(end));
+        assert_eq!(
+            seen,
+            offsets[first_in_second - 1..],
+            "the blank is stepped over"
+        );
         drop(log);
 
         let log = CommitLog::load(dir.path(), 1024, 4096).unwrap();
         assert_eq!(log.recover(0, true).unwrap(), end);
-        let Step::Record(topic, _) = log.visit(offsets[5], |v| v.topic.to_string()) else {
-            panic!()
-        };
-        assert_eq!(topic, "T");
+        let mut topics = Vec::new();
+        let reached = log.walk::<()>(offsets[5], offsets[6], |v| {
+            topics.push(v.topic.to_string());
+            Ok(())
+        });
+        assert_eq!(
+            (reached, &topics[..]),
+            (Ok(offsets[6]), &["T".to_string()][..])
+        );
+        assert_eq!(
+            log.walk(offsets[5], end + 100, |_| Err("stop")),
+            Err("stop")
+        );
     }
 
     #[test]

@@ -16,7 +16,7 @@ use rocketmq_client::protocol::message::{properties, property};
 use rocketmq_client::protocol::tag_code;
 use rocketmq_client::protocol::topic::{SCHEDULE_TOPIC, TIMER_TOPIC};
 
-use super::commit_log::{CommitLog, Step};
+use super::commit_log::CommitLog;
 use super::consume_queue::{ConsumeQueue, ConsumeQueueTable, CqEntry};
 use super::error::StoreError;
 use super::index::IndexService;
@@ -28,88 +28,122 @@ pub type ArrivalListener = Arc<dyn Fn(&str, i32, i64) + Send + Sync>;
 /// Queues that grew in a dispatch round: topic → (queue id, new max offset).
 pub(crate) type Grown = HashMap<String, Vec<(i32, i64)>>;
 
+/// A queue this round wrote to, and the max offset it reached.
+struct Recent {
+    topic: Box<str>,
+    queue_id: i32,
+    cq: Arc<ConsumeQueue>,
+    next: i64,
+}
+
 /// Dispatches the records in `[from, to)`; returns where it stopped and the queues that grew.
 pub(crate) fn dispatch_range(
     log: &CommitLog,
     cqs: &ConsumeQueueTable,
     index: Option<&IndexService>,
     config: &StoreConfig,
-    mut from: u64,
+    from: u64,
     to: u64,
 ) -> Result<(u64, Grown), StoreError> {
     let mut grown: Grown = HashMap::new();
+    let mut note = |r: Recent| {
+        let queues = grown.entry(r.topic.into()).or_default();
+        match queues.iter_mut().find(|(q, _)| *q == r.queue_id) {
+            Some((_, max)) => *max = (*max).max(r.next),
+            None => queues.push((r.queue_id, r.next)),
+        }
+    };
     // The queues this round wrote to: records come in runs for a few queues (a batch is one
     // run), so a short list beats the table's lock and two hash lookups per record.
-    let mut recent: Vec<(Box<str>, i32, Arc<ConsumeQueue>)> = Vec::new();
-    while from < to {
-        // The entry is written inside the visit, so a record costs no allocation unless its
-        // queue is new to this round.
-        let step = log.visit(from, |v| -> Result<(), StoreError> {
-            let takes_offset = v.sys_flag & 0xC == 0 || v.sys_flag & 0xC == 0x8;
-            if !takes_offset {
-                return Ok(());
-            }
-            let tag = queue_tag_code(v, config);
-            let at = match recent
-                .iter()
-                .position(|(t, q, _)| *q == v.queue_id && &**t == v.topic)
-            {
-                Some(at) => at,
-                None => {
-                    if recent.len() == 16 {
-                        recent.remove(0);
-                    }
-                    let cq = cqs.get_or_create(v.topic, v.queue_id)?;
-                    recent.push((v.topic.into(), v.queue_id, cq));
-                    recent.len() - 1
+    let mut recent: Vec<Recent> = Vec::new();
+    // The entry is written inside the walk, so a record costs no allocation unless its queue
+    // is new to this round.
+    let reached = log.walk(from, to, |v| -> Result<(), StoreError> {
+        let takes_offset = v.sys_flag & 0xC == 0 || v.sys_flag & 0xC == 0x8;
+        if !takes_offset {
+            return Ok(());
+        }
+        let props = Wanted::of(v.properties);
+        let at = match recent
+            .iter()
+            .position(|r| r.queue_id == v.queue_id && &*r.topic == v.topic)
+        {
+            Some(at) => at,
+            None => {
+                if recent.len() == 16 {
+                    note(recent.remove(0));
                 }
-            };
-            recent[at].2.put(
-                v.queue_offset,
-                CqEntry {
-                    phys: v.physical_offset,
-                    size: v.total_size as i32,
-                    tag_code: tag,
-                },
+                recent.push(Recent {
+                    topic: v.topic.into(),
+                    queue_id: v.queue_id,
+                    cq: cqs.get_or_create(v.topic, v.queue_id)?,
+                    next: 0,
+                });
+                recent.len() - 1
+            }
+        };
+        let queue = &mut recent[at];
+        queue.cq.put(
+            v.queue_offset,
+            CqEntry {
+                phys: v.physical_offset,
+                size: v.total_size as i32,
+                tag_code: queue_tag_code(v, props.tags, config),
+            },
+        )?;
+        queue.next = queue.next.max(v.queue_offset + 1);
+        if let Some(index) = index {
+            index.add(
+                v.topic,
+                props.uniq,
+                props.keys,
+                v.physical_offset,
+                v.store_timestamp,
             )?;
-            if let Some(index) = index {
-                index.add(v.topic, v.properties, v.physical_offset, v.store_timestamp)?;
-            }
-            let next = v.queue_offset + 1;
-            match grown.get_mut(v.topic) {
-                Some(queues) => match queues.iter_mut().find(|(q, _)| *q == v.queue_id) {
-                    Some((_, max)) => *max = (*max).max(next),
-                    None => queues.push((v.queue_id, next)),
-                },
-                None => {
-                    grown.insert(v.topic.to_string(), vec![(v.queue_id, next)]);
-                }
-            }
-            Ok(())
-        });
-        match step {
-            Step::Record(result, size) => {
-                result?;
-                from += size as u64;
-            }
-            Step::Blank(next) => from = next,
-            Step::End => {
-                tracing::error!(
-                    offset = from,
-                    until = to,
-                    "dispatch found no valid record before the log end"
-                );
-                break;
+        }
+        Ok(())
+    })?;
+    recent.into_iter().for_each(&mut note);
+    if reached < to {
+        tracing::error!(
+            offset = reached,
+            until = to,
+            "dispatch found no valid record before the log end"
+        );
+    }
+    Ok((reached, grown))
+}
+
+/// The properties dispatch reads, found in one pass.
+#[derive(Default)]
+struct Wanted<'a> {
+    tags: Option<&'a str>,
+    keys: Option<&'a str>,
+    uniq: Option<&'a str>,
+}
+
+impl<'a> Wanted<'a> {
+    fn of(props: &'a str) -> Self {
+        let mut w = Wanted::default();
+        for (name, value) in properties::entries(props) {
+            let slot = match name {
+                property::TAGS => &mut w.tags,
+                property::KEYS => &mut w.keys,
+                property::UNIQ_CLIENT_MESSAGE_ID_KEYIDX => &mut w.uniq,
+                _ => continue,
+            };
+            if slot.is_none() && !value.is_empty() {
+                *slot = Some(value);
             }
         }
+        w
     }
-    Ok((from, grown))
 }
 
 /// What a record's consume-queue entry holds in its tag slot: the tag hash, except in the
 /// two waiting rooms, where it is the time the message is due (so the schedule and timer
 /// services find due messages from the queue alone, as Apache's do).
-fn queue_tag_code(v: &RecordView<'_>, config: &StoreConfig) -> i64 {
+fn queue_tag_code(v: &RecordView<'_>, tags: Option<&str>, config: &StoreConfig) -> i64 {
     match v.topic {
         SCHEDULE_TOPIC => {
             let level = properties::find(v.properties, property::DELAY_TIME_LEVEL)
@@ -120,7 +154,7 @@ fn queue_tag_code(v: &RecordView<'_>, config: &StoreConfig) -> i64 {
         TIMER_TOPIC => properties::find(v.properties, property::TIMER_OUT_MS)
             .and_then(|t| t.parse::<i64>().ok())
             .unwrap_or(v.store_timestamp),
-        _ => tag_code(properties::find(v.properties, property::TAGS)),
+        _ => tag_code(tags),
     }
 }
 

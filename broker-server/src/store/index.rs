@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use memmap2::MmapMut;
-use rocketmq_client::protocol::message::{properties, property};
+use rocketmq_client::protocol::{java_hash_code, java_hash_extend};
 
 use super::error::StoreError;
 
@@ -34,15 +34,7 @@ const ENTRY: usize = 20;
 
 /// Java's `String.hashCode` of `{topic}#{key}`, without building the string.
 fn key_hash(topic: &str, key: &str) -> i32 {
-    let mut h: i32 = 0;
-    for unit in topic
-        .encode_utf16()
-        .chain("#".encode_utf16())
-        .chain(key.encode_utf16())
-    {
-        h = h.wrapping_mul(31).wrapping_add(i32::from(unit));
-    }
-    h
+    java_hash_extend(java_hash_extend(java_hash_code(topic), "#"), key)
 }
 
 struct IndexFile {
@@ -217,16 +209,15 @@ impl IndexService {
         self.files.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Indexes one stored message's keys and unique key.
+    /// Indexes one stored message's unique key and keys (`KEYS`, space-separated).
     pub(crate) fn add(
         &self,
         topic: &str,
-        props: &str,
+        uniq: Option<&str>,
+        keys: Option<&str>,
         phy: i64,
         store_ts: i64,
     ) -> Result<(), StoreError> {
-        let uniq = properties::find(props, property::UNIQ_CLIENT_MESSAGE_ID_KEYIDX);
-        let keys = properties::find(props, property::KEYS);
         if uniq.is_none() && keys.is_none() {
             return Ok(());
         }
@@ -319,13 +310,11 @@ mod tests {
     fn keys_are_found_by_topic_key_and_time_and_files_roll_over() {
         let dir = tempfile::tempdir().unwrap();
         let idx = IndexService::load(dir.path(), 8, 4).unwrap();
-        let props =
-            |uniq: &str, keys: &str| format!("UNIQ_KEY\u{1}{uniq}\u{2}KEYS\u{1}{keys}\u{2}");
-        idx.add("T", &props("U1", "order-1 shared"), 100, 1_000_000)
+        idx.add("T", Some("U1"), Some("order-1 shared"), 100, 1_000_000)
             .unwrap();
-        idx.add("T", &props("U2", "order-2 shared"), 200, 1_002_000)
+        idx.add("T", Some("U2"), Some("order-2 shared"), 200, 1_002_000)
             .unwrap();
-        idx.add("T", &props("U3", "order-3"), 300, 1_005_000)
+        idx.add("T", Some("U3"), Some("order-3"), 300, 1_005_000)
             .unwrap();
         assert_eq!(idx.query("T", "shared", 0, i64::MAX, 10), vec![200, 100]);
         assert_eq!(idx.query("T", "U3", 0, i64::MAX, 10), vec![300]);
@@ -343,7 +332,7 @@ mod tests {
             vec![100],
             "survives reopening"
         );
-        idx.add("T", &props("U1", "order-1 shared"), 100, 1_000_000)
+        idx.add("T", Some("U1"), Some("order-1 shared"), 100, 1_000_000)
             .unwrap();
         assert_eq!(
             idx.query("T", "order-1", 0, i64::MAX, 10),
@@ -354,5 +343,6 @@ mod tests {
             key_hash("T", "k"),
             rocketmq_client::protocol::java_hash_code("T#k")
         );
+        assert_eq!(key_hash("主题", "键"), java_hash_code("主题#键"));
     }
 }

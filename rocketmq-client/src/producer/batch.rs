@@ -80,49 +80,64 @@ impl Inner {
         let first = messages
             .first()
             .ok_or_else(|| ClientError::InvalidMessage("the batch is empty".into()))?;
+        self.check(first)?;
         let topic = first.topic.clone();
+        if crate::protocol::topic::is_retry_topic(&topic) {
+            return Err(ClientError::InvalidMessage(
+                "a batch cannot go to a retry topic".into(),
+            ));
+        }
         let wait = first
             .property(property::WAIT_STORE_MSG_OK)
             .map(str::to_string);
         let mut entries = Vec::with_capacity(messages.len());
         let mut ids = Vec::with_capacity(messages.len());
-        for mut m in messages {
-            self.check(&m)?;
+        for m in messages {
             if m.topic != topic {
                 return Err(ClientError::InvalidMessage(
                     "every message of a batch must have the same topic".into(),
                 ));
             }
-            let timer = [
-                property::TIMER_DELAY_MS,
-                property::TIMER_DELAY_SEC,
-                property::TIMER_DELIVER_MS,
-            ]
-            .iter()
-            .any(|p| m.property(p).is_some());
-            if m.delay_level() > 0 || timer {
+            self.check_body(&m)?;
+            // One pass over the properties instead of a lookup each: this runs per message.
+            let (mut delayed, mut this_wait, mut unique) = (false, None, None);
+            for (name, value) in &m.properties {
+                match name.as_str() {
+                    property::DELAY_TIME_LEVEL => {
+                        delayed |= value.parse::<i32>().is_ok_and(|level| level > 0);
+                    }
+                    property::TIMER_DELAY_MS
+                    | property::TIMER_DELAY_SEC
+                    | property::TIMER_DELIVER_MS => delayed = true,
+                    property::WAIT_STORE_MSG_OK => this_wait = Some(value.as_str()),
+                    property::UNIQ_CLIENT_MESSAGE_ID_KEYIDX => unique = Some(value),
+                    _ => {}
+                }
+            }
+            if delayed {
                 return Err(ClientError::InvalidMessage(
                     "a batch cannot carry delayed messages".into(),
                 ));
             }
-            if crate::protocol::topic::is_retry_topic(&m.topic) {
-                return Err(ClientError::InvalidMessage(
-                    "a batch cannot go to a retry topic".into(),
-                ));
-            }
-            if m.property(property::WAIT_STORE_MSG_OK).map(str::to_string) != wait {
+            if this_wait != wait.as_deref() {
                 return Err(ClientError::InvalidMessage(
                     "every message of a batch must have the same WAIT flag".into(),
                 ));
             }
-            if m.unique_key().is_none() {
-                m.put_property(property::UNIQ_CLIENT_MESSAGE_ID_KEYIDX, self.ids.next_id());
-            }
-            ids.push(m.unique_key().unwrap_or_default().to_string());
+            let mut props = properties::encode(&m.properties);
+            let id = match unique {
+                Some(id) => id.clone(),
+                None => {
+                    let id = self.ids.next_id();
+                    properties::append(&mut props, property::UNIQ_CLIENT_MESSAGE_ID_KEYIDX, &id);
+                    id
+                }
+            };
+            ids.push(id);
             entries.push(BatchEntry {
                 flag: m.flag,
-                body: m.body.clone(),
-                properties: properties::encode(&m.properties),
+                body: m.body,
+                properties: props,
             });
         }
         let body: Bytes = encode_batch(&entries);

@@ -361,6 +361,11 @@ impl Inner {
             return Err(ClientError::NotRunning);
         }
         validate_topic(&msg.topic)?;
+        self.check_body(msg)
+    }
+
+    /// The body rules of [`check`](Self::check) (a batch checks the rest once).
+    fn check_body(&self, msg: &Message) -> Result<()> {
         if msg.body.is_empty() {
             return Err(ClientError::InvalidMessage(
                 "the message body length is zero".into(),

@@ -29,7 +29,7 @@ pub mod topic;
 pub use code::{RequestCode, ResponseCode};
 pub use command::{CURRENT_VERSION, ExtFields, LanguageCode, RemotingCommand, SerializeType};
 pub use frame::{FrameError, MAX_FRAME_LEN, OutFrame, decode_frame, encode_frame};
-pub use hash::{java_hash_code, tag_code};
+pub use hash::{java_hash_code, java_hash_extend, tag_code};
 
 /// Milliseconds since the UNIX epoch (the unit of every RocketMQ timestamp).
 pub fn now_millis() -> i64 {

@@ -90,13 +90,36 @@ pub fn append(s: &mut String, name: &str, value: &str) {
     s.push(PROPERTY_SEPARATOR);
 }
 
-/// Finds one property without decoding the whole string (used on the dispatch path).
+/// Finds one property without decoding the whole string.
 pub fn find<'a>(s: &'a str, name: &str) -> Option<&'a str> {
-    s.split(PROPERTY_SEPARATOR)
-        .find_map(|entry| match entry.split_once(NAME_VALUE_SEPARATOR) {
-            Some((k, v)) if k == name && !v.is_empty() => Some(v),
-            _ => None,
-        })
+    entries(s).find_map(|(k, v)| (k == name && !v.is_empty()).then_some(v))
+}
+
+/// The `(name, value)` entries of an encoded string in order, without allocating; an entry
+/// without a name-value separator is skipped (as [`decode`] does). One pass over the bytes,
+/// for the broker's per-message paths that want several properties.
+pub fn entries(s: &str) -> impl Iterator<Item = (&str, &str)> {
+    let bytes = s.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while at < bytes.len() {
+            let start = at;
+            let mut eq = None;
+            while at < bytes.len() && bytes[at] != PROPERTY_SEPARATOR as u8 {
+                if eq.is_none() && bytes[at] == NAME_VALUE_SEPARATOR as u8 {
+                    eq = Some(at);
+                }
+                at += 1;
+            }
+            let end = at;
+            at += 1;
+            // Both separators are ASCII, so these are char boundaries.
+            if let Some(eq) = eq {
+                return Some((&s[start..eq], &s[eq + 1..end]));
+            }
+        }
+        None
+    })
 }
 
 #[cfg(test)]
@@ -113,6 +136,10 @@ mod tests {
         assert_eq!(decode(&s), p);
         assert_eq!(find(&s, "KEYS"), Some("k1 k2"));
         assert_eq!(find(&s, "NOPE"), None);
+        let all: Vec<_> =
+            entries("A\u{1}1\u{2}junk\u{2}B\u{1}x\u{1}y\u{2}C\u{1}\u{2}中\u{1}文").collect();
+        assert_eq!(all, [("A", "1"), ("B", "x\u{1}y"), ("C", ""), ("中", "文")]);
+        assert_eq!(find("C\u{1}\u{2}", "C"), None, "empty values are absent");
     }
 
     #[test]
