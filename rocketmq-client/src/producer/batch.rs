@@ -91,7 +91,10 @@ impl Inner {
             .property(property::WAIT_STORE_MSG_OK)
             .map(str::to_string);
         let mut entries = Vec::with_capacity(messages.len());
-        let mut ids = Vec::with_capacity(messages.len());
+        // Every message's unique key, comma-separated (the result's msg id), and one buffer
+        // for the keys generated here.
+        let mut msg_id = String::with_capacity(messages.len() * 33);
+        let mut id = String::new();
         for m in messages {
             if m.topic != topic {
                 return Err(ClientError::InvalidMessage(
@@ -124,16 +127,24 @@ impl Inner {
                     "every message of a batch must have the same WAIT flag".into(),
                 ));
             }
-            let mut props = properties::encode(&m.properties);
-            let id = match unique {
-                Some(id) => id.clone(),
+            if !msg_id.is_empty() {
+                msg_id.push(',');
+            }
+            let props = match unique {
+                Some(unique) => {
+                    msg_id.push_str(unique);
+                    properties::encode(&m.properties)
+                }
                 None => {
-                    let id = self.ids.next_id();
-                    properties::append(&mut props, property::UNIQ_CLIENT_MESSAGE_ID_KEYIDX, &id);
-                    id
+                    id.clear();
+                    self.ids.push_next_id(&mut id);
+                    msg_id.push_str(&id);
+                    let key = property::UNIQ_CLIENT_MESSAGE_ID_KEYIDX;
+                    let mut props = properties::encode_with_room(&m.properties, key.len() + 34);
+                    properties::append(&mut props, key, &id);
+                    props
                 }
             };
-            ids.push(id);
             entries.push(BatchEntry {
                 flag: m.flag,
                 body: m.body,
@@ -163,7 +174,7 @@ impl Inner {
             body,
             sys_flag: 0,
             batch: true,
-            msg_id: ids.join(","),
+            msg_id,
         })
     }
 }

@@ -93,6 +93,13 @@ impl UniqueIdGenerator {
 
     /// The next id.
     pub fn next_id(&self) -> String {
+        let mut out = String::with_capacity(self.prefix.len() + 12);
+        self.push_next_id(&mut out);
+        out
+    }
+
+    /// Appends the next id to `out` (a batch reuses one buffer for all of its ids).
+    pub fn push_next_id(&self, out: &mut String) {
         let now = now_millis();
         let (diff, counter) = {
             let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
@@ -102,11 +109,9 @@ impl UniqueIdGenerator {
             st.1 = st.1.wrapping_add(1);
             ((now - st.0) as i32, st.1)
         };
-        let mut out = String::with_capacity(self.prefix.len() + 12);
         out.push_str(&self.prefix);
-        push_hex(&mut out, &diff.to_be_bytes());
-        push_hex(&mut out, &counter.to_be_bytes());
-        out
+        push_hex(out, &diff.to_be_bytes());
+        push_hex(out, &counter.to_be_bytes());
     }
 }
 
