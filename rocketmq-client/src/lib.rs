@@ -15,6 +15,9 @@
 //! - [`host`]: host name and local IP.
 //! - [`error`]: the error type, [`ClientError`].
 
+// The client is a library for others: everything public says what it is.
+#![warn(missing_docs)]
+
 pub mod admin;
 pub mod consumer;
 pub mod error;

@@ -8,7 +8,7 @@ macro_rules! codes {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum $name {
-            $($(#[$vm])* $variant,)*
+            $($(#[$vm])* #[doc = concat!("\n\nCode ", stringify!($value), ".")] $variant,)*
             /// A code this crate has no name for.
             Other(i32),
         }

@@ -43,19 +43,33 @@ impl SerializeType {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LanguageCode {
     #[default]
+    /// Java.
     Java,
+    /// C++ (also the Python and Node clients built on it).
     Cpp,
+    /// .NET.
     Dotnet,
+    /// Python.
     Python,
+    /// Delphi.
     Delphi,
+    /// Erlang.
     Erlang,
+    /// Ruby.
     Ruby,
+    /// Anything else.
     Other,
+    /// HTTP proxy.
     Http,
+    /// Go.
     Go,
+    /// PHP.
     Php,
+    /// OpenMessaging.
     Oms,
+    /// Rust.
     Rust,
+    /// Node.js.
     NodeJs,
 }
 
@@ -114,13 +128,21 @@ static NEXT_OPAQUE: AtomicI32 = AtomicI32::new(0);
 pub struct RemotingCommand {
     /// Request code for requests, response code for responses.
     pub code: i32,
+    /// The sender's language.
     pub language: LanguageCode,
+    /// The sender's version (`MQVersion` ordinal).
     pub version: i32,
+    /// Request id; a response carries its request's.
     pub opaque: i32,
+    /// Bit 0: response; bit 1: oneway.
     pub flag: i32,
+    /// Human-readable detail, mostly on errors.
     pub remark: Option<String>,
+    /// The custom header fields (see [`header`](crate::protocol::header)).
     pub ext_fields: ExtFields,
+    /// The body, after the header.
     pub body: Bytes,
+    /// How the header is serialized (JSON or RocketMQ's binary form).
     pub serialize_type: SerializeType,
 }
 

@@ -34,16 +34,31 @@ pub const MAX_FRAME_LEN: usize = 16 * 1024 * 1024;
 pub enum FrameError {
     /// The length prefix exceeds the limit.
     #[error("frame of {len} bytes exceeds the {max} byte limit")]
-    TooLarge { len: usize, max: usize },
+    TooLarge {
+        /// The frame's length.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
     /// The header length does not fit in the frame.
     #[error("header length {header} does not fit in a frame of {frame} bytes")]
-    BadHeaderLength { header: usize, frame: usize },
+    BadHeaderLength {
+        /// The header's length.
+        header: usize,
+        /// The frame's length.
+        frame: usize,
+    },
     /// Unknown serialization type byte.
     #[error("unknown serialize type {0}")]
     BadSerializeType(u8),
     /// The header bytes are not a valid header.
     #[error("malformed {kind} header: {reason}")]
-    BadHeader { kind: &'static str, reason: String },
+    BadHeader {
+        /// The serialization (`JSON` or `ROCKETMQ`).
+        kind: &'static str,
+        /// What was wrong.
+        reason: String,
+    },
 }
 
 /// Takes one whole frame off the front of `buf`, if one is there.
@@ -105,7 +120,9 @@ pub fn encode_frame(cmd: &RemotingCommand, dst: &mut BytesMut) {
 /// shared with the command rather than copied (a batch or a pull result is most of a frame).
 #[derive(Debug, Clone)]
 pub struct OutFrame {
+    /// Length prefix, header length and header.
     pub head: Bytes,
+    /// The command's body.
     pub body: Bytes,
 }
 

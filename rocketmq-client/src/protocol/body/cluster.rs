@@ -10,7 +10,9 @@ use super::{BrokerData, JsonBody};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ClusterInfo {
+    /// Broker name → its addresses.
     pub broker_addr_table: BTreeMap<String, BrokerData>,
+    /// Cluster name → its broker names.
     pub cluster_addr_table: BTreeMap<String, BTreeSet<String>>,
 }
 

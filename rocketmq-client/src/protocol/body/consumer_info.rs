@@ -25,11 +25,17 @@ use super::{ConsumeFromWhere, ConsumeType, JsonBody, MessageModel, MqMap, Subscr
 
 /// Property keys Java's tools read from [`ConsumerRunningInfo::properties`].
 pub mod running_info_prop {
+    /// The name servers the consumer uses.
     pub const NAMESERVER_ADDR: &str = "PROP_NAMESERVER_ADDR";
+    /// Consume threads.
     pub const THREADPOOL_CORE_SIZE: &str = "PROP_THREADPOOL_CORE_SIZE";
+    /// `true` for an orderly consumer.
     pub const CONSUME_ORDERLY: &str = "PROP_CONSUMEORDERLY";
+    /// `CONSUME_PASSIVELY` (push) or `CONSUME_ACTIVELY` (pull).
     pub const CONSUME_TYPE: &str = "PROP_CONSUME_TYPE";
+    /// The client's version name.
     pub const CLIENT_VERSION: &str = "PROP_CLIENT_VERSION";
+    /// When the consumer started (epoch ms).
     pub const CONSUMER_START_TIMESTAMP: &str = "PROP_CONSUMER_START_TIMESTAMP";
 }
 
@@ -37,21 +43,34 @@ pub mod running_info_prop {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ProcessQueueInfo {
+    /// The offset the consumer has committed.
     pub commit_offset: i64,
+    /// Lowest offset among messages pulled but not yet consumed.
     pub cached_msg_min_offset: i64,
+    /// Highest offset among messages pulled but not yet consumed.
     pub cached_msg_max_offset: i64,
+    /// Messages pulled but not yet consumed.
     pub cached_msg_count: i32,
+    /// Their size in MiB.
     #[serde(rename = "cachedMsgSizeInMiB")]
     pub cached_msg_size_in_mib: i32,
+    /// Orderly: lowest offset taken for consumption but not committed.
     pub transaction_msg_min_offset: i64,
+    /// Orderly: highest offset taken for consumption but not committed.
     pub transaction_msg_max_offset: i64,
+    /// Orderly: messages taken for consumption but not committed.
     pub transaction_msg_count: i32,
+    /// Orderly: whether the broker lock is held.
     pub locked: bool,
+    /// Orderly: unlock attempts while the queue was busy.
     pub try_unlock_times: i64,
+    /// Orderly: when the lock was last taken or renewed (epoch ms).
     pub last_lock_timestamp: i64,
     /// Java's spelling.
     pub droped: bool,
+    /// When the queue was last pulled (epoch ms).
     pub last_pull_timestamp: i64,
+    /// When a message of the queue was last consumed (epoch ms).
     pub last_consume_timestamp: i64,
 }
 
@@ -59,16 +78,22 @@ pub struct ProcessQueueInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct ConsumeStatus {
+    /// Average pull round trip (ms).
     #[serde(rename = "pullRT")]
     pub pull_rt: f64,
+    /// Messages pulled per second.
     #[serde(rename = "pullTPS")]
     pub pull_tps: f64,
+    /// Average time in the listener (ms).
     #[serde(rename = "consumeRT")]
     pub consume_rt: f64,
+    /// Messages consumed successfully per second.
     #[serde(rename = "consumeOKTPS")]
     pub consume_ok_tps: f64,
+    /// Messages that failed per second.
     #[serde(rename = "consumeFailedTPS")]
     pub consume_failed_tps: f64,
+    /// Failures in the last hour.
     #[serde(rename = "consumeFailedMsgs")]
     pub consume_failed_msgs: i64,
 }
@@ -77,10 +102,15 @@ pub struct ConsumeStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ConsumerRunningInfo {
+    /// Settings by [`running_info_prop`] key (and others).
     pub properties: BTreeMap<String, String>,
+    /// The consumer's subscriptions.
     pub subscription_set: Vec<SubscriptionData>,
+    /// Every queue it holds.
     pub mq_table: MqMap<ProcessQueueInfo>,
+    /// Rates per topic.
     pub status_table: BTreeMap<String, ConsumeStatus>,
+    /// Thread dump (Java only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jstack: Option<String>,
 }
@@ -93,6 +123,7 @@ impl JsonBody for ConsumerRunningInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ResetOffsetBody {
+    /// Queue → offset to consume from.
     pub offset_table: MqMap<i64>,
 }
 
@@ -104,10 +135,13 @@ impl JsonBody for ResetOffsetBody {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Connection {
+    /// The client's `ip:port` as the broker sees it.
     pub client_addr: String,
+    /// The client instance id.
     pub client_id: String,
     /// `LanguageCode` name: JAVA, CPP, GO, RUST …
     pub language: String,
+    /// The client's version ordinal.
     pub version: i32,
 }
 
@@ -115,10 +149,15 @@ pub struct Connection {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ConsumerConnection {
+    /// Connected clients.
     pub connection_set: Vec<Connection>,
+    /// Topic → subscription.
     pub subscription_table: BTreeMap<String, SubscriptionData>,
+    /// Push or pull.
     pub consume_type: ConsumeType,
+    /// Clustering or broadcasting.
     pub message_model: MessageModel,
+    /// Where a queue new to the group starts.
     pub consume_from_where: ConsumeFromWhere,
 }
 
@@ -140,6 +179,7 @@ impl JsonBody for ConsumerConnection {}
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ProducerConnection {
+    /// Connected clients.
     pub connection_set: Vec<Connection>,
 }
 
@@ -147,8 +187,11 @@ impl JsonBody for ProducerConnection {}
 
 /// How a listener took a message it was handed directly (`CMResult`).
 pub mod consume_result {
+    /// Consumed.
     pub const SUCCESS: &str = "CR_SUCCESS";
+    /// The listener asked to retry later.
     pub const LATER: &str = "CR_LATER";
+    /// The listener failed.
     pub const THROW_EXCEPTION: &str = "CR_THROW_EXCEPTION";
 }
 
@@ -156,10 +199,13 @@ pub mod consume_result {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ConsumeMessageDirectlyResult {
+    /// Whether the message was consumed as orderly.
     pub order: bool,
+    /// Orderly: whether the offset was committed automatically.
     pub auto_commit: bool,
     /// A [`consume_result`] name.
     pub consume_result: String,
+    /// Details, e.g. the listener's error.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remark: Option<String>,
     /// Java's spelling.

@@ -43,9 +43,13 @@ java_enum! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct CheckClientRequestBody {
+    /// The asking client.
     pub client_id: String,
+    /// The consumer group.
     pub group: String,
+    /// The subscription to check.
     pub subscription_data: SubscriptionData,
+    /// Namespace, where the client uses one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
 }
@@ -56,6 +60,7 @@ impl JsonBody for CheckClientRequestBody {}
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SubscriptionData {
+    /// Filter-class mode (removed in 5.x; always false).
     pub class_filter_mode: bool,
     /// Tag hash codes of `tags_set`.
     pub code_set: BTreeSet<i32>,
@@ -63,9 +68,12 @@ pub struct SubscriptionData {
     pub expression_type: String,
     /// The expression: `*`, `TagA || TagB`, or SQL92.
     pub sub_string: String,
+    /// Version of the subscription (its creation time in ms).
     #[serde(deserialize_with = "lenient::i64_any")]
     pub sub_version: i64,
+    /// The tags of a tag expression.
     pub tags_set: BTreeSet<String>,
+    /// The topic.
     pub topic: String,
 }
 
@@ -87,11 +95,17 @@ impl Default for SubscriptionData {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ConsumerData {
+    /// Where a queue new to the group starts.
     pub consume_from_where: ConsumeFromWhere,
+    /// Push or pull.
     pub consume_type: ConsumeType,
+    /// The consumer group.
     pub group_name: String,
+    /// Clustering or broadcasting.
     pub message_model: MessageModel,
+    /// Its subscriptions.
     pub subscription_data_set: Vec<SubscriptionData>,
+    /// Unit mode (unused).
     pub unit_mode: bool,
 }
 
@@ -112,6 +126,7 @@ impl Default for ConsumerData {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ProducerData {
+    /// The producer group.
     pub group_name: String,
 }
 
@@ -119,11 +134,16 @@ pub struct ProducerData {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct HeartbeatData {
+    /// The client instance id.
     #[serde(rename = "clientID")]
     pub client_id: String,
+    /// Its consumer groups.
     pub consumer_data_set: Vec<ConsumerData>,
+    /// Hash of the data, so a broker can skip unchanged heartbeats (5.x).
     pub heartbeat_fingerprint: i32,
+    /// Its producer groups.
     pub producer_data_set: Vec<ProducerData>,
+    /// Whether subscriptions were left out (5.x fingerprinting).
     pub without_sub: bool,
 }
 

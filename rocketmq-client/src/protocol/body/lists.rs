@@ -11,7 +11,9 @@ use super::JsonBody;
 #[serde(rename_all = "camelCase", default)]
 pub struct TopicList {
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The broker asked, where the answer names one.
     pub broker_addr: Option<String>,
+    /// Topic names.
     pub topic_list: Vec<String>,
 }
 
@@ -21,6 +23,7 @@ impl JsonBody for TopicList {}
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ConsumerListBody {
+    /// Client ids of the group's consumers.
     pub consumer_id_list: Vec<String>,
 }
 
@@ -30,6 +33,7 @@ impl JsonBody for ConsumerListBody {}
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct KvTable {
+    /// Key → value.
     pub table: BTreeMap<String, String>,
 }
 

@@ -13,8 +13,11 @@ use super::JsonBody;
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct MessageQueue {
+    /// The broker holding the queue.
     pub broker_name: String,
+    /// The queue's id within the topic.
     pub queue_id: i32,
+    /// The topic.
     pub topic: String,
 }
 
@@ -49,9 +52,13 @@ impl PartialOrd for MessageQueue {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct LockBatchRequestBody {
+    /// The client asking.
     pub client_id: String,
+    /// Its consumer group.
     pub consumer_group: String,
+    /// The queues to lock or unlock.
     pub mq_set: BTreeSet<MessageQueue>,
+    /// Whether to skip the broker's slaves.
     pub only_this_broker: bool,
 }
 
@@ -61,6 +68,7 @@ impl JsonBody for LockBatchRequestBody {}
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct LockBatchResponseBody {
+    /// The queues now locked by the asking client.
     #[serde(rename = "lockOKMQSet")]
     pub lock_ok_mq_set: BTreeSet<MessageQueue>,
 }

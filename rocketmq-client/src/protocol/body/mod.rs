@@ -107,7 +107,7 @@ macro_rules! java_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $text:literal,)* }) => {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name { $($(#[$vm])* $variant,)* }
+        pub enum $name { $($(#[$vm])* #[doc = concat!("\n\nJava's `", $text, "`.")] $variant,)* }
 
         impl $name {
             const ALL: &'static [($name, &'static str)] = &[$(($name::$variant, $text),)*];

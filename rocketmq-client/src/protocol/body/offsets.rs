@@ -10,7 +10,9 @@ use super::{DataVersion, JsonBody};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ConsumerOffsetSerializeWrapper {
+    /// Version of the table.
     pub data_version: DataVersion,
+    /// `topic@group` → queue id → committed offset.
     pub offset_table: BTreeMap<String, BTreeMap<i32, i64>>,
 }
 
@@ -23,7 +25,9 @@ impl JsonBody for ConsumerOffsetSerializeWrapper {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct DelayOffsetSerializeWrapper {
+    /// Delay level → delivered offset.
     pub offset_table: BTreeMap<i32, i64>,
+    /// Version of the table.
     pub data_version: DataVersion,
 }
 

@@ -10,11 +10,16 @@ use super::JsonBody;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct QueueData {
+    /// The broker holding the queues.
     pub broker_name: String,
+    /// [`perm`](crate::protocol::body::perm) bits.
     pub perm: i32,
+    /// Queues consumers read.
     pub read_queue_nums: i32,
     #[serde(alias = "topicSynFlag")]
+    /// Topic system flags (unit mode bits).
     pub topic_sys_flag: i32,
+    /// Queues producers write.
     pub write_queue_nums: i32,
 }
 
@@ -24,10 +29,14 @@ pub struct QueueData {
 pub struct BrokerData {
     /// Broker id (0 = master) → `ip:port`.
     pub broker_addrs: BTreeMap<i64, String>,
+    /// The broker name (shared by a master and its slaves).
     pub broker_name: String,
+    /// The cluster it belongs to.
     pub cluster: String,
+    /// Whether a slave may act as master while the master is down.
     pub enable_acting_master: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// Zone, where brokers report one.
     pub zone_name: Option<String>,
 }
 
@@ -42,10 +51,14 @@ impl BrokerData {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct TopicRouteData {
+    /// The brokers serving the topic.
     pub broker_datas: Vec<BrokerData>,
+    /// Filter servers by broker address (unused since 5.x).
     pub filter_server_table: HashMap<String, Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// Global order configuration (`broker:queues;…`), if any.
     pub order_topic_conf: Option<String>,
+    /// The topic's queues per broker.
     pub queue_datas: Vec<QueueData>,
 }
 

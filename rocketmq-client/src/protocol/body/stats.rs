@@ -45,7 +45,9 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for MqMap<V> {
 pub struct TopicOffset {
     /// Store time of the newest message, 0 if none.
     pub last_update_timestamp: i64,
+    /// Offset after the newest message.
     pub max_offset: i64,
+    /// Offset of the oldest message still stored.
     pub min_offset: i64,
 }
 
@@ -53,7 +55,9 @@ pub struct TopicOffset {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct TopicStatsTable {
+    /// Per queue.
     pub offset_table: MqMap<TopicOffset>,
+    /// Messages stored per second.
     pub topic_put_tps: f64,
 }
 
@@ -71,6 +75,7 @@ pub struct OffsetWrapper {
     pub consumer_offset: i64,
     /// Store time of the last consumed message.
     pub last_timestamp: i64,
+    /// Where the group's next pull starts.
     pub pull_offset: i64,
 }
 
@@ -78,7 +83,9 @@ pub struct OffsetWrapper {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ConsumeStats {
+    /// Messages consumed per second.
     pub consume_tps: f64,
+    /// Per queue.
     pub offset_table: MqMap<OffsetWrapper>,
 }
 
@@ -102,9 +109,11 @@ impl JsonBody for ConsumeStats {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ConsumeStatsList {
+    /// The broker these stats are from.
     pub broker_addr: String,
     /// One single-entry map per group: group → one ConsumeStats per topic.
     pub consume_stats_list: Vec<BTreeMap<String, Vec<ConsumeStats>>>,
+    /// Messages not yet consumed, over every group and queue.
     pub total_diff: i64,
 }
 

@@ -11,17 +11,29 @@ use super::{DataVersion, JsonBody};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SubscriptionGroupConfig {
+    /// Which broker id (0 = master) consumers pull from.
     pub broker_id: i64,
+    /// Whether broadcasting consumers are allowed.
     pub consume_broadcast_enable: bool,
+    /// Whether the group may consume at all.
     pub consume_enable: bool,
+    /// Whether a new group may start at the queue's min offset.
     pub consume_from_min_enable: bool,
+    /// Whether the group consumes orderly.
     pub consume_message_orderly: bool,
+    /// Minutes a message may take in the listener.
     pub consume_timeout_minute: i32,
+    /// The group.
     pub group_name: String,
+    /// Group system flags.
     pub group_sys_flag: i32,
+    /// Whether members hear of joins and leaves at once (NOTIFY_CONSUMER_IDS_CHANGED).
     pub notify_consumer_ids_changed_enable: bool,
+    /// Deliveries before a message goes to the dead-letter queue.
     pub retry_max_times: i32,
+    /// Queues of the group's `%RETRY%` topic (0: no retries).
     pub retry_queue_nums: i32,
+    /// Broker id to suggest to a consumer that falls behind.
     pub which_broker_when_consume_slowly: i64,
 }
 
@@ -60,7 +72,9 @@ impl JsonBody for SubscriptionGroupConfig {}
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SubscriptionGroupWrapper {
+    /// Version of the table.
     pub data_version: DataVersion,
+    /// Group name → configuration.
     pub subscription_group_table: BTreeMap<String, SubscriptionGroupConfig>,
 }
 

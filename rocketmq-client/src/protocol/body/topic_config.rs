@@ -9,17 +9,24 @@ use crate::protocol::now_millis;
 
 /// PermName bits.
 pub mod perm {
+    /// Priority queue (unused).
     pub const PRIORITY: i32 = 8;
+    /// Consumers may read.
     pub const READ: i32 = 4;
+    /// Producers may write.
     pub const WRITE: i32 = 2;
+    /// The topic may be inherited by auto-created topics (`TBW102`).
     pub const INHERIT: i32 = 1;
 
+    /// Whether `perm` allows reading.
     pub fn is_readable(perm: i32) -> bool {
         perm & READ != 0
     }
+    /// Whether `perm` allows writing.
     pub fn is_writeable(perm: i32) -> bool {
         perm & WRITE != 0
     }
+    /// Whether `perm` lets new topics be created from this one.
     pub fn is_inherited(perm: i32) -> bool {
         perm & INHERIT != 0
     }
@@ -29,14 +36,21 @@ pub mod perm {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct TopicConfig {
+    /// 5.x topic attributes (`+message.type=NORMAL` style keys).
     pub attributes: BTreeMap<String, String>,
+    /// Whether the topic is ordered.
     pub order: bool,
+    /// [`perm`] bits.
     pub perm: i32,
+    /// Queues consumers read.
     pub read_queue_nums: i32,
     /// `SINGLE_TAG` or `MULTI_TAG`.
     pub topic_filter_type: String,
+    /// The topic.
     pub topic_name: String,
+    /// Topic system flags (unit mode bits).
     pub topic_sys_flag: i32,
+    /// Queues producers write.
     pub write_queue_nums: i32,
 }
 
@@ -71,8 +85,11 @@ impl TopicConfig {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct DataVersion {
+    /// Bumped on every change.
     pub counter: i64,
+    /// State version (controller mode; 0 here).
     pub state_version: i64,
+    /// When it last changed (epoch ms).
     pub timestamp: i64,
 }
 
@@ -97,7 +114,9 @@ impl DataVersion {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct TopicConfigSerializeWrapper {
+    /// Version of the table.
     pub data_version: DataVersion,
+    /// Topic name → configuration.
     pub topic_config_table: BTreeMap<String, TopicConfig>,
 }
 
@@ -107,7 +126,9 @@ impl JsonBody for TopicConfigSerializeWrapper {}
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct RegisterBrokerBody {
+    /// Filter servers (unused since 5.x).
     pub filter_server_list: Vec<String>,
+    /// The broker's topics.
     pub topic_config_serialize_wrapper: TopicConfigSerializeWrapper,
 }
 

@@ -60,7 +60,12 @@ pub enum HeaderError {
     Missing(&'static str),
     /// A field is present but does not parse as its type.
     #[error("the request header field `{key}` has an invalid value `{value}`")]
-    Invalid { key: &'static str, value: String },
+    Invalid {
+        /// The ext key.
+        key: &'static str,
+        /// The value found.
+        value: String,
+    },
 }
 
 /// A header that maps to and from `extFields`.
@@ -173,7 +178,7 @@ macro_rules! ext_header {
         $(#[$m])*
         #[derive(Debug, Clone, PartialEq, Eq, Default)]
         pub struct $name {
-            $( $(#[$fm])* pub $field: $ty, )*
+            $( $(#[$fm])* #[doc = concat!("\n\nExt key `", $key, "`.")] pub $field: $ty, )*
         }
 
         impl $crate::protocol::header::CommandHeader for $name {

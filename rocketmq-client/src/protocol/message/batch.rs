@@ -16,7 +16,9 @@ use super::RecordError;
 /// One message of a batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BatchEntry {
+    /// Application flag.
     pub flag: i32,
+    /// The payload.
     pub body: Bytes,
     /// Encoded properties.
     pub properties: String,

@@ -21,8 +21,10 @@ pub const COMPRESSION_ZLIB: i32 = 3 << 8;
 /// Why a body could not be inflated.
 #[derive(Debug, thiserror::Error)]
 pub enum CompressionError {
+    /// A compression type this client cannot inflate.
     #[error("compression type {0} (LZ4 = 1, ZSTD = 2) is not supported")]
     Unsupported(i32),
+    /// The zlib stream is broken.
     #[error("corrupt zlib body: {0}")]
     Corrupt(#[from] std::io::Error),
 }

@@ -18,51 +18,93 @@ pub use record::{RecordError, RecordView};
 
 /// Well-known property names (`MessageConst.java`).
 pub mod property {
+    /// Space-separated business keys, indexed for lookups.
     pub const KEYS: &str = "KEYS";
+    /// The tag consumers filter on.
     pub const TAGS: &str = "TAGS";
+    /// `true`: the broker answers a send only once the message is stored (flushed under `SYNC_FLUSH`).
     pub const WAIT_STORE_MSG_OK: &str = "WAIT";
+    /// Delay level (1-based) of the broker's `messageDelayLevel` table.
     pub const DELAY_TIME_LEVEL: &str = "DELAY";
+    /// Where a retried message came from: its original topic.
     pub const RETRY_TOPIC: &str = "RETRY_TOPIC";
+    /// The topic a delayed, half or timer message goes to once released.
     pub const REAL_TOPIC: &str = "REAL_TOPIC";
+    /// The queue a delayed, half or timer message goes to once released.
     pub const REAL_QUEUE_ID: &str = "REAL_QID";
+    /// `true` on a transaction's half (prepared) message.
     pub const TRANSACTION_PREPARED: &str = "TRAN_MSG";
+    /// The producer group of a transactional message (for check-backs).
     pub const PRODUCER_GROUP: &str = "PGROUP";
+    /// The queue's min offset, set on messages returned by a pull.
     pub const MIN_OFFSET: &str = "MIN_OFFSET";
+    /// The queue's max offset, set on messages returned by a pull.
     pub const MAX_OFFSET: &str = "MAX_OFFSET";
+    /// Message id of the original message, on a retried copy.
     pub const ORIGIN_MESSAGE_ID: &str = "ORIGIN_MESSAGE_ID";
+    /// How often the message was redelivered.
     pub const RECONSUME_TIME: &str = "RECONSUME_TIME";
+    /// The consumer's max redeliveries, sent along with a send-back.
     pub const MAX_RECONSUME_TIMES: &str = "MAX_RECONSUME_TIMES";
+    /// Region of the sending client.
     pub const MSG_REGION: &str = "MSG_REGION";
+    /// Whether message tracing is on for this message.
     pub const TRACE_SWITCH: &str = "TRACE_ON";
+    /// The client-generated unique id (Java's `getMsgId()`).
     pub const UNIQ_CLIENT_MESSAGE_ID_KEYIDX: &str = "UNIQ_KEY";
+    /// When a consumer started on the message (consume-timeout tracking).
     pub const CONSUME_START_TIMESTAMP: &str = "CONSUME_START_TIME";
+    /// The local transaction id a transactional producer assigned.
     pub const TRANSACTION_ID: &str = "__transactionId__";
+    /// Matches a reply to its request (request-reply).
     pub const CORRELATION_ID: &str = "CORRELATION_ID";
+    /// Client id of the requester a reply goes back to.
     pub const MESSAGE_REPLY_TO_CLIENT: &str = "REPLY_TO_CLIENT";
+    /// Request time-to-live in milliseconds (request-reply).
     pub const MESSAGE_TTL: &str = "TTL";
+    /// `reply` on reply messages.
     pub const MSG_TYPE: &str = "MSG_TYPE";
+    /// Cluster of the requester's broker (request-reply).
     pub const CLUSTER: &str = "CLUSTER";
+    /// 5.x timer: deliver after this many seconds.
     pub const TIMER_DELAY_SEC: &str = "TIMER_DELAY_SEC";
+    /// 5.x timer: deliver after this many milliseconds.
     pub const TIMER_DELAY_MS: &str = "TIMER_DELAY_MS";
+    /// 5.x timer: deliver at this epoch millisecond.
     pub const TIMER_DELIVER_MS: &str = "TIMER_DELIVER_MS";
+    /// When a timer message is due (set by the broker).
     pub const TIMER_OUT_MS: &str = "TIMER_OUT_MS";
+    /// When a timer message entered the timer (set by the broker).
     pub const TIMER_ENQUEUE_MS: &str = "TIMER_ENQUEUE_MS";
+    /// How many check-backs a half message has had.
     pub const TRANSACTION_CHECK_TIMES: &str = "TRANSACTION_CHECK_TIMES";
+    /// Seconds a half message is left alone before the first check-back.
     pub const CHECK_IMMUNITY_TIME_IN_SECONDS: &str = "CHECK_IMMUNITY_TIME_IN_SECONDS";
+    /// When the broker pushed a reply to the requester.
     pub const PUSH_REPLY_TIME: &str = "PUSH_REPLY_TIME";
+    /// Sharding key of an orderly message.
     pub const SHARDING_KEY: &str = "__SHARDINGKEY";
+    /// Pop-consumption checkpoint marker (never taken from a client).
     pub const POP_CK: &str = "POP_CK";
 }
 
 /// Message sysFlag bits (`MessageSysFlag.java`).
 pub mod sys_flag {
+    /// The body is zlib-compressed.
     pub const COMPRESSED: i32 = 0x1;
+    /// Tags are a multi-tag expression (unused by current clients).
     pub const MULTI_TAGS: i32 = 0x2;
+    /// Not part of a transaction.
     pub const TRANSACTION_NOT_TYPE: i32 = 0;
+    /// A transaction's half message, invisible until committed.
     pub const TRANSACTION_PREPARED_TYPE: i32 = 0x4;
+    /// A commit record of a transaction.
     pub const TRANSACTION_COMMIT_TYPE: i32 = 0x8;
+    /// A rollback record of a transaction.
     pub const TRANSACTION_ROLLBACK_TYPE: i32 = 0xC;
+    /// The born host is IPv6 (16-byte address in the record).
     pub const BORNHOST_V6: i32 = 0x10;
+    /// The store host is IPv6 (16-byte address in the record).
     pub const STOREHOST_V6: i32 = 0x20;
 
     /// The transaction type bits.
@@ -74,9 +116,13 @@ pub mod sys_flag {
 /// A message to send: topic, body, user flag and properties (tags, keys and the rest).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Message {
+    /// The topic it goes to.
     pub topic: String,
+    /// Application flag, stored and delivered untouched.
     pub flag: i32,
+    /// Properties: system ones (see [`property`]) and the application's own.
     pub properties: Properties,
+    /// The payload.
     pub body: Bytes,
 }
 
@@ -163,19 +209,31 @@ impl Message {
 /// A stored message as a consumer sees it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MessageExt {
+    /// Topic, flag, properties and body.
     pub message: Message,
+    /// The queue it is stored in.
     pub queue_id: i32,
+    /// Size of the stored record in bytes.
     pub store_size: i32,
+    /// Its offset in the queue.
     pub queue_offset: i64,
+    /// [`sys_flag`] bits.
     pub sys_flag: i32,
+    /// When the producer created it (epoch ms).
     pub born_timestamp: i64,
+    /// The producer's address.
     pub born_host: SocketAddr,
+    /// When the broker stored it (epoch ms).
     pub store_timestamp: i64,
+    /// The storing broker's address.
     pub store_host: SocketAddr,
     /// Commit-log offset of the record.
     pub commit_log_offset: i64,
+    /// CRC32 of the stored body.
     pub body_crc: u32,
+    /// How many times it was redelivered.
     pub reconsume_times: i32,
+    /// Commit-log offset of the half message a transaction record refers to.
     pub prepared_transaction_offset: i64,
 }
 

@@ -44,12 +44,21 @@ pub const MAGIC_BLANK: u32 = 0xCBD4_3194;
 /// Why bytes are not a record.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RecordError {
+    /// The buffer ends before the record does.
     #[error("record truncated: need {need} bytes, have {have}")]
-    Truncated { need: usize, have: usize },
+    Truncated {
+        /// The record's size.
+        need: usize,
+        /// The bytes there are.
+        have: usize,
+    },
+    /// Neither magic code of a message record.
     #[error("bad magic code {0:#x}")]
     BadMagic(u32),
+    /// The fields' lengths do not add up to the record's size.
     #[error("record fields disagree with totalSize {0}")]
     SizeMismatch(usize),
+    /// The topic or properties are not UTF-8.
     #[error("record text is not UTF-8")]
     NotUtf8,
 }
@@ -84,21 +93,35 @@ pub fn record_size(
 /// Everything a record holds, borrowed; the writer's input.
 #[derive(Debug, Clone)]
 pub struct RecordFields<'a> {
+    /// The topic.
     pub topic: &'a str,
+    /// The queue within the topic.
     pub queue_id: i32,
+    /// Application flag.
     pub flag: i32,
+    /// Offset in the consume queue.
     pub queue_offset: i64,
+    /// Offset of the record in the commit log.
     pub physical_offset: i64,
+    /// [`sys_flag`] bits.
     pub sys_flag: i32,
+    /// When the producer created it (epoch ms).
     pub born_timestamp: i64,
+    /// The producer's address.
     pub born_host: SocketAddr,
+    /// When the broker stored it (epoch ms).
     pub store_timestamp: i64,
+    /// The storing broker's address.
     pub store_host: SocketAddr,
+    /// How many times it was redelivered.
     pub reconsume_times: i32,
+    /// Commit-log offset of the half message a transaction record refers to.
     pub prepared_transaction_offset: i64,
     /// [`crc32_masked`] of `body`, computed by the caller (off any lock).
     pub body_crc: u32,
+    /// The payload.
     pub body: &'a [u8],
+    /// Encoded properties.
     pub properties: &'a str,
 }
 
@@ -188,23 +211,39 @@ pub fn read_head(buf: &[u8]) -> RecordHead {
 /// A parsed record borrowing its buffer.
 #[derive(Debug, Clone)]
 pub struct RecordView<'a> {
+    /// The record's size in bytes.
     pub total_size: usize,
+    /// [`crc32_masked`] of the body, as stored.
     pub body_crc: u32,
+    /// The queue within the topic.
     pub queue_id: i32,
+    /// Application flag.
     pub flag: i32,
+    /// Offset in the consume queue.
     pub queue_offset: i64,
+    /// Offset of the record in the commit log.
     pub physical_offset: i64,
+    /// [`sys_flag`] bits.
     pub sys_flag: i32,
+    /// When the producer created it (epoch ms).
     pub born_timestamp: i64,
+    /// The producer's address.
     pub born_host: SocketAddr,
+    /// When the broker stored it (epoch ms).
     pub store_timestamp: i64,
+    /// The storing broker's address.
     pub store_host: SocketAddr,
+    /// How many times it was redelivered.
     pub reconsume_times: i32,
+    /// Commit-log offset of the half message a transaction record refers to.
     pub prepared_transaction_offset: i64,
+    /// The payload.
     pub body: &'a [u8],
     /// Where `body` starts within the record.
     pub body_start: usize,
+    /// The topic.
     pub topic: &'a str,
+    /// Encoded properties.
     pub properties: &'a str,
 }
 
