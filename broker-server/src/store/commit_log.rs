@@ -397,10 +397,11 @@ fn write_blank(file: &MappedFile, pos: usize) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    pub(crate) fn msg(topic: &str, queue_id: i32, body: &'static [u8]) -> PutMessage {
+    /// A plain message with tag `A` (the store's tests share it).
+    pub(crate) fn msg(topic: &str, queue_id: i32, body: impl Into<Bytes>) -> PutMessage {
         PutMessage {
             topic: topic.into(),
             queue_id,
@@ -411,7 +412,7 @@ mod tests {
             store_host: "127.0.0.1:10911".parse().unwrap(),
             reconsume_times: 0,
             prepared_transaction_offset: 0,
-            body: Bytes::from_static(body),
+            body: body.into(),
             properties: "TAGS\u{1}A\u{2}".into(),
             store_timestamp: None,
         }
@@ -424,7 +425,11 @@ mod tests {
         let mut offsets = Vec::new();
         for i in 0..20 {
             let r = log
-                .append(&[msg("T", i % 2, b"0123456789012345678901234567890123456789")])
+                .append(&[msg(
+                    "T",
+                    i % 2,
+                    &b"0123456789012345678901234567890123456789"[..],
+                )])
                 .unwrap();
             assert_eq!(r.queue_offset, i64::from(i / 2));
             offsets.push(r.wrote_offset as u64);
@@ -470,7 +475,9 @@ mod tests {
     fn batches_are_contiguous_and_too_large_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let log = CommitLog::load(dir.path(), 4096, 100).unwrap();
-        let r = log.append(&[msg("T", 0, b"a"), msg("T", 0, b"b")]).unwrap();
+        let r = log
+            .append(&[msg("T", 0, &b"a"[..]), msg("T", 0, &b"b"[..])])
+            .unwrap();
         assert_eq!(r.record_offsets.len(), 2);
         assert_eq!(
             r.record_offsets[1] - r.record_offsets[0],

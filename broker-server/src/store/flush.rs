@@ -105,30 +105,14 @@ pub(crate) fn write_checkpoint(shared: &Shared) -> std::io::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use std::net::SocketAddr;
     use std::time::{Duration, Instant};
 
-    use bytes::Bytes;
-
+    use crate::store::commit_log;
     use crate::store::mapped_file::{cached_pages, file_name};
     use crate::store::{MessageStore, PutMessage, StoreConfig};
 
     fn msg(i: usize) -> PutMessage {
-        let host: SocketAddr = "127.0.0.1:10911".parse().unwrap();
-        PutMessage {
-            topic: "Cached".into(),
-            queue_id: 0,
-            flag: 0,
-            sys_flag: 0,
-            born_timestamp: 1,
-            born_host: host,
-            store_host: host,
-            reconsume_times: 0,
-            prepared_transaction_offset: 0,
-            body: Bytes::from(format!("{i:04}-{}", "x".repeat(1000))),
-            properties: String::new(),
-            store_timestamp: None,
-        }
+        commit_log::tests::msg("Cached", 0, format!("{i:04}-{}", "x".repeat(1000)))
     }
 
     #[tokio::test]

@@ -77,29 +77,13 @@ pub(crate) fn clean(shared: &Shared, manual: bool) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use std::net::SocketAddr;
     use std::time::Duration;
 
-    use bytes::Bytes;
-
+    use crate::store::commit_log;
     use crate::store::{GetStatus, MessageStore, PutMessage, StoreConfig};
 
     fn msg(i: usize) -> PutMessage {
-        let host: SocketAddr = "127.0.0.1:10911".parse().unwrap();
-        PutMessage {
-            topic: "Old".into(),
-            queue_id: 0,
-            flag: 0,
-            sys_flag: 0,
-            born_timestamp: 1,
-            born_host: host,
-            store_host: host,
-            reconsume_times: 0,
-            prepared_transaction_offset: 0,
-            body: Bytes::from(format!("{i}-{}", "x".repeat(900))),
-            properties: "TAGS\u{1}A\u{2}".into(),
-            store_timestamp: None,
-        }
+        commit_log::tests::msg("Old", 0, format!("{i}-{}", "x".repeat(900)))
     }
 
     #[tokio::test]
