@@ -54,7 +54,8 @@ pub(crate) fn dispatch_range(
         }
     };
     // The queues this round wrote to: records come in runs for a few queues (a batch is one
-    // run), so a short list beats the table's lock and two hash lookups per record.
+    // run), so a short list beats the table's lock and two hash lookups per record. A queue's
+    // max offset goes into `grown` when it leaves the list, not per record.
     let mut recent: Vec<Recent> = Vec::new();
     // The entry is written inside the walk, so a record costs no allocation unless its queue
     // is new to this round.
