@@ -59,7 +59,7 @@ fn bench(c: &mut Criterion) {
         let batch: Vec<PutMessage> = (0..32).map(|_| message(&body, 0)).collect();
         group.throughput(Throughput::Elements(32));
         group.bench_function("append_batch_32", |b| {
-            b.iter(|| rt.block_on(store.put_messages(&batch, true)))
+            b.iter(|| rt.block_on(store.put_messages(batch.clone(), true)))
         });
         drop(store);
 

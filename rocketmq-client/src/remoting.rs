@@ -15,12 +15,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bytes::BytesMut;
 use tokio::io::{AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot, watch};
 
-use crate::protocol::{MAX_FRAME_LEN, OutFrame, RemotingCommand, decode_frame};
+use crate::protocol::{FrameBuffer, MAX_FRAME_LEN, OutFrame, RemotingCommand};
 
 /// Writes `first` and whatever else is already queued (up to 256 KiB or 64 frames) with
 /// vectored writes, so a busy connection makes one syscall for many frames and no frame's
@@ -333,10 +332,10 @@ impl RemotingClient {
         let conns = self.conns.clone();
         let reader_conn = conn.clone();
         tokio::spawn(async move {
-            let mut buf = BytesMut::with_capacity(64 * 1024);
+            let mut buf = FrameBuffer::default();
             'read: loop {
                 loop {
-                    match decode_frame(&mut buf, MAX_FRAME_LEN) {
+                    match buf.next_frame(MAX_FRAME_LEN) {
                         Ok(Some(cmd)) if cmd.is_response() => {
                             let waiter = pending
                                 .lock()
@@ -376,12 +375,12 @@ impl RemotingClient {
                     }
                 }
                 let read = tokio::select! {
-                    read = rd.read_buf(&mut buf) => read,
+                    read = rd.read_buf(buf.for_read()) => read,
                     _ = reader_stop.changed() => break,
                 };
                 match read {
                     Ok(0) | Err(_) => break,
-                    Ok(_) => {}
+                    Ok(n) => buf.filled(n),
                 }
             }
             reader_conn.shut();

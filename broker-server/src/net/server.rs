@@ -4,9 +4,8 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::BytesMut;
 use rocketmq_client::protocol::{
-    MAX_FRAME_LEN, OutFrame, RemotingCommand, ResponseCode, decode_frame,
+    FrameBuffer, MAX_FRAME_LEN, OutFrame, RemotingCommand, ResponseCode,
 };
 use rocketmq_client::remoting::write_frames;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -86,10 +85,10 @@ async fn connection<S: Service>(stream: TcpStream, service: Arc<S>, token: Cance
         let _ = wr.shutdown().await;
     });
 
-    let mut buf = BytesMut::with_capacity(64 * 1024);
+    let mut buf = FrameBuffer::default();
     'conn: loop {
         loop {
-            match decode_frame(&mut buf, MAX_FRAME_LEN) {
+            match buf.next_frame(MAX_FRAME_LEN) {
                 Ok(Some(cmd)) if cmd.is_response() => channel.complete(cmd),
                 Ok(Some(cmd)) => {
                     let (service, channel) = (service.clone(), channel.clone());
@@ -104,10 +103,10 @@ async fn connection<S: Service>(stream: TcpStream, service: Arc<S>, token: Cance
         }
         let read = tokio::select! {
             _ = token.cancelled() => break,
-            read = tokio::time::timeout(IDLE_TIMEOUT, rd.read_buf(&mut buf)) => read,
+            read = tokio::time::timeout(IDLE_TIMEOUT, rd.read_buf(buf.for_read())) => read,
         };
         match read {
-            Ok(Ok(n)) if n > 0 => {}
+            Ok(Ok(n)) if n > 0 => buf.filled(n),
             Ok(Ok(_)) => break,
             Ok(Err(e)) => {
                 tracing::debug!(%remote, error = %e, "read failed");

@@ -9,13 +9,15 @@
 //!
 //! Appends take one lock, which also guards the next consume-queue offset of every queue, so
 //! offsets are handed out in log order. Records are encoded into a buffer kept with the lock
-//! and written with one `pwrite` per append (see [`MappedFile::write_at`]); readers see them
-//! through the mapping. Consume queues are built later by the dispatch thread.
+//! and written with one `pwrite` per file touched (see [`MappedFile::write_at`]); readers see
+//! them through the mapping. Senders that find the lock taken hand their batch to its holder
+//! ([`super::group`]), so one write carries every batch that queued up meanwhile. Consume
+//! queues are built later by the dispatch thread.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
 use rocketmq_client::protocol::message::record::{
@@ -24,6 +26,7 @@ use rocketmq_client::protocol::message::record::{
 use rocketmq_client::protocol::message::sys_flag;
 
 use super::error::StoreError;
+use super::group::AppendQueue;
 use super::mapped_file::MappedFile;
 use super::mapped_file_queue::{FileKind, MappedFileQueue};
 use super::now_millis;
@@ -100,12 +103,22 @@ pub(crate) struct CommitLog {
     files: MappedFileQueue,
     /// The append lock.
     writer: Mutex<Writer>,
+    /// Batches left for the holder of `writer` to append.
+    waiting: AppendQueue,
     max_record_size: usize,
+}
+
+/// A batch checked and measured outside the lock.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    sizes: Vec<usize>,
+    crcs: Vec<u32>,
+    total: usize,
 }
 
 /// What only the appender touches.
 #[derive(Debug, Default)]
-struct Writer {
+pub(crate) struct Writer {
     /// Next consume-queue offset per topic and queue.
     queue_offsets: HashMap<String, HashMap<i32, i64>>,
     /// The records of the append in progress, reused from append to append.
@@ -121,6 +134,7 @@ impl CommitLog {
         Ok(CommitLog {
             files: MappedFileQueue::load(dir, file_size, FileKind::Log)?,
             writer: Mutex::new(Writer::default()),
+            waiting: AppendQueue::default(),
             // Apache allows the whole record up to the body limit plus 64 KiB of headers.
             max_record_size: (max_message_size + 64 * 1024).min(file_size - 8),
         })
@@ -156,8 +170,33 @@ impl CommitLog {
     }
 
     /// Appends one message, or a batch of messages for one topic and queue, contiguously.
+    /// Blocks while another append holds the log; senders use [`append_grouped`] instead.
+    ///
+    /// [`append_grouped`]: Self::append_grouped
+    #[cfg(test)]
     pub(crate) fn append(&self, batch: &[PutMessage]) -> Result<AppendResult, AppendError> {
-        let first = batch.first().ok_or(AppendError::Empty)?;
+        let prepared = self.prepare(batch)?;
+        let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let mut results = self.write_round(&mut writer, &[(batch, &prepared)])?;
+        Ok(results.remove(0))
+    }
+
+    /// Appends like [`append`](Self::append), but a sender that finds the log busy does not
+    /// block its thread: it leaves the batch to whoever holds the log, who writes every batch
+    /// waiting when it finishes in one go (see [`group`](super::group)).
+    pub(crate) async fn append_grouped(
+        &self,
+        batch: Vec<PutMessage>,
+    ) -> Result<AppendResult, AppendError> {
+        let prepared = self.prepare(&batch)?;
+        self.waiting.append(self, batch, prepared).await
+    }
+
+    /// Checks a batch and computes what needs no lock: record sizes and body CRCs.
+    fn prepare(&self, batch: &[PutMessage]) -> Result<Prepared, AppendError> {
+        if batch.is_empty() {
+            return Err(AppendError::Empty);
+        }
         let sizes: Vec<usize> = batch.iter().map(PutMessage::encoded_size).collect();
         let total: usize = sizes.iter().sum();
         for m in batch {
@@ -171,76 +210,55 @@ impl CommitLog {
                 max: self.max_record_size,
             });
         }
-        let crcs: Vec<u32> = batch.iter().map(|m| crc32_masked(&m.body)).collect();
-        let file_size = self.files.file_size();
+        let crcs = batch.iter().map(|m| crc32_masked(&m.body)).collect();
+        Ok(Prepared { sizes, crcs, total })
+    }
 
-        let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        let Writer { queue_offsets, buf } = &mut *writer;
+    /// The append lock, if it is free.
+    pub(crate) fn try_writer(&self) -> Option<MutexGuard<'_, Writer>> {
+        match self.writer.try_lock() {
+            Ok(w) => Some(w),
+            Err(std::sync::TryLockError::Poisoned(e)) => Some(e.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        }
+    }
+
+    /// Writes prepared batches back to back, each contiguous, with one `pwrite` per file they
+    /// land in; returns where each landed. Queue offsets advance only for what was written.
+    pub(crate) fn write_round(
+        &self,
+        writer: &mut Writer,
+        round: &[(&[PutMessage], &Prepared)],
+    ) -> Result<Vec<AppendResult>, StoreError> {
+        let Writer { queue_offsets, buf } = writer;
+        let file_size = self.files.file_size();
         let now = now_millis();
-        let takes_offset = first.takes_queue_offset();
-        let base = if takes_offset {
-            queue_offsets
-                .get(&first.topic)
-                .and_then(|q| q.get(&first.queue_id))
-                .copied()
-                .unwrap_or(0)
-        } else {
-            0
-        };
         let mut file = self.writable_file()?;
+        // `pos`: where `buf` goes in `file`. Offsets handed out in `buf` but not yet written.
         let mut pos = file.wrote();
-        if pos + total + 8 > file_size {
-            write_blank(&file, pos);
-            file = self.files.create_file(file.from() + file_size as u64)?;
-            pos = 0;
-        }
-        let wrote_offset = file.from() + pos as u64;
-        let mut record_offsets = Vec::with_capacity(batch.len());
-        let mut store_timestamp = now;
+        let mut staged: Vec<(&str, i32, i64)> = Vec::new();
+        let mut results = Vec::with_capacity(round.len());
         buf.clear();
-        buf.reserve(total);
-        let mut phys = wrote_offset as i64;
-        for (i, m) in batch.iter().enumerate() {
-            store_timestamp = m.store_timestamp.unwrap_or(now);
-            RecordFields {
-                topic: &m.topic,
-                queue_id: m.queue_id,
-                flag: m.flag,
-                queue_offset: if takes_offset { base + i as i64 } else { 0 },
-                physical_offset: phys,
-                sys_flag: m.sys_flag,
-                born_timestamp: m.born_timestamp,
-                born_host: m.born_host,
-                store_timestamp,
-                store_host: m.store_host,
-                reconsume_times: m.reconsume_times,
-                prepared_transaction_offset: m.prepared_transaction_offset,
-                body_crc: crcs[i],
-                body: &m.body,
-                properties: &m.properties,
+        for &(batch, prepared) in round {
+            if pos + buf.len() + prepared.total + 8 > file_size {
+                write_out(&file, pos, buf, queue_offsets, &mut staged)?;
+                write_blank(&file, pos + buf.len());
+                file = self.files.create_file(file.from() + file_size as u64)?;
+                pos = 0;
+                buf.clear();
             }
-            .encode(buf);
-            record_offsets.push(phys);
-            phys += sizes[i] as i64;
+            results.push(encode_batch(
+                batch,
+                prepared,
+                file.from() + (pos + buf.len()) as u64,
+                now,
+                buf,
+                queue_offsets,
+                &mut staged,
+            ));
         }
-        debug_assert_eq!(buf.len(), total);
-        file.write_at(pos, buf)
-            .map_err(|e| StoreError::io(file.path(), e))?;
-        file.set_wrote(pos + total);
-        if takes_offset {
-            queue_offsets
-                .entry(first.topic.clone())
-                .or_default()
-                .insert(first.queue_id, base + batch.len() as i64);
-        }
-        drop(writer);
-        Ok(AppendResult {
-            wrote_offset: wrote_offset as i64,
-            wrote_bytes: total,
-            queue_offset: base,
-            store_timestamp,
-            record_offsets,
-        })
+        write_out(&file, pos, buf, queue_offsets, &mut staged)?;
+        Ok(results)
     }
 
     /// Drops the cached pages of `[from, to)` (flushed bytes; see [`MappedFile::release`]) and
@@ -383,6 +401,100 @@ impl CommitLog {
     pub(crate) fn flush(&self) -> std::io::Result<u64> {
         self.files.flush()
     }
+}
+
+/// Encodes one batch at log offset `wrote_offset` onto `buf`, numbering its records after
+/// the queue's offsets staged earlier in the round, or else its committed ones.
+fn encode_batch<'a>(
+    batch: &'a [PutMessage],
+    prepared: &Prepared,
+    wrote_offset: u64,
+    now: i64,
+    buf: &mut Vec<u8>,
+    queue_offsets: &HashMap<String, HashMap<i32, i64>>,
+    staged: &mut Vec<(&'a str, i32, i64)>,
+) -> AppendResult {
+    let first = &batch[0];
+    let takes_offset = first.takes_queue_offset();
+    let base = if takes_offset {
+        staged
+            .iter()
+            .rev()
+            .find(|(t, q, _)| *q == first.queue_id && *t == first.topic)
+            .map(|s| s.2)
+            .or_else(|| {
+                queue_offsets
+                    .get(&first.topic)
+                    .and_then(|q| q.get(&first.queue_id))
+                    .copied()
+            })
+            .unwrap_or(0)
+    } else {
+        0
+    };
+    let mut record_offsets = Vec::with_capacity(batch.len());
+    let mut store_timestamp = now;
+    let mut phys = wrote_offset as i64;
+    buf.reserve(prepared.total);
+    for (i, m) in batch.iter().enumerate() {
+        store_timestamp = m.store_timestamp.unwrap_or(now);
+        RecordFields {
+            topic: &m.topic,
+            queue_id: m.queue_id,
+            flag: m.flag,
+            queue_offset: if takes_offset { base + i as i64 } else { 0 },
+            physical_offset: phys,
+            sys_flag: m.sys_flag,
+            born_timestamp: m.born_timestamp,
+            born_host: m.born_host,
+            store_timestamp,
+            store_host: m.store_host,
+            reconsume_times: m.reconsume_times,
+            prepared_transaction_offset: m.prepared_transaction_offset,
+            body_crc: prepared.crcs[i],
+            body: &m.body,
+            properties: &m.properties,
+        }
+        .encode(buf);
+        record_offsets.push(phys);
+        phys += prepared.sizes[i] as i64;
+    }
+    if takes_offset {
+        staged.push((&first.topic, first.queue_id, base + batch.len() as i64));
+    }
+    AppendResult {
+        wrote_offset: wrote_offset as i64,
+        wrote_bytes: prepared.total,
+        queue_offset: base,
+        store_timestamp,
+        record_offsets,
+    }
+}
+
+/// Writes `buf` at `pos` and publishes it, then commits the queue offsets it used.
+fn write_out(
+    file: &MappedFile,
+    pos: usize,
+    buf: &[u8],
+    queue_offsets: &mut HashMap<String, HashMap<i32, i64>>,
+    staged: &mut Vec<(&str, i32, i64)>,
+) -> Result<(), StoreError> {
+    if !buf.is_empty() {
+        file.write_at(pos, buf)
+            .map_err(|e| StoreError::io(file.path(), e))?;
+        file.set_wrote(pos + buf.len());
+    }
+    for (topic, queue_id, next) in staged.drain(..) {
+        match queue_offsets.get_mut(topic) {
+            Some(queues) => {
+                queues.insert(queue_id, next);
+            }
+            None => {
+                queue_offsets.insert(topic.to_string(), HashMap::from([(queue_id, next)]));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn write_blank(file: &MappedFile, pos: usize) {

@@ -193,6 +193,12 @@ pub(crate) fn spawn(shared: Arc<Shared>) -> std::io::Result<JoinHandle<()>> {
                             std::thread::sleep(Duration::from_millis(pause));
                         }
                         Err(e) => {
+                            // Stopping gives up on a failure (the next start dispatches
+                            // again from the checkpoint) rather than retrying forever.
+                            if shared.stopping.load(Ordering::Acquire) {
+                                tracing::error!(error = %e, "dispatch failed while stopping");
+                                break;
+                            }
                             tracing::error!(error = %e, "dispatch failed; retrying");
                             std::thread::sleep(Duration::from_millis(100));
                         }

@@ -27,4 +27,16 @@ impl StoreError {
             source,
         }
     }
+
+    /// The same error again, for each of several callers it failed (`io::Error` is not `Clone`).
+    pub(crate) fn duplicate(&self) -> Self {
+        match self {
+            StoreError::Io { path, source } => StoreError::Io {
+                path: path.clone(),
+                source: std::io::Error::new(source.kind(), source.to_string()),
+            },
+            StoreError::Locked(path) => StoreError::Locked(path.clone()),
+            StoreError::Config(reason) => StoreError::Config(reason.clone()),
+        }
+    }
 }

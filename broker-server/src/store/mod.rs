@@ -22,6 +22,7 @@ mod consume_queue;
 mod dispatch;
 mod error;
 mod flush;
+mod group;
 mod index;
 mod mapped_file;
 mod mapped_file_queue;
@@ -254,20 +255,19 @@ impl MessageStore {
 
     /// Appends one message.
     pub async fn put_message(&self, msg: PutMessage, wait_store: bool) -> PutResult {
-        self.put_messages(std::slice::from_ref(&msg), wait_store)
-            .await
+        self.put_messages(vec![msg], wait_store).await
     }
 
     /// Appends a batch for one topic and queue, contiguously with consecutive queue offsets.
     /// With SYNC_FLUSH and `wait_store`, returns after the bytes are on disk (or the timeout).
-    pub async fn put_messages(&self, batch: &[PutMessage], wait_store: bool) -> PutResult {
+    pub async fn put_messages(&self, batch: Vec<PutMessage>, wait_store: bool) -> PutResult {
         if self.shared.stopping.load(Ordering::Acquire) {
             return PutResult {
                 status: PutStatus::ServiceNotAvailable("the store is shutting down".into()),
                 append: None,
             };
         }
-        for m in batch {
+        for m in &batch {
             if m.body.len() > self.shared.config.max_message_size {
                 let reason = format!(
                     "message body of {} bytes exceeds maxMessageSize {}",
@@ -280,7 +280,7 @@ impl MessageStore {
                 };
             }
         }
-        let append = match self.shared.log.append(batch) {
+        let append = match self.shared.log.append_grouped(batch).await {
             Ok(a) => a,
             Err(
                 e @ (AppendError::TooLarge { .. }

@@ -87,9 +87,7 @@ impl Inner {
                 "a batch cannot go to a retry topic".into(),
             ));
         }
-        let wait = first
-            .property(property::WAIT_STORE_MSG_OK)
-            .map(str::to_string);
+        let wait = first.wait_store_msg_ok();
         let mut entries = Vec::with_capacity(messages.len());
         // Every message's unique key, comma-separated (the result's msg id), and one buffer
         // for the keys generated here.
@@ -103,7 +101,7 @@ impl Inner {
             }
             self.check_body(&m)?;
             // One pass over the properties instead of a lookup each: this runs per message.
-            let (mut delayed, mut this_wait, mut unique) = (false, None, None);
+            let (mut delayed, mut this_wait, mut unique) = (false, true, None);
             for (name, value) in &m.properties {
                 match name.as_str() {
                     property::DELAY_TIME_LEVEL => {
@@ -112,7 +110,7 @@ impl Inner {
                     property::TIMER_DELAY_MS
                     | property::TIMER_DELAY_SEC
                     | property::TIMER_DELIVER_MS => delayed = true,
-                    property::WAIT_STORE_MSG_OK => this_wait = Some(value.as_str()),
+                    property::WAIT_STORE_MSG_OK => this_wait = value.eq_ignore_ascii_case("true"),
                     property::UNIQ_CLIENT_MESSAGE_ID_KEYIDX => unique = Some(value),
                     _ => {}
                 }
@@ -122,7 +120,7 @@ impl Inner {
                     "a batch cannot carry delayed messages".into(),
                 ));
             }
-            if this_wait != wait.as_deref() {
+            if this_wait != wait {
                 return Err(ClientError::InvalidMessage(
                     "every message of a batch must have the same WAIT flag".into(),
                 ));
@@ -166,8 +164,8 @@ impl Inner {
             body: Bytes::new(),
         };
         outer.put_property(property::UNIQ_CLIENT_MESSAGE_ID_KEYIDX, self.ids.next_id());
-        if let Some(w) = wait {
-            outer.put_property(property::WAIT_STORE_MSG_OK, w);
+        if !wait {
+            outer.put_property(property::WAIT_STORE_MSG_OK, "false");
         }
         Ok(Outgoing {
             msg: outer,

@@ -18,7 +18,8 @@
 //! ```
 //!
 //! Decoding is check-then-parse: [`decode_frame`] returns `Ok(None)` until a whole frame is
-//! buffered, so a reader just appends bytes and calls it again.
+//! buffered, so a reader just appends bytes and calls it again ([`FrameBuffer`](super::frame_buffer::FrameBuffer)
+//! manages the bytes of a connection).
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use serde::Deserialize;
@@ -78,7 +79,6 @@ pub fn decode_frame(
     }
     let len = len as usize;
     if buf.len() < 4 + len {
-        buf.reserve(4 + len - buf.len());
         return Ok(None);
     }
     let mut frame = buf.split_to(4 + len).freeze();

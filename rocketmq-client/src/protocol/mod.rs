@@ -2,6 +2,7 @@
 //!
 //! # Layout
 //! - [`frame`]: length-prefixed frames, JSON and ROCKETMQ binary headers.
+//! - [`frame_buffer`]: a connection's read buffer, growing while the connection is busy.
 //! - [`command`]: [`RemotingCommand`], flags, language and serialization types.
 //! - [`code`]: request and response codes with an unknown-code fallback.
 //! - [`header`]: typed headers to and from `extFields`, one family per file.
@@ -19,6 +20,7 @@ pub mod command;
 pub mod ext_fields;
 pub mod fastjson;
 pub mod frame;
+pub mod frame_buffer;
 pub mod hash;
 pub mod header;
 pub mod message;
@@ -29,6 +31,7 @@ pub mod topic;
 pub use code::{RequestCode, ResponseCode};
 pub use command::{CURRENT_VERSION, ExtFields, LanguageCode, RemotingCommand, SerializeType};
 pub use frame::{FrameError, MAX_FRAME_LEN, OutFrame, decode_frame, encode_frame};
+pub use frame_buffer::FrameBuffer;
 pub use hash::{java_hash_code, java_hash_extend, tag_code};
 
 /// Milliseconds since the UNIX epoch (the unit of every RocketMQ timestamp).

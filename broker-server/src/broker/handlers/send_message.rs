@@ -163,7 +163,8 @@ pub(super) async fn handle(
         vec![msg]
     };
 
-    let result = state.store.put_messages(&messages, wait_store).await;
+    let count = messages.len() as u64;
+    let result = state.store.put_messages(messages, wait_store).await;
     if let Some((code, remark)) = refusal(&result.status) {
         return error_response(req, code, remark);
     }
@@ -177,13 +178,8 @@ pub(super) async fn handle(
     let Some(append) = result.append else {
         return error_response(req, ResponseCode::SystemError, "message was not stored");
     };
-    state
-        .stats
-        .put_total
-        .fetch_add(messages.len() as u64, Ordering::Relaxed);
-    state
-        .stats
-        .record(RateKind::Put, &h.topic, messages.len() as u64);
+    state.stats.put_total.fetch_add(count, Ordering::Relaxed);
+    state.stats.record(RateKind::Put, &h.topic, count);
     let mut msg_id = String::with_capacity(33 * append.record_offsets.len());
     for (i, offset) in append.record_offsets.iter().enumerate() {
         if i > 0 {

@@ -96,9 +96,28 @@ pub fn append(s: &mut String, name: &str, value: &str) {
     s.push(PROPERTY_SEPARATOR);
 }
 
-/// Finds one property without decoding the whole string.
+/// Finds one property without decoding the whole string: the first entry named `name` with a
+/// value, as [`entries`] would find it. It searches for the name rather than walking the
+/// entries byte by byte (the broker looks up a property of every message of a batch).
 pub fn find<'a>(s: &'a str, name: &str) -> Option<&'a str> {
-    entries(s).find_map(|(k, v)| (k == name && !v.is_empty()).then_some(v))
+    if name.contains([NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR]) {
+        return None;
+    }
+    let bytes = s.as_bytes();
+    // A name without separators cannot overlap an entry boundary, so skipping overlapping
+    // matches loses no entry.
+    s.match_indices(name).find_map(|(start, _)| {
+        let after = start + name.len();
+        let starts_entry = start == 0 || bytes[start - 1] == PROPERTY_SEPARATOR as u8;
+        if !starts_entry || bytes.get(after) != Some(&(NAME_VALUE_SEPARATOR as u8)) {
+            return None;
+        }
+        let rest = &s[after + 1..];
+        let value = rest
+            .find(PROPERTY_SEPARATOR)
+            .map_or(rest, |end| &rest[..end]);
+        (!value.is_empty()).then_some(value)
+    })
 }
 
 /// The `(name, value)` entries of an encoded string in order, without allocating; an entry
@@ -146,6 +165,33 @@ mod tests {
             entries("A\u{1}1\u{2}junk\u{2}B\u{1}x\u{1}y\u{2}C\u{1}\u{2}中\u{1}文").collect();
         assert_eq!(all, [("A", "1"), ("B", "x\u{1}y"), ("C", ""), ("中", "文")]);
         assert_eq!(find("C\u{1}\u{2}", "C"), None, "empty values are absent");
+    }
+
+    #[test]
+    fn find_agrees_with_walking_the_entries() {
+        let reference = |s: &str, name: &str| {
+            entries(s)
+                .find(|(k, v)| *k == name && !v.is_empty())
+                .map(|(_, v)| v.to_string())
+        };
+        let strings = [
+            "XKEYS\u{1}a\u{2}KEYS\u{1}b\u{2}",
+            "TAGS\u{1}KEYS\u{1}x\u{2}KEYS\u{1}\u{2}KEYS\u{1}real\u{2}",
+            "KEYS\u{1}v",
+            "KEYSKEYS\u{1}v\u{2}KEYS",
+            "中\u{1}文\u{2}KEYS\u{1}中文\u{2}",
+            "junk\u{2}KEYS\u{2}KEYS\u{1}ok\u{2}",
+            "",
+        ];
+        for s in strings {
+            for name in ["KEYS", "TAGS", "中", "K", "", "KEYS\u{1}v"] {
+                assert_eq!(
+                    find(s, name).map(str::to_string),
+                    reference(s, name),
+                    "{s:?} {name:?}"
+                );
+            }
+        }
     }
 
     #[test]
