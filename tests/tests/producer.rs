@@ -103,7 +103,7 @@ async fn batches_are_stored_in_order_with_their_own_keys() {
     let msgs: Vec<Message> = (0..20)
         .map(|i| Message::new("Batched", format!("b{i}")).with_keys(format!("k{i}")))
         .collect();
-    let batches = split_batch(msgs, 1500);
+    let batches = split_batch(msgs, 1000);
     assert!(batches.len() > 1);
     let mut first = Vec::new();
     for batch in batches {

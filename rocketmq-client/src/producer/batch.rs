@@ -5,7 +5,7 @@ use bytes::Bytes;
 use super::{Inner, Outgoing, Producer};
 use crate::error::{ClientError, Result};
 use crate::producer::SendResult;
-use crate::protocol::message::{BatchEntry, Message, encode_batch, properties, property};
+use crate::protocol::message::{BatchBody, Message, properties, property};
 
 /// Per-message overhead in a batch body: size, magic, CRC, flag, body length, properties length.
 const ENTRY_OVERHEAD: usize = 4 + 4 + 4 + 4 + 4 + 2;
@@ -88,7 +88,10 @@ impl Inner {
             ));
         }
         let wait = first.wait_store_msg_ok();
-        let mut entries = Vec::with_capacity(messages.len());
+        // Room for the bodies and, per message, the entry header, a generated unique key and
+        // a few properties; the buffer grows if that is short.
+        let room: usize = messages.iter().map(|m| m.body.len() + 128).sum();
+        let mut body = BatchBody::with_capacity(room);
         // Every message's unique key, comma-separated (the result's msg id), and one buffer
         // for the keys generated here.
         let mut msg_id = String::with_capacity(messages.len() * 33);
@@ -128,28 +131,22 @@ impl Inner {
             if !msg_id.is_empty() {
                 msg_id.push(',');
             }
-            let props = match unique {
-                Some(unique) => {
-                    msg_id.push_str(unique);
-                    properties::encode(&m.properties)
-                }
+            match unique {
+                Some(unique) => msg_id.push_str(unique),
                 None => {
                     id.clear();
                     self.ids.push_next_id(&mut id);
                     msg_id.push_str(&id);
-                    let key = property::UNIQ_CLIENT_MESSAGE_ID_KEYIDX;
-                    let mut props = properties::encode_with_room(&m.properties, key.len() + 34);
-                    properties::append(&mut props, key, &id);
-                    props
                 }
-            };
-            entries.push(BatchEntry {
-                flag: m.flag,
-                body: m.body,
-                properties: props,
+            }
+            body.push(m.flag, &m.body, |out| {
+                properties::encode_into(&m.properties, out);
+                if unique.is_none() {
+                    properties::put_entry(out, property::UNIQ_CLIENT_MESSAGE_ID_KEYIDX, &id);
+                }
             });
         }
-        let body: Bytes = encode_batch(&entries);
+        let body = body.finish();
         if body.len() > self.config.max_message_size {
             return Err(ClientError::InvalidMessage(format!(
                 "the batch is {} bytes, over the {} byte limit; split it with split_batch",

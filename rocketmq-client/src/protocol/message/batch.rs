@@ -26,20 +26,70 @@ pub struct BatchEntry {
 
 /// Encodes batch entries into a request body.
 pub fn encode_batch(entries: &[BatchEntry]) -> Bytes {
-    let entry_size = |e: &BatchEntry| 4 + 4 + 4 + 4 + 4 + e.body.len() + 2 + e.properties.len();
-    let mut out = BytesMut::with_capacity(entries.iter().map(entry_size).sum());
+    let size: usize = entries
+        .iter()
+        .map(|e| ENTRY_OVERHEAD + e.body.len() + e.properties.len())
+        .sum();
+    let mut out = BatchBody::with_capacity(size);
     for e in entries {
-        let size = entry_size(e);
-        out.put_i32(size as i32);
-        out.put_i32(0);
-        out.put_i32(0);
-        out.put_i32(e.flag);
-        out.put_i32(e.body.len() as i32);
-        out.extend_from_slice(&e.body);
-        out.put_i16(e.properties.len() as i16);
-        out.extend_from_slice(e.properties.as_bytes());
+        out.push(e.flag, &e.body, |p| {
+            p.extend_from_slice(e.properties.as_bytes())
+        });
     }
-    out.freeze()
+    out.finish()
+}
+
+/// Bytes of an entry besides its body and properties.
+const ENTRY_OVERHEAD: usize = 4 + 4 + 4 + 4 + 4 + 2;
+
+/// A batch body built entry by entry, so a sender writes each message's properties straight
+/// into it instead of into a string per message first.
+#[derive(Debug, Default)]
+pub struct BatchBody {
+    out: BytesMut,
+}
+
+impl BatchBody {
+    /// An empty body with room for `bytes`.
+    pub fn with_capacity(bytes: usize) -> Self {
+        BatchBody {
+            out: BytesMut::with_capacity(bytes),
+        }
+    }
+
+    /// Appends an entry whose encoded properties `properties` appends to the buffer it is
+    /// given (see [`properties::encode_into`](super::properties::encode_into)).
+    pub fn push(&mut self, flag: i32, body: &[u8], properties: impl FnOnce(&mut BytesMut)) {
+        let start = self.out.len();
+        self.out.put_i32(0); // totalSize, filled in below
+        self.out.put_i32(0);
+        self.out.put_i32(0);
+        self.out.put_i32(flag);
+        self.out.put_i32(body.len() as i32);
+        self.out.extend_from_slice(body);
+        let props_at = self.out.len();
+        self.out.put_i16(0);
+        properties(&mut self.out);
+        let props_len = (self.out.len() - props_at - 2) as i16;
+        self.out[props_at..props_at + 2].copy_from_slice(&props_len.to_be_bytes());
+        let size = (self.out.len() - start) as i32;
+        self.out[start..start + 4].copy_from_slice(&size.to_be_bytes());
+    }
+
+    /// Bytes so far.
+    pub fn len(&self) -> usize {
+        self.out.len()
+    }
+
+    /// Whether no entry was pushed.
+    pub fn is_empty(&self) -> bool {
+        self.out.is_empty()
+    }
+
+    /// The body.
+    pub fn finish(self) -> Bytes {
+        self.out.freeze()
+    }
 }
 
 /// Decodes a batch body; every entry must be complete and consistent with its totalSize.
@@ -99,5 +149,24 @@ mod tests {
         assert_eq!(decode_batch(&body).unwrap(), entries);
         assert!(decode_batch(&body.slice(..body.len() - 1)).is_err());
         assert!(decode_batch(&Bytes::from_static(&[0, 0, 0, 9])).is_err());
+    }
+
+    #[test]
+    fn properties_written_in_place_decode_like_a_string_of_them() {
+        let mut props = crate::protocol::message::Properties::new();
+        props.insert("TAGS".into(), "x".into());
+        props.insert("KEYS".into(), "k1 k2".into());
+        let mut body = BatchBody::default();
+        body.push(7, b"hello", |out| {
+            crate::protocol::message::properties::encode_into(&props, out);
+            crate::protocol::message::properties::put_entry(out, "UNIQ_KEY", "id");
+        });
+        body.push(0, b"", |_| {});
+        let entries = decode_batch(&body.finish()).unwrap();
+        let mut want = crate::protocol::message::properties::encode(&props);
+        crate::protocol::message::properties::append(&mut want, "UNIQ_KEY", "id");
+        assert_eq!((entries[0].flag, &entries[0].body[..]), (7, &b"hello"[..]));
+        assert_eq!(entries[0].properties, want);
+        assert_eq!(entries[1].properties, "");
     }
 }

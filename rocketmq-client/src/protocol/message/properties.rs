@@ -38,6 +38,21 @@ pub fn encode_with_room(props: &Properties, room: usize) -> String {
     out
 }
 
+/// [`encode`] onto the end of a byte buffer (a batch body being built).
+pub fn encode_into(props: &Properties, out: &mut impl bytes::BufMut) {
+    for (k, v) in props {
+        put_entry(out, k, v);
+    }
+}
+
+/// One encoded entry onto the end of a byte buffer.
+pub fn put_entry(out: &mut impl bytes::BufMut, name: &str, value: &str) {
+    out.put_slice(name.as_bytes());
+    out.put_u8(NAME_VALUE_SEPARATOR as u8);
+    out.put_slice(value.as_bytes());
+    out.put_u8(PROPERTY_SEPARATOR as u8);
+}
+
 /// Decodes a properties string.
 pub fn decode(s: &str) -> Properties {
     let mut props = Properties::new();
