@@ -15,7 +15,6 @@
 //! queues are built later by the dispatch thread.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -23,80 +22,13 @@ use bytes::Bytes;
 use rocketmq_client::protocol::message::record::{
     MAGIC_BLANK, RecordFields, RecordHead, RecordView, crc32_masked, read_head,
 };
-use rocketmq_client::protocol::message::sys_flag;
 
 use super::error::StoreError;
 use super::group::AppendQueue;
 use super::mapped_file::MappedFile;
 use super::mapped_file_queue::{FileKind, MappedFileQueue};
 use super::now_millis;
-
-/// One message to store.
-#[derive(Debug, Clone)]
-pub struct PutMessage {
-    pub topic: String,
-    pub queue_id: i32,
-    pub flag: i32,
-    pub sys_flag: i32,
-    pub born_timestamp: i64,
-    pub born_host: SocketAddr,
-    pub store_host: SocketAddr,
-    pub reconsume_times: i32,
-    pub prepared_transaction_offset: i64,
-    pub body: Bytes,
-    /// Encoded properties.
-    pub properties: String,
-    /// Keeps the original store time (re-puts of delayed or committed messages); `None` = now.
-    pub store_timestamp: Option<i64>,
-}
-
-impl PutMessage {
-    fn encoded_size(&self) -> usize {
-        rocketmq_client::protocol::message::record::record_size(
-            self.topic.len(),
-            self.body.len(),
-            self.properties.len(),
-            &self.born_host,
-            &self.store_host,
-        )
-    }
-
-    /// Whether the record gets a consume-queue offset (prepared and rolled-back transaction
-    /// records do not).
-    pub(crate) fn takes_queue_offset(&self) -> bool {
-        matches!(
-            sys_flag::transaction_type(self.sys_flag),
-            sys_flag::TRANSACTION_NOT_TYPE | sys_flag::TRANSACTION_COMMIT_TYPE
-        )
-    }
-}
-
-/// Where an append landed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AppendResult {
-    /// Commit-log offset of the first record.
-    pub wrote_offset: i64,
-    /// Bytes written (all records).
-    pub wrote_bytes: usize,
-    /// Consume-queue offset of the first record.
-    pub queue_offset: i64,
-    pub store_timestamp: i64,
-    /// Commit-log offset of each record.
-    pub record_offsets: Vec<i64>,
-}
-
-/// Why an append was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum AppendError {
-    #[error("message of {size} bytes exceeds the limit of {max} bytes")]
-    TooLarge { size: usize, max: usize },
-    #[error("properties of {0} bytes exceed 32767 bytes")]
-    PropertiesTooLarge(usize),
-    #[error("empty batch")]
-    Empty,
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
+use super::put::{AppendError, AppendResult, PutMessage};
 
 #[derive(Debug)]
 pub(crate) struct CommitLog {
@@ -158,6 +90,7 @@ impl CommitLog {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .queue_offsets = table;
+        self.waiting.drain(self);
     }
 
     /// Forgets a topic's offsets (topic deleted).
@@ -167,6 +100,8 @@ impl CommitLog {
             .unwrap_or_else(|e| e.into_inner())
             .queue_offsets
             .remove(topic);
+        // Senders that found the lock taken meanwhile left their batches to this holder.
+        self.waiting.drain(self);
     }
 
     /// Appends one message, or a batch of messages for one topic and queue, contiguously.
@@ -177,8 +112,10 @@ impl CommitLog {
     pub(crate) fn append(&self, batch: &[PutMessage]) -> Result<AppendResult, AppendError> {
         let prepared = self.prepare(batch)?;
         let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        let mut results = self.write_round(&mut writer, &[(batch, &prepared)])?;
-        Ok(results.remove(0))
+        let written = self.write_round(&mut writer, &[(batch, &prepared)]);
+        drop(writer);
+        self.waiting.drain(self);
+        Ok(written?.remove(0))
     }
 
     /// Appends like [`append`](Self::append), but a sender that finds the log busy does not

@@ -6,15 +6,17 @@
 //! holder, before letting go, writes every batch that queued meanwhile in one round (one
 //! `pwrite`). Under load, rounds grow by themselves; with one sender, it is a plain append.
 //!
-//! No batch is stranded: a sender queues and then tries the lock; a holder lets go and then
-//! looks at the queue again. Whichever comes second sees the other's work.
+//! No batch is stranded: a sender queues and then tries the lock; every holder (a writer here,
+//! or the log's own bookkeeping) lets go and then looks at the queue again. Whichever comes
+//! second sees the other's work.
 
 use std::sync::Mutex;
 
 use tokio::sync::oneshot;
 
-use super::commit_log::{AppendError, AppendResult, CommitLog, Prepared, PutMessage};
+use super::commit_log::{CommitLog, Prepared};
 use super::error::StoreError;
+use super::put::{AppendError, AppendResult, PutMessage};
 
 type Done = oneshot::Sender<Result<AppendResult, AppendError>>;
 
@@ -46,8 +48,9 @@ impl AppendQueue {
         })
     }
 
-    /// While the log is free and batches wait: takes the lock and writes them all.
-    fn drain(&self, log: &CommitLog) {
+    /// While the log is free and batches wait: takes the lock and writes them all. Whoever
+    /// lets go of the append lock calls this.
+    pub(crate) fn drain(&self, log: &CommitLog) {
         let mut round = Vec::new();
         loop {
             if self.lock().is_empty() {

@@ -27,6 +27,7 @@ mod index;
 mod mapped_file;
 mod mapped_file_queue;
 mod os;
+mod put;
 mod read;
 mod retention;
 
@@ -41,12 +42,12 @@ use std::time::Duration;
 use bytes::Bytes;
 use tokio::sync::watch;
 
-pub use commit_log::{AppendError, AppendResult, PutMessage};
 pub use config::{
     DEFAULT_DELAY_LEVELS, FlushDiskType, StoreConfig, parse_delay_levels, show_delay_levels,
 };
 pub use dispatch::ArrivalListener;
 pub use error::StoreError;
+pub use put::{AppendError, AppendResult, PutMessage};
 pub use read::{GetMessageResult, GetStatus, QueueEntry};
 
 use checkpoint::Checkpoint;
