@@ -5,15 +5,12 @@ use bytes::Bytes;
 use super::{Inner, Outgoing, Producer};
 use crate::error::{ClientError, Result};
 use crate::producer::SendResult;
-use crate::protocol::message::{BatchBody, Message, properties, property};
-
-/// Per-message overhead in a batch body: size, magic, CRC, flag, body length, properties length.
-const ENTRY_OVERHEAD: usize = 4 + 4 + 4 + 4 + 4 + 2;
+use crate::protocol::message::{BATCH_ENTRY_OVERHEAD, BatchBody, Message, properties, property};
 
 /// The encoded size of one message in a batch.
 fn entry_size(msg: &Message) -> usize {
     // UNIQ_KEY is added when sending: 8 + 1 + 32 + 1 bytes
-    ENTRY_OVERHEAD + msg.body.len() + properties::encode(&msg.properties).len() + 42
+    BATCH_ENTRY_OVERHEAD + msg.body.len() + properties::encode(&msg.properties).len() + 42
 }
 
 /// Splits messages into batches of at most `max_bytes` encoded bytes each (Java's

@@ -18,8 +18,8 @@
 //! ```
 //!
 //! Decoding is check-then-parse: [`decode_frame`] returns `Ok(None)` until a whole frame is
-//! buffered, so a reader just appends bytes and calls it again ([`FrameBuffer`](super::frame_buffer::FrameBuffer)
-//! manages the bytes of a connection).
+//! buffered, so a reader just appends bytes and calls it again (a connection's bytes live in a
+//! [`FrameBuffer`](super::frame_buffer::FrameBuffer)).
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use serde::Deserialize;

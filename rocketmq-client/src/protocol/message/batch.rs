@@ -28,7 +28,7 @@ pub struct BatchEntry {
 pub fn encode_batch(entries: &[BatchEntry]) -> Bytes {
     let size: usize = entries
         .iter()
-        .map(|e| ENTRY_OVERHEAD + e.body.len() + e.properties.len())
+        .map(|e| BATCH_ENTRY_OVERHEAD + e.body.len() + e.properties.len())
         .sum();
     let mut out = BatchBody::with_capacity(size);
     for e in entries {
@@ -39,8 +39,9 @@ pub fn encode_batch(entries: &[BatchEntry]) -> Bytes {
     out.finish()
 }
 
-/// Bytes of an entry besides its body and properties.
-const ENTRY_OVERHEAD: usize = 4 + 4 + 4 + 4 + 4 + 2;
+/// Bytes of an entry besides its body and properties: size, magic, CRC, flag, body length,
+/// properties length.
+pub const BATCH_ENTRY_OVERHEAD: usize = 4 + 4 + 4 + 4 + 4 + 2;
 
 /// A batch body built entry by entry, so a sender writes each message's properties straight
 /// into it instead of into a string per message first.
@@ -74,16 +75,6 @@ impl BatchBody {
         self.out[props_at..props_at + 2].copy_from_slice(&props_len.to_be_bytes());
         let size = (self.out.len() - start) as i32;
         self.out[start..start + 4].copy_from_slice(&size.to_be_bytes());
-    }
-
-    /// Bytes so far.
-    pub fn len(&self) -> usize {
-        self.out.len()
-    }
-
-    /// Whether no entry was pushed.
-    pub fn is_empty(&self) -> bool {
-        self.out.is_empty()
     }
 
     /// The body.

@@ -22,13 +22,8 @@ pub type Properties = HashMap<String, String>;
 
 /// Encodes properties; entry order is irrelevant to every reader.
 pub fn encode(props: &Properties) -> String {
-    encode_with_room(props, 0)
-}
-
-/// [`encode`] into a string with `room` bytes to spare (for entries [`append`]ed later).
-pub fn encode_with_room(props: &Properties, room: usize) -> String {
     let len: usize = props.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
-    let mut out = String::with_capacity(len + room);
+    let mut out = String::with_capacity(len);
     for (k, v) in props {
         out.push_str(k);
         out.push(NAME_VALUE_SEPARATOR);
