@@ -184,6 +184,13 @@ impl MappedFile {
         self.flushed.store(self.wrote(), Ordering::Release);
     }
 
+    /// Records that the first `pos` bytes reached the disk by other means (a sync of the
+    /// whole filesystem that began after they were published).
+    pub(crate) fn mark_flushed_to(&self, pos: usize) {
+        self.flushed
+            .fetch_max(pos.min(self.wrote()), Ordering::AcqRel);
+    }
+
     /// Drops the page-cache pages wholly inside `[pos, pos + len)`, which must be flushed:
     /// the bytes stay in the file and the next read faults them back in from disk. Advisory:
     /// errors are ignored, and the kernel keeps a large folio that reaches outside the range.

@@ -157,6 +157,18 @@ impl MappedFileQueue {
         Ok(file)
     }
 
+    /// Files with unflushed bytes, each with its published write position at this moment.
+    pub(crate) fn unflushed(&self) -> Vec<(Arc<MappedFile>, usize)> {
+        let files = self.files.read().unwrap_or_else(|e| e.into_inner());
+        files
+            .iter()
+            .filter_map(|f| {
+                let wrote = f.wrote();
+                (f.flushed() < wrote).then(|| (f.clone(), wrote))
+            })
+            .collect()
+    }
+
     /// Flushes every file with unflushed bytes; returns the global flushed offset.
     pub(crate) fn flush(&self) -> std::io::Result<u64> {
         let mut flushed = self.min_offset();

@@ -1,5 +1,5 @@
-//! The two facts the store needs from the OS that std does not offer: disk usage and the
-//! local hour (Apache's `deleteWhen` is a local hour).
+//! What the store needs from the OS that std does not offer: disk usage, the local hour
+//! (Apache's `deleteWhen` is a local hour) and a sync of a whole filesystem.
 #![allow(unsafe_code)]
 
 use std::ffi::CString;
@@ -22,6 +22,27 @@ pub(crate) fn disk_used_ratio(path: &Path) -> Option<f64> {
         st.f_bfree as u64,
         st.f_bavail as u64,
     ))
+}
+
+/// Writes every dirty page and inode of the filesystem holding `dir` to disk and flushes the
+/// device's cache, as one journal commit (Linux `syncfs`). `Ok(false)` where the OS has no such
+/// call: the caller syncs file by file.
+pub(crate) fn sync_filesystem(dir: &Path) -> std::io::Result<bool> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        let dir = std::fs::File::open(dir)?;
+        // SAFETY: syncfs takes an open descriptor, which `dir` keeps alive across the call.
+        if unsafe { libc::syncfs(dir.as_raw_fd()) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(true)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = dir;
+        Ok(false)
+    }
 }
 
 /// Apache's rounding: whole percent, rounded up.
