@@ -5,7 +5,8 @@
 //! partial frame at its end moves to a fresh allocation. With fixed 64 KiB buffers and 36 KiB
 //! batch frames that move copied a third of everything received. So the buffer grows in
 //! chunks that double, up to [`MAX_CHUNK`], while reads keep filling them: a busy connection
-//! moves a partial frame once per MiB, an idle one keeps 64 KiB.
+//! moves a partial frame once per MiB, one that never gets busy stays at 64 KiB. Chunks do not
+//! shrink again (a connection that was busy once reads into up to 1 MiB at a time).
 
 use bytes::BytesMut;
 
