@@ -10,7 +10,7 @@ use bytes::Bytes;
 use rocketmq_client::protocol::body::{TopicConfig, perm};
 use rocketmq_client::protocol::header::{SendMessageRequestHeader, SendMessageResponseHeader};
 use rocketmq_client::protocol::message::{
-    decode_batch, properties, property, push_offset_msg_id, sys_flag,
+    BatchEntry, compress, decode_batch, properties, property, push_offset_msg_id, sys_flag,
 };
 use rocketmq_client::protocol::topic::dlq_topic;
 use rocketmq_client::protocol::{RemotingCommand, RequestCode, ResponseCode};
@@ -111,18 +111,14 @@ pub(super) async fn handle(
     };
     let batch = h.batch == Some(true) || req.request_code() == RequestCode::SendBatchMessage;
     let messages = if batch {
-        let entries = match decode_batch(&req.body) {
-            Ok(e) if !e.is_empty() => e,
-            Ok(_) => {
-                return error_response(req, ResponseCode::MessageIllegal, "the batch is empty");
-            }
-            Err(e) => {
-                return error_response(
-                    req,
-                    ResponseCode::MessageIllegal,
-                    format!("bad batch body: {e}"),
-                );
-            }
+        let entries = match batch_entries(&req.body, h.sys_flag, state.config.max_message_size) {
+            Ok(e) => e,
+            Err(remark) => return error_response(req, ResponseCode::MessageIllegal, remark),
+        };
+        // Entries are stored inflated: the batch's compression flag is not theirs.
+        let base = PutMessage {
+            sys_flag: flag & !(sys_flag::COMPRESSED | compress::COMPRESSION_TYPE_MASK),
+            ..base
         };
         entries
             .into_iter()
@@ -196,6 +192,23 @@ pub(super) async fn handle(
         msg_region: Some(state.config.region_id.clone()),
         trace_on: Some(state.config.trace_on.to_string()),
     })
+}
+
+/// The entries of a batch body, inflated first when the batch came compressed: the C++ core
+/// compresses a whole batch over 4 KiB and sets the compressed sysFlag on the request.
+/// `Err` is the remark of a MESSAGE_ILLEGAL answer.
+fn batch_entries(
+    body: &Bytes,
+    sys_flag: i32,
+    max_message_size: usize,
+) -> Result<Vec<BatchEntry>, String> {
+    let body = compress::decompress_at_most(body, sys_flag, max_message_size)
+        .map_err(|e| format!("bad batch body: {e}"))?;
+    match decode_batch(&body) {
+        Ok(entries) if entries.is_empty() => Err("the batch is empty".into()),
+        Ok(entries) => Ok(entries),
+        Err(e) => Err(format!("bad batch body: {e}")),
+    }
 }
 
 type Refusal = Box<dyn FnOnce(&RemotingCommand) -> RemotingCommand + Send>;

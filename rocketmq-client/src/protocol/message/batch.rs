@@ -8,10 +8,11 @@
 //! totalSize i32 | magicCode i32 (0) | bodyCRC i32 (0) | flag i32
 //!   | bodyLength i32 | body | propertiesLength i16 | properties
 //! ```
+//!
+//! totalSize counts the whole entry, its own 4 bytes included. Readers go by the two lengths
+//! (Apache's broker never reads totalSize back), so a wrong totalSize is harmless there.
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
-
-use super::RecordError;
 
 /// One message of a batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,32 +84,91 @@ impl BatchBody {
     }
 }
 
-/// Decodes a batch body; every entry must be complete and consistent with its totalSize.
-pub fn decode_batch(body: &Bytes) -> Result<Vec<BatchEntry>, RecordError> {
+/// Why a batch body could not be split into entries.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BatchError {
+    /// A length field points past the end of the body.
+    #[error("entry {entry} at byte {at}: {field} needs {need} bytes, only {have} left")]
+    Truncated {
+        /// The entry's index (0-based).
+        entry: usize,
+        /// Where the entry starts in the body.
+        at: usize,
+        /// The part that does not fit.
+        field: &'static str,
+        /// The bytes it needs.
+        need: usize,
+        /// The bytes there are.
+        have: usize,
+    },
+    /// A body or properties length is negative.
+    #[error("entry {entry} at byte {at}: negative {field} length {len}")]
+    NegativeLength {
+        /// The entry's index (0-based).
+        entry: usize,
+        /// Where the entry starts in the body.
+        at: usize,
+        /// Which length.
+        field: &'static str,
+        /// Its value.
+        len: i32,
+    },
+    /// The properties are not UTF-8.
+    #[error("entry {entry} at byte {at}: properties are not UTF-8")]
+    NotUtf8 {
+        /// The entry's index (0-based).
+        entry: usize,
+        /// Where the entry starts in the body.
+        at: usize,
+    },
+}
+
+/// Decodes a batch body as Apache's broker does (`MessageExtBatchEncoder`): each entry is read
+/// by its body length and properties length, and its totalSize is not held against them
+/// (clients in the wild write it short, leaving out the properties length). An entry whose
+/// lengths run past the body is refused.
+pub fn decode_batch(body: &Bytes) -> Result<Vec<BatchEntry>, BatchError> {
     let mut out = Vec::new();
     let mut rest = body.clone();
     while rest.has_remaining() {
-        let have = rest.remaining();
-        if have < 20 {
-            return Err(RecordError::Truncated { need: 20, have });
+        let (entry, at) = (out.len(), body.len() - rest.remaining());
+        let truncated = |field, need, have| BatchError::Truncated {
+            entry,
+            at,
+            field,
+            need,
+            have,
+        };
+        let negative = |field, len| BatchError::NegativeLength {
+            entry,
+            at,
+            field,
+            len,
+        };
+        const FIXED: usize = 20; // totalSize, magic, body CRC, flag, body length
+        if rest.remaining() < FIXED {
+            return Err(truncated("the fixed fields", FIXED, rest.remaining()));
         }
-        let size = rest.get_i32();
-        if size < 22 || size as usize > have {
-            return Err(RecordError::SizeMismatch(size.max(0) as usize));
+        rest.advance(12); // totalSize (ignored, as Apache does), magic, body CRC
+        let flag = rest.get_i32();
+        let body_len = rest.get_i32();
+        let body_len = usize::try_from(body_len).map_err(|_| negative("body", body_len))?;
+        if rest.remaining() < body_len + 2 {
+            return Err(truncated(
+                "the body and properties length",
+                body_len + 2,
+                rest.remaining(),
+            ));
         }
-        let mut entry = rest.split_to(size as usize - 4);
-        entry.advance(8); // magic, body CRC
-        let flag = entry.get_i32();
-        let body_len = entry.get_i32();
-        if body_len < 0 || entry.remaining() < body_len as usize + 2 {
-            return Err(RecordError::SizeMismatch(size as usize));
+        let body = rest.split_to(body_len);
+        let props_len = rest.get_i16();
+        let props_len =
+            usize::try_from(props_len).map_err(|_| negative("properties", i32::from(props_len)))?;
+        if rest.remaining() < props_len {
+            return Err(truncated("the properties", props_len, rest.remaining()));
         }
-        let body = entry.split_to(body_len as usize);
-        let props_len = entry.get_i16();
-        if props_len < 0 || entry.remaining() != props_len as usize {
-            return Err(RecordError::SizeMismatch(size as usize));
-        }
-        let properties = String::from_utf8(entry.to_vec()).map_err(|_| RecordError::NotUtf8)?;
+        let properties = String::from_utf8(rest.split_to(props_len).to_vec())
+            .map_err(|_| BatchError::NotUtf8 { entry, at })?;
         out.push(BatchEntry {
             flag,
             body,
@@ -159,5 +219,96 @@ mod tests {
         assert_eq!((entries[0].flag, &entries[0].body[..]), (7, &b"hello"[..]));
         assert_eq!(entries[0].properties, want);
         assert_eq!(entries[1].properties, "");
+    }
+
+    /// An entry as a client writes it, with `total` in its totalSize field.
+    fn raw_entry(total: i32, flag: i32, body: &[u8], props: &[u8]) -> Vec<u8> {
+        let mut v = Vec::new();
+        for n in [total, 0, 0, flag, body.len() as i32] {
+            v.extend_from_slice(&n.to_be_bytes());
+        }
+        v.extend_from_slice(body);
+        v.extend_from_slice(&(props.len() as i16).to_be_bytes());
+        v.extend_from_slice(props);
+        v
+    }
+
+    #[test]
+    fn total_size_is_not_held_against_the_lengths_as_apache_does() {
+        // crates.io `rocketmq` 0.0.4 leaves the 2-byte properties length out of totalSize;
+        // others write 0. Apache's broker reads the lengths only, and so do we.
+        let props = b"TAGS\x01TagA\x02KEYS\x01k1\x02";
+        let exact = (BATCH_ENTRY_OVERHEAD + 5 + props.len()) as i32;
+        for total in [exact - 2, 0, -1, exact + 100] {
+            let mut body = raw_entry(total, 3, b"first", props);
+            body.extend(raw_entry(total, 0, b"", b""));
+            let entries = decode_batch(&Bytes::from(body)).unwrap();
+            assert_eq!(entries.len(), 2, "totalSize {total}");
+            assert_eq!((entries[0].flag, &entries[0].body[..]), (3, &b"first"[..]));
+            assert_eq!(entries[0].properties, "TAGS\u{1}TagA\u{2}KEYS\u{1}k1\u{2}");
+            assert_eq!(
+                (&entries[1].body[..], &entries[1].properties[..]),
+                (&b""[..], "")
+            );
+        }
+    }
+
+    #[test]
+    fn an_entry_whose_lengths_run_past_the_body_is_refused_by_name() {
+        let good = raw_entry(0, 0, b"ok", b"");
+        let at = good.len();
+        let mut body_past = good.clone();
+        body_past.extend(raw_entry(0, 0, b"abcd", b""));
+        body_past[at + 19] = 200; // body length 200, 6 bytes follow
+        assert_eq!(
+            decode_batch(&Bytes::from(body_past)).unwrap_err(),
+            BatchError::Truncated {
+                entry: 1,
+                at,
+                field: "the body and properties length",
+                need: 202,
+                have: 6
+            }
+        );
+        let mut props_past = raw_entry(0, 0, b"x", b"TAGS\x01a\x02");
+        props_past[22] = 90; // properties length 90, 7 bytes follow
+        let err = decode_batch(&Bytes::from(props_past)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "entry 0 at byte 0: the properties needs 90 bytes, only 7 left"
+        );
+        let mut negative = raw_entry(0, 0, b"x", b"");
+        negative[16] = 0xff;
+        assert!(matches!(
+            decode_batch(&Bytes::from(negative)),
+            Err(BatchError::NegativeLength { field: "body", .. })
+        ));
+        let mut negative_props = raw_entry(0, 0, b"x", b"");
+        negative_props[21] = 0x80;
+        assert!(matches!(
+            decode_batch(&Bytes::from(negative_props)),
+            Err(BatchError::NegativeLength {
+                field: "properties",
+                ..
+            })
+        ));
+        let mut tail = good;
+        tail.extend_from_slice(&[0, 0, 0, 30, 0, 0]);
+        assert_eq!(
+            decode_batch(&Bytes::from(tail)).unwrap_err(),
+            BatchError::Truncated {
+                entry: 1,
+                at,
+                field: "the fixed fields",
+                need: 20,
+                have: 6
+            }
+        );
+        let mut not_utf8 = raw_entry(0, 0, b"x", b"\xff\xfe");
+        not_utf8[0] = 0;
+        assert_eq!(
+            decode_batch(&Bytes::from(not_utf8)).unwrap_err(),
+            BatchError::NotUtf8 { entry: 0, at: 0 }
+        );
     }
 }

@@ -27,6 +27,9 @@ pub enum CompressionError {
     /// The zlib stream is broken.
     #[error("corrupt zlib body: {0}")]
     Corrupt(#[from] std::io::Error),
+    /// The body inflates past the limit it was given.
+    #[error("the body inflates past {0} bytes")]
+    TooLarge(usize),
 }
 
 /// zlib-compresses `body` at `level` (Java's default producer level is 5).
@@ -41,13 +44,28 @@ pub fn compress(body: &[u8], level: u32) -> Vec<u8> {
 
 /// The body as the producer wrote it: inflated when sysFlag says it is compressed.
 pub fn decompress(body: &Bytes, flag: i32) -> Result<Bytes, CompressionError> {
+    decompress_at_most(body, flag, usize::MAX)
+}
+
+/// [`decompress`], refusing a body that inflates past `limit` bytes (a server inflating what a
+/// client sent must not be made to allocate without bound).
+pub fn decompress_at_most(
+    body: &Bytes,
+    flag: i32,
+    limit: usize,
+) -> Result<Bytes, CompressionError> {
     if flag & sys_flag::COMPRESSED == 0 {
         return Ok(body.clone());
     }
     match (flag & COMPRESSION_TYPE_MASK) >> 8 {
         0 | 3 => {
-            let mut out = Vec::with_capacity(body.len() * 3);
-            ZlibDecoder::new(&body[..]).read_to_end(&mut out)?;
+            let mut out = Vec::with_capacity(body.len().saturating_mul(3).min(limit));
+            ZlibDecoder::new(&body[..])
+                .take(limit.saturating_add(1) as u64)
+                .read_to_end(&mut out)?;
+            if out.len() > limit {
+                return Err(CompressionError::TooLarge(limit));
+            }
             Ok(out.into())
         }
         other => Err(CompressionError::Unsupported(other)),
@@ -76,5 +94,14 @@ mod tests {
             Err(CompressionError::Unsupported(1))
         ));
         assert!(decompress(&Bytes::from_static(b"nope"), sys_flag::COMPRESSED).is_err());
+        let limit = body.len();
+        assert_eq!(
+            decompress_at_most(&z, sys_flag::COMPRESSED, limit).unwrap(),
+            body.as_bytes()
+        );
+        assert!(matches!(
+            decompress_at_most(&z, sys_flag::COMPRESSED, limit - 1),
+            Err(CompressionError::TooLarge(l)) if l == limit - 1
+        ));
     }
 }

@@ -11,7 +11,9 @@ use std::net::SocketAddr;
 
 use bytes::Bytes;
 
-pub use batch::{BATCH_ENTRY_OVERHEAD, BatchBody, BatchEntry, decode_batch, encode_batch};
+pub use batch::{
+    BATCH_ENTRY_OVERHEAD, BatchBody, BatchEntry, BatchError, decode_batch, encode_batch,
+};
 pub use id::{UniqueIdGenerator, decode_offset_msg_id, offset_msg_id, push_offset_msg_id};
 pub use properties::Properties;
 pub use record::{RecordError, RecordView};
