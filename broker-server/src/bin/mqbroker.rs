@@ -46,6 +46,9 @@ async fn main() -> anyhow::Result<()> {
     if let Some(addr) = cli.namesrv_addr {
         config.namesrv_addr = Some(addr);
     }
+    config
+        .settle()
+        .map_err(|reason| anyhow::anyhow!("invalid broker configuration: {reason}"))?;
     if cli.print_config {
         print!("{}", print_entries(&config));
         return Ok(());

@@ -107,7 +107,8 @@ pub struct BrokerConfig {
     pub broker_ip1: String,
     /// HA address; defaults to `brokerIP1`.
     pub broker_ip2: Option<String>,
-    pub ha_listen_port: u16,
+    /// `haListenPort`; unset: `listenPort + 1` (see [`settle`](Self::settle)).
+    pub ha_listen_port: Option<u16>,
     pub broker_role: BrokerRole,
     pub broker_permission: i32,
     pub auto_create_topic_enable: bool,
@@ -164,7 +165,7 @@ pub struct BrokerConfig {
     pub commit_log_cache_window: u64,
 }
 
-crate::config_keys!(BrokerConfig {
+crate::config_keys!(BrokerConfig, apache_keys = include_str!("../config/apache_broker_keys.txt"), {
     "brokerClusterName" => broker_cluster_name,
     "brokerName" => broker_name,
     "brokerId" => broker_id,
@@ -226,7 +227,7 @@ impl Default for BrokerConfig {
             listen_port: 10911,
             broker_ip1: host::local_ip().to_string(),
             broker_ip2: None,
-            ha_listen_port: 10912,
+            ha_listen_port: None,
             broker_role: BrokerRole::AsyncMaster,
             broker_permission: 6,
             auto_create_topic_enable: true,
@@ -294,12 +295,45 @@ impl BrokerConfig {
         format!("{}:{}", self.broker_ip1, self.listen_port)
     }
 
+    /// Apache's start-up rules (`BrokerStartup`), applied once the file and flags are read: a
+    /// master's brokerId is 0 whatever the file says, a slave's must be above 0, and the HA
+    /// port defaults to the one after `listenPort` (an ephemeral `listenPort=0` keeps it
+    /// ephemeral). `Err` is the reason the broker must not start.
+    pub fn settle(&mut self) -> Result<(), String> {
+        match self.broker_role {
+            BrokerRole::Slave if self.broker_id <= 0 => {
+                return Err("Slave's brokerId must be > 0".into());
+            }
+            BrokerRole::Slave => {}
+            BrokerRole::AsyncMaster | BrokerRole::SyncMaster => {
+                if self.broker_id != 0 {
+                    tracing::warn!(
+                        broker_id = self.broker_id,
+                        role = %self.broker_role.show(),
+                        "a master's brokerId is 0; the configured one is ignored"
+                    );
+                    self.broker_id = 0;
+                }
+            }
+        }
+        self.ha_listen_port = Some(self.ha_port());
+        Ok(())
+    }
+
+    /// `haListenPort`, or the port after `listenPort` (0 stays 0: both ephemeral).
+    pub fn ha_port(&self) -> u16 {
+        self.ha_listen_port.unwrap_or(match self.listen_port {
+            0 => 0,
+            port => port.saturating_add(1),
+        })
+    }
+
     /// `brokerIP2:haListenPort`.
     pub fn ha_server_addr(&self) -> String {
         format!(
             "{}:{}",
             self.broker_ip2.as_deref().unwrap_or(&self.broker_ip1),
-            self.ha_listen_port
+            self.ha_port()
         )
     }
 
@@ -369,5 +403,89 @@ mod tests {
         .unwrap_err();
         assert!(err.to_string().contains("flushDiskType"));
         assert!(apply(&mut c, &parse_properties("deleteWhen=25"), "broker.conf").is_err());
+    }
+
+    fn settled(text: &str) -> Result<BrokerConfig, String> {
+        let mut c = BrokerConfig::default();
+        apply(&mut c, &parse_properties(text), "broker.conf").map_err(|e| e.to_string())?;
+        c.settle()?;
+        Ok(c)
+    }
+
+    #[test]
+    fn roles_follow_apaches_start_up_rules() {
+        let err = settled("brokerRole=SLAVE\nbrokerId=0\n").unwrap_err();
+        assert_eq!(err, "Slave's brokerId must be > 0");
+        assert!(
+            settled("brokerRole=SLAVE\n").is_err(),
+            "brokerId defaults to 0"
+        );
+        let slave = settled("brokerRole=SLAVE\nbrokerId=1\nlistenPort=11011\n").unwrap();
+        assert_eq!((slave.broker_id, slave.ha_listen_port), (1, Some(11012)));
+        let master = settled("brokerRole=SYNC_MASTER\nbrokerId=3\nhaListenPort=30000\n").unwrap();
+        assert_eq!((master.broker_id, master.ha_listen_port), (0, Some(30000)));
+        assert_eq!(settled("listenPort=0").unwrap().ha_listen_port, Some(0));
+        assert!(print_entries(&master).contains("haListenPort=30000\n"));
+    }
+
+    #[test]
+    fn the_misspellings_of_tutorial_configs_stop_the_start_by_name() {
+        for (line, meant) in [
+            ("brokerld=1", "brokerId"),
+            (
+                "storrPathConsumeQueue=/data/store/consumequeue",
+                "storePathConsumeQueue",
+            ),
+            ("maxMessageBiz=65536", "maxMessageSize"),
+            ("brokerRoel=SLAVE", "brokerRole"),
+        ] {
+            let key = line.split('=').next().unwrap();
+            assert_eq!(
+                settled(line).unwrap_err(),
+                format!("unknown key '{key}' (did you mean '{meant}'?) in broker.conf")
+            );
+        }
+        // Keys tutorials copy from Apache's broker.conf that this broker does not read are
+        // skipped, not refused.
+        settled(
+            "storePathConsumeQueue=/s/cq\nstorePathIndex=/s/index\nstoreCheckpoint=/s/checkpoint\nabortFile=/s/abort\nsendMessageThreadPoolNums=128\npullMessageThreadPoolNums=128\nflushCommitLogLeastPages=4\naclEnable=false\nwaitTimeMillsInSendQueue=200\n",
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn the_shipped_deployment_layouts_start_as_their_roles_say() {
+        let conf = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("conf");
+        let mut ports = std::collections::HashSet::new();
+        let mut count = 0;
+        for layout in ["2m-2s-async", "2m-2s-sync", "2m-noslave"] {
+            for entry in std::fs::read_dir(conf.join(layout)).unwrap() {
+                let path = entry.unwrap().path();
+                let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+                let mut c = BrokerConfig::default();
+                crate::config::load_file(&mut c, &path).unwrap();
+                c.settle().unwrap();
+                let slave = name.ends_with("-s");
+                assert_eq!(c.broker_role == BrokerRole::Slave, slave, "{layout}/{name}");
+                assert_eq!(c.broker_id > 0, slave, "{layout}/{name}");
+                assert_eq!(
+                    c.broker_name,
+                    name.trim_end_matches("-s"),
+                    "{layout}/{name}"
+                );
+                let sync = c.broker_role == BrokerRole::SyncMaster;
+                assert_eq!(sync, layout == "2m-2s-sync" && !slave, "{layout}/{name}");
+                assert!(c.store_path_root_dir.ends_with(&name), "{layout}/{name}");
+                // On one machine every broker of a layout needs its own ports.
+                for port in [c.listen_port, c.ha_port(), c.listen_port - 2] {
+                    assert!(
+                        ports.insert((layout, port)),
+                        "{layout}/{name} reuses {port}"
+                    );
+                }
+                count += 1;
+            }
+        }
+        assert_eq!(count, 10);
     }
 }

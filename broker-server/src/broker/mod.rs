@@ -183,7 +183,8 @@ pub struct Broker {
 impl Broker {
     /// Opens the store (recovering it if needed) and the config files under
     /// `storePathRootDir/config`.
-    pub fn open(config: BrokerConfig) -> Result<Self, BrokerError> {
+    pub fn open(mut config: BrokerConfig) -> Result<Self, BrokerError> {
+        config.settle().map_err(BrokerError::Config)?;
         if config.broker_role == BrokerRole::Slave {
             return Err(BrokerError::Config(
                 "brokerRole=SLAVE needs master-slave replication, which this broker does not provide yet".into(),

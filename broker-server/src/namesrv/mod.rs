@@ -39,7 +39,7 @@ pub struct NamesrvConfig {
     pub scan_not_active_broker_interval: u64,
 }
 
-crate::config_keys!(NamesrvConfig {
+crate::config_keys!(NamesrvConfig, apache_keys = include_str!("../config/apache_namesrv_keys.txt"), {
     "listenPort" => listen_port,
     "kvConfigPath" => kv_config_path,
     "orderMessageEnable" => order_message_enable,

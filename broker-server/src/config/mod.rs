@@ -2,8 +2,14 @@
 //! servers.
 //!
 //! Each server config declares its keys once with [`config_keys!`](crate::config_keys): the
-//! table drives parsing (`-c file`), printing (`-p`) and the errors. Unknown keys are warned
-//! about and skipped; a value that does not parse is an error naming the key and file.
+//! table drives parsing (`-c file`), printing (`-p`) and the errors. A value that does not
+//! parse is an error naming the key and file. A key this server does not read is sorted out
+//! against Apache's key list for that server (`apache_*_keys.txt`: the fields of Apache's
+//! config classes, 4.9 and 5.x, plus keys tutorials put in broker.conf that Apache never read):
+//! Apache's keys are warned about and skipped, since configs move over from Apache's brokers
+//! whole; a key a letter or two away from a known one is a misspelling that would leave a
+//! deployment silently misconfigured (`brokerld=1` starts a second master), so it stops the
+//! start with the key it meant; anything else is warned about and skipped, as Apache does.
 
 use std::path::{Path, PathBuf};
 
@@ -16,6 +22,13 @@ pub enum ConfigError {
         path: PathBuf,
         #[source]
         source: std::io::Error,
+    },
+    /// A key that is a misspelling of a known one.
+    #[error("unknown key '{key}' (did you mean '{suggestion}'?) in {source_name}")]
+    Misspelt {
+        key: String,
+        suggestion: &'static str,
+        source_name: String,
     },
     /// A value did not parse.
     #[error("invalid value `{value}` for `{key}` in {source_name}: {reason}")]
@@ -133,13 +146,24 @@ pub trait Configurable {
     fn set(&mut self, key: &str, value: &str) -> Result<bool, String>;
     /// Every key with its current value, for `-p`.
     fn entries(&self) -> Vec<(&'static str, String)>;
+    /// Every key [`set`](Self::set) reads, aliases included.
+    fn keys() -> &'static [&'static str];
+    /// Apache's keys for this server, one a line.
+    fn apache_keys() -> &'static str;
 }
 
-/// Declares a struct's config keys: `"apacheKey" | "alias" => field`.
+/// Declares a struct's config keys: `"apacheKey" | "alias" => field`, and names the list of
+/// Apache's keys for the same server.
 #[macro_export]
 macro_rules! config_keys {
-    ($ty:ty { $($key:literal $(| $alias:literal)* => $field:ident),* $(,)? }) => {
+    ($ty:ty, apache_keys = $apache:expr, { $($key:literal $(| $alias:literal)* => $field:ident),* $(,)? }) => {
         impl $crate::config::Configurable for $ty {
+            fn keys() -> &'static [&'static str] {
+                &[$($key, $($alias,)*)*]
+            }
+            fn apache_keys() -> &'static str {
+                $apache
+            }
             fn set(&mut self, key: &str, value: &str) -> ::std::result::Result<bool, String> {
                 match key {
                     $($key $(| $alias)* => {
@@ -165,9 +189,23 @@ pub fn apply<T: Configurable>(
     for (key, value) in pairs {
         match cfg.set(key, value) {
             Ok(true) => {}
-            Ok(false) => {
-                tracing::warn!(key = %key, source = source_name, "unknown config key ignored")
-            }
+            Ok(false) => match classify_unknown(key, T::keys(), T::apache_keys()) {
+                Unknown::Apache => tracing::warn!(
+                    key = %key,
+                    source = source_name,
+                    "Apache's key is not used by this server; ignored"
+                ),
+                Unknown::Misspelt(suggestion) => {
+                    return Err(ConfigError::Misspelt {
+                        key: key.clone(),
+                        suggestion,
+                        source_name: source_name.to_string(),
+                    });
+                }
+                Unknown::Other => {
+                    tracing::warn!(key = %key, source = source_name, "unknown config key ignored")
+                }
+            },
             Err(reason) => {
                 return Err(ConfigError::Invalid {
                     key: key.clone(),
@@ -179,6 +217,63 @@ pub fn apply<T: Configurable>(
         }
     }
     Ok(())
+}
+
+/// What a key no config field reads is.
+#[derive(Debug, PartialEq, Eq)]
+enum Unknown {
+    /// One of Apache's keys.
+    Apache,
+    /// A misspelling of this known key.
+    Misspelt(&'static str),
+    /// Neither.
+    Other,
+}
+
+fn classify_unknown(key: &str, ours: &'static [&'static str], apache: &'static str) -> Unknown {
+    if apache.lines().any(|k| k == key) {
+        return Unknown::Apache;
+    }
+    // A letter or two off, case aside: short keys get one edit, from 8 letters on two.
+    let allowed = match key.len() {
+        0..=3 => 0,
+        4..=7 => 1,
+        _ => 2,
+    };
+    let lower = key.to_ascii_lowercase();
+    ours.iter()
+        .copied()
+        .chain(apache.lines())
+        .map(|known| (edit_distance(&lower, &known.to_ascii_lowercase()), known))
+        .filter(|(d, _)| *d <= allowed)
+        .min()
+        .map_or(Unknown::Other, |(_, known)| Unknown::Misspelt(known))
+}
+
+/// Optimal string alignment distance: insertions, deletions, substitutions and swaps of
+/// neighbours each count one.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in rows[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = d;
+        }
+    }
+    rows[a.len()][b.len()]
 }
 
 /// Reads and applies a properties file.
@@ -209,7 +304,7 @@ mod tests {
         on: bool,
         dir: Option<PathBuf>,
     }
-    crate::config_keys!(Demo { "brokerName" => name, "listenPort" | "port" => port, "flag" => on, "storePathRootDir" => dir });
+    crate::config_keys!(Demo, apache_keys = "brokerName\nlistenPort\nflushDiskType\n", { "brokerName" => name, "listenPort" | "port" => port, "flag" => on, "storePathRootDir" => dir });
 
     #[test]
     fn parses_java_properties() {
@@ -232,7 +327,7 @@ mod tests {
     fn applies_known_keys_warns_unknown_and_names_bad_ones() {
         let mut d = Demo::default();
         let pairs = parse_properties(
-            "brokerName=a\nport=1\nflag=TRUE\nmystery=1\nstorePathRootDir=/tmp/x\n",
+            "brokerName=a\nport=1\nflag=TRUE\nmystery=1\nflushDiskType=SYNC_FLUSH\nstorePathRootDir=/tmp/x\n",
         );
         apply(&mut d, &pairs, "t.conf").unwrap();
         assert_eq!((d.name.as_str(), d.port, d.on), ("a", 1, true));
@@ -245,5 +340,32 @@ mod tests {
             "{err}"
         );
         assert!(print_entries(&d).contains("listenPort=1\n"));
+    }
+
+    #[test]
+    fn a_key_a_letter_or_two_off_is_an_error_naming_the_key_meant() {
+        let mut d = Demo::default();
+        for (line, meant) in [
+            ("listenport=1", "listenPort"),
+            ("brokerNmae=a", "brokerName"),
+            ("storePathRotDir=/x", "storePathRootDir"),
+            ("flushDiskTipe=x", "flushDiskType"),
+        ] {
+            let err = apply(&mut d, &parse_properties(line), "t.conf").unwrap_err();
+            let key = line.split('=').next().unwrap();
+            assert_eq!(
+                err.to_string(),
+                format!("unknown key '{key}' (did you mean '{meant}'?) in t.conf")
+            );
+        }
+        // Far from every key: warned about and skipped, as Apache skips it.
+        apply(
+            &mut d,
+            &parse_properties("someOtherSetting=1\nflg=1"),
+            "t.conf",
+        )
+        .unwrap();
+        assert_eq!(edit_distance("ab", "ba"), 1);
+        assert_eq!(edit_distance("maxmessagebiz", "maxmessagesize"), 2);
     }
 }
