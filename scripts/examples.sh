@@ -11,7 +11,8 @@ for ex in quickstart springboot async_producer oneway_producer batch_producer sc
   if out="$(NAMESRV_ADDR= timeout 120 "target/release/examples/$ex" 2>&1)"; then
     echo "example $ex PASS"
   else
-    echo "example $ex FAIL"; echo "$out" | tail -5; fail=1
+    # The error, not the backtrace that follows it when RUST_BACKTRACE is set.
+    echo "example $ex FAIL"; echo "$out" | sed '/^[Ss]tack backtrace:/,$d' | tail -8; fail=1
   fi
 done
 

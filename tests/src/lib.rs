@@ -102,8 +102,9 @@ impl TestCluster {
         panic!("broker did not register with the name server");
     }
 
-    /// Waits (up to 5 s) until the name server routes `topic`: a topic created by a send is
-    /// registered by the broker just after the send's answer.
+    /// Waits (up to 5 s) until the name server routes `topic` (a topic created by a send or
+    /// UPDATE_AND_CREATE_TOPIC is routed when that request is answered; one created another
+    /// way, such as a retry topic at a consumer's heartbeat, a moment later).
     pub async fn wait_route(&self, topic: &str) {
         let admin = rocketmq_client::admin::Admin::connect(Some(&self.namesrv_addr()))
             .expect("name server address");

@@ -4,6 +4,7 @@ use rocketmq_client::host;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::ha::HaConfig;
 use crate::config::ConfigValue;
 use crate::store::{FlushDiskType, StoreConfig};
 
@@ -163,6 +164,19 @@ pub struct BrokerConfig {
     pub max_index_num: usize,
     /// `commitLogCacheWindow` bytes (ours; see [`StoreConfig::commit_log_cache_window`]).
     pub commit_log_cache_window: u64,
+    /// `haMasterAddress`: a slave's master HA address, instead of the one the name server
+    /// reports at registration.
+    pub ha_master_address: Option<String>,
+    /// `haSendHeartbeatInterval` (ms): a slave reports its offset, and a master sends an empty
+    /// frame, at least this often.
+    pub ha_send_heartbeat_interval: u64,
+    /// `haHousekeepingInterval` (ms): an HA connection silent this long is closed.
+    pub ha_housekeeping_interval: u64,
+    /// `haTransferBatchSize`: the most commit-log bytes in one HA frame.
+    pub ha_transfer_batch_size: usize,
+    /// `haMaxGapNotInSync`: a SYNC_MASTER's slave further behind than this many bytes does not
+    /// count (sends get SLAVE_NOT_AVAILABLE instead of waiting for it).
+    pub ha_max_gap_not_in_sync: u64,
 }
 
 crate::config_keys!(BrokerConfig, apache_keys = include_str!("../config/apache_broker_keys.txt"), {
@@ -214,6 +228,11 @@ crate::config_keys!(BrokerConfig, apache_keys = include_str!("../config/apache_b
     "maxHashSlotNum" => max_hash_slot_num,
     "maxIndexNum" => max_index_num,
     "commitLogCacheWindow" => commit_log_cache_window,
+    "haMasterAddress" => ha_master_address,
+    "haSendHeartbeatInterval" => ha_send_heartbeat_interval,
+    "haHousekeepingInterval" => ha_housekeeping_interval,
+    "haTransferBatchSize" => ha_transfer_batch_size,
+    "haMaxGapNotInSync" => ha_max_gap_not_in_sync,
 });
 
 impl Default for BrokerConfig {
@@ -268,6 +287,11 @@ impl Default for BrokerConfig {
             max_hash_slot_num: store.max_hash_slot_num,
             max_index_num: store.max_index_num,
             commit_log_cache_window: store.commit_log_cache_window,
+            ha_master_address: None,
+            ha_send_heartbeat_interval: 5000,
+            ha_housekeeping_interval: 20_000,
+            ha_transfer_batch_size: 32 * 1024,
+            ha_max_gap_not_in_sync: 256 * 1024 * 1024,
         }
     }
 }
@@ -349,6 +373,17 @@ impl BrokerConfig {
             .collect()
     }
 
+    /// Replication's slice.
+    pub(crate) fn ha_config(&self) -> HaConfig {
+        HaConfig {
+            heartbeat: Duration::from_millis(self.ha_send_heartbeat_interval.max(10)),
+            housekeeping: Duration::from_millis(self.ha_housekeeping_interval.max(100)),
+            batch: self.ha_transfer_batch_size.clamp(1024, 64 * 1024 * 1024),
+            max_gap: self.ha_max_gap_not_in_sync,
+            sync_timeout: Duration::from_millis(self.sync_flush_timeout),
+        }
+    }
+
     /// The store's slice.
     pub fn store_config(&self) -> StoreConfig {
         StoreConfig {
@@ -372,6 +407,7 @@ impl BrokerConfig {
             max_hash_slot_num: self.max_hash_slot_num,
             max_index_num: self.max_index_num,
             commit_log_cache_window: self.commit_log_cache_window,
+            replica: self.broker_role == BrokerRole::Slave,
             ..StoreConfig::default()
         }
     }

@@ -73,6 +73,19 @@ impl SubscriptionGroupManager {
         existed
     }
 
+    /// Takes a master's groups as a whole when their version differs from ours; returns
+    /// whether it did.
+    pub(crate) fn replace_with(&self, master: SubscriptionGroupWrapper) -> bool {
+        let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        if inner.data_version == master.data_version {
+            return false;
+        }
+        *inner = master;
+        drop(inner);
+        self.persist();
+        true
+    }
+
     pub(crate) fn wrapper(&self) -> SubscriptionGroupWrapper {
         self.inner.read().unwrap_or_else(|e| e.into_inner()).clone()
     }

@@ -4,10 +4,14 @@
 //! [`Broker::open`] opens (and recovers) the store and the config files; [`Broker::run`] serves
 //! until a shutdown future completes, then unregisters, persists offsets and closes the store
 //! cleanly. [`start`] does both in the background for tests and embedded use.
+//!
+//! A master (`ASYNC_MASTER`, `SYNC_MASTER`) also serves its slaves on the HA port; a slave
+//! replicates its master's commit log (see `ha`), refuses sends and serves reads.
 
 mod clients;
 pub mod config;
 mod groups;
+mod ha;
 mod handlers;
 mod locks;
 mod long_poll;
@@ -126,8 +130,8 @@ pub(crate) struct BrokerState {
     pub(crate) config: BrokerConfig,
     pub(crate) store: Arc<MessageStore>,
     pub(crate) topics: Arc<TopicConfigManager>,
-    pub(crate) offsets: ConsumerOffsetManager,
-    pub(crate) groups: SubscriptionGroupManager,
+    pub(crate) offsets: Arc<ConsumerOffsetManager>,
+    pub(crate) groups: Arc<SubscriptionGroupManager>,
     pub(crate) consumers: ConsumerManager,
     pub(crate) producers: ProducerManager,
     pub(crate) pulls: Arc<PullNotifier>,
@@ -141,6 +145,8 @@ pub(crate) struct BrokerState {
     pub(crate) locks: locks::LockManager,
     /// Which half messages are settled; held across END_TRANSACTION and check rounds.
     pub(crate) transactions: tokio::sync::Mutex<transaction::Book>,
+    /// A master's slaves (`None` on a slave).
+    pub(crate) ha: Option<Arc<ha::HaMaster>>,
 }
 
 impl BrokerState {
@@ -185,11 +191,6 @@ impl Broker {
     /// `storePathRootDir/config`.
     pub fn open(mut config: BrokerConfig) -> Result<Self, BrokerError> {
         config.settle().map_err(BrokerError::Config)?;
-        if config.broker_role == BrokerRole::Slave {
-            return Err(BrokerError::Config(
-                "brokerRole=SLAVE needs master-slave replication, which this broker does not provide yet".into(),
-            ));
-        }
         let ip: IpAddr = config.broker_ip1.parse().map_err(|_| {
             BrokerError::Config(format!(
                 "brokerIP1 `{}` is not an IP address",
@@ -218,17 +219,23 @@ impl Broker {
                 broker_permission: config.broker_permission,
             },
         );
+        let store = Arc::new(store);
+        let ha = (config.broker_role != BrokerRole::Slave)
+            .then(|| Arc::new(ha::HaMaster::new(store.clone(), config.ha_config())));
         let state = BrokerState {
-            offsets: ConsumerOffsetManager::load(config_dir.join("consumerOffset.json")),
-            groups: SubscriptionGroupManager::load(
+            ha,
+            offsets: Arc::new(ConsumerOffsetManager::load(
+                config_dir.join("consumerOffset.json"),
+            )),
+            groups: Arc::new(SubscriptionGroupManager::load(
                 config_dir.join("subscriptionGroup.json"),
                 config.auto_create_subscription_group,
-            ),
+            )),
             consumers: ConsumerManager::default(),
             producers: ProducerManager::default(),
             registrar: Arc::new(Registrar::new(&config)),
             topics: Arc::new(topics),
-            store: Arc::new(store),
+            store,
             pulls,
             store_host,
             unique_ids: UniqueIdGenerator::new(ip),
@@ -253,14 +260,14 @@ impl Broker {
         &self.state.config
     }
 
-    /// Serves `listener` (and the VIP listener, which refuses pulls like Apache's fast port)
-    /// until `shutdown` completes; then unregisters, persists and closes the store.
-    pub async fn run(
-        self,
-        listener: TcpListener,
-        vip: Option<TcpListener>,
-        shutdown: impl Future<Output = ()>,
-    ) {
+    /// Serves the listeners until `shutdown` completes; then unregisters, persists and closes
+    /// the store.
+    pub async fn run(self, listeners: Listeners, shutdown: impl Future<Output = ()>) {
+        let Listeners {
+            main: listener,
+            vip,
+            ha,
+        } = listeners;
         let state = self.state;
         let cancel = CancellationToken::new();
         let mut tasks = tokio::task::JoinSet::new();
@@ -271,22 +278,50 @@ impl Broker {
                 .run(state.topics.clone(), cancel.clone()),
         );
         tasks.spawn(housekeeping(state.clone(), cancel.clone()));
-        tasks.spawn(schedule::delay::run(
-            state.store.clone(),
-            state.delay_offsets.clone(),
-            state.config.message_delay_level.0.len(),
-            cancel.clone(),
-        ));
-        tasks.spawn(transaction::check::run(state.clone(), cancel.clone()));
-        tasks.spawn(schedule::timer::run(
-            state.store.clone(),
-            state
-                .config
-                .store_path_root_dir
-                .join("config")
-                .join("timerCheckpoint.json"),
-            cancel.clone(),
-        ));
+        match &state.ha {
+            // Delays, transaction checks and timers run where messages are put: on the
+            // master, as with Apache.
+            Some(master) => {
+                if let Some(ha) = ha {
+                    tasks.spawn(master.clone().serve(ha, cancel.clone()));
+                }
+                tasks.spawn(schedule::delay::run(
+                    state.store.clone(),
+                    state.delay_offsets.clone(),
+                    state.config.message_delay_level.0.len(),
+                    cancel.clone(),
+                ));
+                tasks.spawn(transaction::check::run(state.clone(), cancel.clone()));
+                tasks.spawn(schedule::timer::run(
+                    state.store.clone(),
+                    state
+                        .config
+                        .store_path_root_dir
+                        .join("config")
+                        .join("timerCheckpoint.json"),
+                    cancel.clone(),
+                ));
+            }
+            None => {
+                tasks.spawn(ha::run_slave(
+                    state.store.clone(),
+                    state.registrar.master(),
+                    state.config.ha_config(),
+                    cancel.clone(),
+                ));
+                let metadata = ha::Metadata {
+                    topics: state.topics.clone(),
+                    offsets: state.offsets.clone(),
+                    groups: state.groups.clone(),
+                    delay_offsets: state.delay_offsets.clone(),
+                };
+                tasks.spawn(ha::sync_metadata(
+                    metadata,
+                    state.registrar.master(),
+                    cancel.clone(),
+                ));
+            }
+        }
         if let Some(vip) = vip {
             let service = Arc::new(BrokerService {
                 state: state.clone(),
@@ -299,6 +334,7 @@ impl Broker {
             broker = %state.config.broker_name,
             addr = %state.config.broker_addr(),
             namesrv = ?state.config.namesrv_addr,
+            role = %crate::config::ConfigValue::show(&state.config.broker_role),
             "broker serving"
         );
         serve(
@@ -362,9 +398,11 @@ impl Service for BrokerService {
     }
 }
 
-/// Binds the broker's port (and the VIP port, listenPort − 2, when the port is fixed), opens
-/// the broker and serves it in the background. With `listenPort` 0 the bound port is used.
+/// Binds the broker's port (and the VIP port, listenPort − 2, when the port is fixed, and a
+/// master's HA port), opens the broker and serves it in the background. With `listenPort` 0 the bound port is used.
 pub async fn start(mut config: BrokerConfig) -> Result<ServerHandle, BrokerError> {
+    // Before the bound port replaces an ephemeral `listenPort=0`: the HA port stays ephemeral.
+    config.settle().map_err(BrokerError::Config)?;
     let bind_ip = match config.broker_ip1.parse::<IpAddr>() {
         Ok(ip) if ip.is_loopback() => ip,
         _ => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
@@ -389,8 +427,37 @@ pub async fn start(mut config: BrokerConfig) -> Result<ServerHandle, BrokerError
         .local_addr()
         .map_err(|source| BrokerError::Bind { addr, source })?
         .port();
+    let ha = if config.broker_role == BrokerRole::Slave {
+        None
+    } else {
+        let ha_addr = SocketAddr::new(bind_ip, config.ha_port());
+        let ha = TcpListener::bind(ha_addr)
+            .await
+            .map_err(|source| BrokerError::Bind {
+                addr: ha_addr,
+                source,
+            })?;
+        config.ha_listen_port = Some(
+            ha.local_addr()
+                .map_err(|source| BrokerError::Bind {
+                    addr: ha_addr,
+                    source,
+                })?
+                .port(),
+        );
+        Some(ha)
+    };
     let broker = Broker::open(config)?;
-    Ok(ServerHandle::spawn(listener, move |l, stop| {
-        broker.run(l, vip, stop)
+    Ok(ServerHandle::spawn(listener, move |main, stop| {
+        broker.run(Listeners { main, vip, ha }, stop)
     }))
+}
+
+/// What a broker serves: clients on `listenPort`, the VIP port (`listenPort - 2`, no pulls,
+/// as Apache's fast port), and a master's slaves on `haListenPort`.
+#[derive(Debug)]
+pub struct Listeners {
+    pub main: TcpListener,
+    pub vip: Option<TcpListener>,
+    pub ha: Option<TcpListener>,
 }

@@ -73,6 +73,17 @@ impl ConsumerOffsetManager {
             .collect()
     }
 
+    /// Takes a master's offsets over ours (Apache's slave `putAll`s them: the master's
+    /// word wins; offsets only this slave has, committed while the master was down, stay).
+    pub(crate) fn merge_from(&self, master: BTreeMap<String, BTreeMap<i32, i64>>) {
+        let mut table = self.table.write().unwrap_or_else(|e| e.into_inner());
+        for (key, queues) in master {
+            table.insert(key, queues);
+        }
+        drop(table);
+        self.dirty.store(true, Ordering::Release);
+    }
+
     pub(crate) fn snapshot(&self) -> ConsumerOffsetSerializeWrapper {
         ConsumerOffsetSerializeWrapper {
             data_version: DataVersion::now(),

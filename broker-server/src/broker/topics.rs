@@ -235,6 +235,19 @@ impl TopicConfigManager {
         existed
     }
 
+    /// Takes a master's table as a whole, as Apache's slave does, when its version differs
+    /// from ours; returns whether it did.
+    pub(crate) fn replace_with(&self, master: TopicConfigSerializeWrapper) -> bool {
+        let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        if inner.data_version == master.data_version {
+            return false;
+        }
+        *inner = master;
+        drop(inner);
+        self.persist();
+        true
+    }
+
     /// Every topic with the table's version.
     pub(crate) fn wrapper(&self) -> TopicConfigSerializeWrapper {
         self.inner.read().unwrap_or_else(|e| e.into_inner()).clone()

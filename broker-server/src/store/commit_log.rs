@@ -22,6 +22,7 @@ use bytes::Bytes;
 use rocketmq_client::protocol::message::record::{
     MAGIC_BLANK, RecordFields, RecordHead, RecordView, crc32_masked, read_head,
 };
+use tokio::sync::watch;
 
 use super::error::StoreError;
 use super::group::AppendQueue;
@@ -38,6 +39,24 @@ pub(crate) struct CommitLog {
     /// Batches left for the holder of `writer` to append.
     waiting: AppendQueue,
     max_record_size: usize,
+    /// The log's end after each append round: what replication waits on.
+    appended: watch::Sender<u64>,
+}
+
+/// Why replicated bytes were not appended.
+#[derive(Debug, thiserror::Error)]
+pub enum RawAppendError {
+    /// The bytes do not continue this log.
+    #[error("bytes for offset {at} do not continue this commit log, which ends at {end}")]
+    NotAtEnd { at: u64, end: u64 },
+    /// An empty log can only start at a file boundary.
+    #[error("an empty commit log cannot start at {0}, which is not the start of a file")]
+    NotAtFileStart(u64),
+    /// The bytes would run past the end of the file they start in.
+    #[error("{len} bytes at offset {at} run past the end of their file at {file_end}")]
+    PastFileEnd { at: u64, len: usize, file_end: u64 },
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// A batch checked and measured outside the lock.
@@ -67,6 +86,7 @@ impl CommitLog {
             files: MappedFileQueue::load(dir, file_size, FileKind::Log)?,
             writer: Mutex::new(Writer::default()),
             waiting: AppendQueue::default(),
+            appended: watch::Sender::new(0),
             // Apache allows the whole record up to the body limit plus 64 KiB of headers.
             max_record_size: (max_message_size + 64 * 1024).min(file_size - 8),
         })
@@ -82,6 +102,11 @@ impl CommitLog {
 
     pub(crate) fn max_offset(&self) -> u64 {
         self.files.max_offset()
+    }
+
+    /// The log's end, updated after every append (and at recovery).
+    pub(crate) fn appended(&self) -> watch::Receiver<u64> {
+        self.appended.subscribe()
     }
 
     /// Sets the next consume-queue offsets (after recovery).
@@ -195,6 +220,8 @@ impl CommitLog {
             ));
         }
         write_out(&file, pos, buf, queue_offsets, &mut staged)?;
+        self.appended
+            .send_replace(file.from() + (pos + buf.len()) as u64);
         Ok(results)
     }
 
@@ -218,6 +245,56 @@ impl CommitLog {
             Some(f) => self.files.create_file(f.from() + f.size() as u64),
             None => self.files.create_file(0),
         }
+    }
+
+    /// Copies up to `max` published bytes from `from`, within the file holding it (what a
+    /// master streams to its slaves); empty at the end of the log, `None` if `from` is not on
+    /// disk (before the first file, or past the end).
+    pub(crate) fn read_raw(&self, from: u64, max: usize) -> Option<Bytes> {
+        if from == self.max_offset() {
+            return Some(Bytes::new());
+        }
+        let f = self.files.find(from)?;
+        let pos = (from - f.from()) as usize;
+        let len = f.wrote().checked_sub(pos)?.min(max);
+        f.read(pos, len).map(Bytes::copy_from_slice)
+    }
+
+    /// Appends bytes of another broker's commit log verbatim at `at`, which must be this log's
+    /// end (or, for an empty log, the start of a file: a new slave starts at its master's
+    /// last file). The bytes stay within one file, as the master sends them; they may end in
+    /// the middle of a record, which dispatch picks up once the rest has come.
+    pub(crate) fn append_raw(&self, at: u64, bytes: &[u8]) -> Result<(), RawAppendError> {
+        let _writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let file_size = self.files.file_size() as u64;
+        let file = match self.files.last() {
+            None if at.is_multiple_of(file_size) => self.files.create_file(at)?,
+            None => return Err(RawAppendError::NotAtFileStart(at)),
+            Some(f) => {
+                let end = f.from() + f.wrote() as u64;
+                if at != end {
+                    return Err(RawAppendError::NotAtEnd { at, end });
+                }
+                if f.is_full() {
+                    self.files.create_file(end)?
+                } else {
+                    f
+                }
+            }
+        };
+        let pos = (at - file.from()) as usize;
+        if pos + bytes.len() > file.size() {
+            return Err(RawAppendError::PastFileEnd {
+                at,
+                len: bytes.len(),
+                file_end: file.from() + file.size() as u64,
+            });
+        }
+        file.write_at(pos, bytes)
+            .map_err(|e| StoreError::io(file.path(), e))?;
+        file.set_wrote(pos + bytes.len());
+        self.appended.send_replace(at + bytes.len() as u64);
+        Ok(())
     }
 
     /// Copies `size` bytes at `offset` (one stored record), if published and still on disk.
@@ -288,6 +365,20 @@ impl CommitLog {
         Ok(from)
     }
 
+    /// Whether the log ends inside the record at `offset`: replicated bytes arrive in chunks
+    /// that need not end at a record boundary, and the rest is still to come.
+    pub(crate) fn ends_mid_record(&self, offset: u64) -> bool {
+        let Some(f) = self.files.find(offset) else {
+            return false;
+        };
+        let pos = (offset - f.from()) as usize;
+        match f.read(pos, 8).map(read_head) {
+            None => f.wrote() > pos,
+            Some(RecordHead::Message(size)) => pos + size > f.wrote(),
+            Some(_) => false,
+        }
+    }
+
     /// Finds the end of valid data scanning from `start`, then cuts everything after it.
     /// A record is valid if its magic, size and layout check out, it says it lives where it
     /// is, its tail is intact (see `RecordView::tail_ok`), and (with `check_crc`) its body CRC
@@ -332,6 +423,7 @@ impl CommitLog {
         };
         drop(files);
         self.files.truncate_to(valid_end)?;
+        self.appended.send_replace(valid_end);
         Ok(valid_end)
     }
 

@@ -70,6 +70,11 @@ pub struct StoreConfig {
     /// consumer reading further back than the window reads from disk, as Apache assumes past
     /// `accessMessageInMemoryMaxRatio` anyway.
     pub commit_log_cache_window: u64,
+    /// A slave's store: puts are refused (Apache: "broke role is slave, so putMessage is
+    /// forbidden"); its log grows only by [`MessageStore::append_replica`].
+    ///
+    /// [`MessageStore::append_replica`]: super::MessageStore::append_replica
+    pub replica: bool,
 }
 
 /// Apache's default `messageDelayLevel`.
@@ -144,6 +149,7 @@ impl Default for StoreConfig {
             max_hash_slot_num: 5_000_000,
             max_index_num: 20_000_000,
             commit_log_cache_window: 1024 * 1024 * 1024,
+            replica: false,
         }
     }
 }

@@ -105,7 +105,7 @@ pub(crate) fn dispatch_range(
         Ok(())
     })?;
     recent.into_iter().for_each(&mut note);
-    if reached < to {
+    if reached < to && !log.ends_mid_record(reached) {
         tracing::error!(
             offset = reached,
             until = to,
@@ -166,7 +166,11 @@ pub(crate) fn spawn(shared: Arc<Shared>) -> std::io::Result<JoinHandle<()>> {
         .spawn(move || {
             loop {
                 let to = shared.log.max_offset();
-                let from = shared.dispatched.load(Ordering::Acquire);
+                // A slave's log starts where its master's stream did, not at 0.
+                let from = shared
+                    .dispatched
+                    .load(Ordering::Acquire)
+                    .max(shared.log.min_offset());
                 if from < to {
                     match dispatch_range(
                         &shared.log,
@@ -189,8 +193,15 @@ pub(crate) fn spawn(shared: Arc<Shared>) -> std::io::Result<JoinHandle<()>> {
                             // later, as Apache's reput rounds are: under load that is one
                             // wake-up per millisecond instead of one per message, and a
                             // message waits at most that long to become pullable.
-                            let pause = if reached < to { 100 } else { 1 };
-                            std::thread::sleep(Duration::from_millis(pause));
+                            if reached == to {
+                                std::thread::sleep(Duration::from_millis(1));
+                            } else if shared.log.ends_mid_record(reached) {
+                                // Replicated bytes end inside a record: the next chunk's
+                                // append wakes this thread.
+                                shared.dispatch_signal.wait(Duration::from_millis(100));
+                            } else {
+                                std::thread::sleep(Duration::from_millis(100));
+                            }
                         }
                         Err(e) => {
                             // Stopping gives up on a failure (the next start dispatches

@@ -56,7 +56,7 @@ pub(super) async fn dispatch(
         UnregisterClient => unregister_client::handle(state, channel, &req),
         GetConsumerListByGroup => consumer_list::handle(state, &req),
         UpdateAndCreateTopic | DeleteTopicInBroker | GetAllTopicConfig | GetTopicConfig => {
-            topic_admin::handle(state, &req)
+            topic_admin::handle(state, &req).await
         }
         UpdateAndCreateSubscriptionGroup
         | GetAllSubscriptionGroupConfig

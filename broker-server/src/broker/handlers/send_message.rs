@@ -16,6 +16,7 @@ use rocketmq_client::protocol::topic::dlq_topic;
 use rocketmq_client::protocol::{RemotingCommand, RequestCode, ResponseCode};
 
 use crate::broker::BrokerRole;
+use crate::broker::ha::Replicated;
 use crate::broker::topics::{RETRY_GROUP_TOPIC_PREFIX, is_send_forbidden, validate_topic};
 use crate::broker::{BrokerState, RateKind};
 use crate::broker::{schedule, transaction};
@@ -31,6 +32,16 @@ pub(super) async fn handle(
         Ok(h) => h,
         Err(e) => return bad_header(req, e),
     };
+    if state.config.broker_role == BrokerRole::Slave {
+        return error_response(
+            req,
+            ResponseCode::ServiceNotAvailable,
+            format!(
+                "service not available now. It may be caused by one of the following reasons: the broker's disk is full [{}], messages are put to the slave, message store has been shut down, etc.",
+                state.store.disk_util()
+            ),
+        );
+    }
     if !perm::is_writeable(state.config.broker_permission) {
         return error_response(
             req,
@@ -52,7 +63,12 @@ pub(super) async fn handle(
         );
     }
     let topic = match topic_for_send(state, &h) {
-        Ok(t) => t,
+        Ok((t, is_new)) => {
+            if is_new {
+                state.registrar.register_now().await;
+            }
+            t
+        }
         Err(resp) => return resp(req),
     };
     let queue_count = topic.read_queue_nums.max(topic.write_queue_nums);
@@ -164,15 +180,21 @@ pub(super) async fn handle(
     if let Some((code, remark)) = refusal(&result.status) {
         return error_response(req, code, remark);
     }
-    let code = match &result.status {
-        PutStatus::Ok if state.config.broker_role == BrokerRole::SyncMaster && wait_store => {
-            ResponseCode::SlaveNotAvailable
-        }
-        PutStatus::FlushDiskTimeout => ResponseCode::FlushDiskTimeout,
-        _ => ResponseCode::Success,
-    };
     let Some(append) = result.append else {
         return error_response(req, ResponseCode::SystemError, "message was not stored");
+    };
+    let code = match (&result.status, &state.ha) {
+        (PutStatus::FlushDiskTimeout, _) => ResponseCode::FlushDiskTimeout,
+        // A SYNC_MASTER answers once a slave has the message too.
+        (_, Some(ha)) if state.config.broker_role == BrokerRole::SyncMaster && wait_store => {
+            let end = append.wrote_offset as u64 + append.wrote_bytes as u64;
+            match ha.wait_replicated(end).await {
+                Replicated::Yes => ResponseCode::Success,
+                Replicated::TimedOut => ResponseCode::FlushSlaveTimeout,
+                Replicated::NoSlave => ResponseCode::SlaveNotAvailable,
+            }
+        }
+        _ => ResponseCode::Success,
     };
     state.stats.put_total.fetch_add(count, Ordering::Relaxed);
     state.stats.record(RateKind::Put, &h.topic, count);
@@ -213,13 +235,13 @@ fn batch_entries(
 
 type Refusal = Box<dyn FnOnce(&RemotingCommand) -> RemotingCommand + Send>;
 
-/// The topic's config, auto-created from the send's template when allowed.
+/// The topic's config, auto-created from the send's template when allowed (then `true`).
 fn topic_for_send(
     state: &BrokerState,
     h: &SendMessageRequestHeader,
-) -> Result<TopicConfig, Refusal> {
+) -> Result<(TopicConfig, bool), Refusal> {
     if let Some(t) = state.topics.get(&h.topic) {
-        return Ok(t);
+        return Ok((t, false));
     }
     let created = if h.topic.starts_with(RETRY_GROUP_TOPIC_PREFIX) {
         let group = &h.topic[RETRY_GROUP_TOPIC_PREFIX.len()..];
@@ -241,12 +263,7 @@ fn topic_for_send(
         )
     };
     match created {
-        Some((cfg, is_new)) => {
-            if is_new {
-                state.registrar.request_now();
-            }
-            Ok(cfg)
-        }
+        Some(created) => Ok(created),
         None => {
             let topic = h.topic.clone();
             Err(Box::new(move |req| {

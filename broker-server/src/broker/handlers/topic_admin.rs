@@ -11,9 +11,9 @@ use crate::broker::topics::{
 };
 use crate::net::{bad_header, error_response};
 
-pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand {
+pub(super) async fn handle(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand {
     match req.request_code() {
-        RequestCode::UpdateAndCreateTopic => create(state, req),
+        RequestCode::UpdateAndCreateTopic => create(state, req).await,
         RequestCode::GetAllTopicConfig => RemotingCommand::response_to(req, ResponseCode::Success)
             .with_body(state.topics.wrapper().encode()),
         code => {
@@ -32,12 +32,12 @@ pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> RemotingComm
                     ),
                 };
             }
-            delete(state, req, &h.topic)
+            delete(state, req, &h.topic).await
         }
     }
 }
 
-fn create(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand {
+async fn create(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand {
     let h: CreateTopicRequestHeader = match req.decode_header() {
         Ok(h) => h,
         Err(e) => return bad_header(req, e),
@@ -83,12 +83,12 @@ fn create(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand {
         h.order,
     );
     state.topics.upsert(cfg);
-    state.registrar.request_now();
+    state.registrar.register_now().await;
     tracing::info!(topic = %h.topic, read = h.read_queue_nums, write = h.write_queue_nums, perm = h.perm, "topic created or updated");
     RemotingCommand::response_to(req, ResponseCode::Success)
 }
 
-fn delete(state: &BrokerState, req: &RemotingCommand, topic: &str) -> RemotingCommand {
+async fn delete(state: &BrokerState, req: &RemotingCommand, topic: &str) -> RemotingCommand {
     if topic.trim().is_empty() || topic == AUTO_CREATE_TOPIC_KEY || is_send_forbidden(topic) {
         return error_response(
             req,
@@ -99,7 +99,7 @@ fn delete(state: &BrokerState, req: &RemotingCommand, topic: &str) -> RemotingCo
     state.topics.delete(topic);
     state.offsets.remove_topic(topic);
     state.store.delete_topic(topic);
-    state.registrar.request_now();
+    state.registrar.register_now().await;
     tracing::info!(topic, "topic deleted");
     RemotingCommand::response_to(req, ResponseCode::Success)
 }

@@ -52,6 +52,13 @@ impl DelayOffsets {
             .insert(level, offset);
     }
 
+    /// Takes a master's progress (a slave keeps it so that, were it to take over, delays
+    /// would go on from there).
+    pub(crate) fn replace_with(&self, master: DelayOffsetSerializeWrapper) {
+        *self.table.lock().unwrap_or_else(|e| e.into_inner()) = master.offset_table;
+        self.persist();
+    }
+
     /// The table as `delayOffset.json` and GET_ALL_DELAY_OFFSET carry it.
     pub(crate) fn snapshot(&self) -> DelayOffsetSerializeWrapper {
         DelayOffsetSerializeWrapper {

@@ -1,0 +1,194 @@
+//! The master side: accepts slaves on `haListenPort`, streams each its commit log from where
+//! it asked, and keeps the furthest offset any slave acknowledged, which SYNC_MASTER sends
+//! wait on (one watch: an acknowledgement wakes every send it covers at once).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{oneshot, watch};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use super::{HEADER, HaConfig, header};
+use crate::store::MessageStore;
+
+/// What a SYNC_MASTER send learns about its slaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Replicated {
+    /// A slave has the bytes.
+    Yes,
+    /// No slave acknowledged them within `syncFlushTimeout` (FLUSH_SLAVE_TIMEOUT).
+    TimedOut,
+    /// No slave is connected, or the nearest is more than `haMaxGapNotInSync` behind
+    /// (SLAVE_NOT_AVAILABLE).
+    NoSlave,
+}
+
+/// The master's HA service.
+#[derive(Debug)]
+pub(crate) struct HaMaster {
+    store: Arc<MessageStore>,
+    cfg: HaConfig,
+    /// The furthest commit-log offset a slave has acknowledged.
+    acked: watch::Sender<u64>,
+    /// Connected slaves.
+    slaves: AtomicUsize,
+}
+
+impl HaMaster {
+    pub(crate) fn new(store: Arc<MessageStore>, cfg: HaConfig) -> Self {
+        HaMaster {
+            store,
+            cfg,
+            acked: watch::Sender::new(0),
+            slaves: AtomicUsize::new(0),
+        }
+    }
+
+    /// Waits until a slave has the commit log up to `end`, as Apache's `GroupTransferService`
+    /// does for a SYNC_MASTER send.
+    pub(crate) async fn wait_replicated(&self, end: u64) -> Replicated {
+        let acked = *self.acked.borrow();
+        if acked >= end {
+            return Replicated::Yes;
+        }
+        if self.slaves.load(Ordering::Acquire) == 0 || end - acked >= self.cfg.max_gap {
+            return Replicated::NoSlave;
+        }
+        let mut rx = self.acked.subscribe();
+        match tokio::time::timeout(self.cfg.sync_timeout, rx.wait_for(|a| *a >= end)).await {
+            Ok(Ok(_)) => Replicated::Yes,
+            _ => Replicated::TimedOut,
+        }
+    }
+
+    /// Accepts slaves until cancelled; their connections end with it.
+    pub(crate) async fn serve(self: Arc<Self>, listener: TcpListener, cancel: CancellationToken) {
+        let mut connections = tokio::task::JoinSet::new();
+        loop {
+            tokio::select! {
+                _ = cancel.cancelled() => break,
+                accepted = listener.accept() => match accepted {
+                    Ok((stream, peer)) => {
+                        let (me, stop) = (self.clone(), cancel.clone());
+                        connections.spawn(async move { me.connection(stream, peer, stop).await });
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "HA accept failed");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                },
+                Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            }
+        }
+        connections.shutdown().await;
+    }
+
+    async fn connection(&self, stream: TcpStream, peer: SocketAddr, cancel: CancellationToken) {
+        let _ = stream.set_nodelay(true);
+        let (rd, wr) = stream.into_split();
+        self.slaves.fetch_add(1, Ordering::AcqRel);
+        tracing::info!(slave = %peer, "slave connected");
+        let (first_tx, first_rx) = oneshot::channel();
+        let outcome = tokio::select! {
+            r = self.read_acks(rd, first_tx) => r,
+            r = self.stream(wr, first_rx) => r,
+            _ = cancel.cancelled() => Ok(()),
+        };
+        self.slaves.fetch_sub(1, Ordering::AcqRel);
+        match outcome {
+            Ok(()) => tracing::info!(slave = %peer, "slave disconnected"),
+            Err(reason) => tracing::warn!(slave = %peer, %reason, "slave connection closed"),
+        }
+    }
+
+    /// Reads the slave's offset reports: the first says where to start, each acknowledges.
+    async fn read_acks(
+        &self,
+        mut rd: OwnedReadHalf,
+        first: oneshot::Sender<u64>,
+    ) -> Result<(), String> {
+        let mut first = Some(first);
+        let mut buf = [0u8; 8];
+        loop {
+            match tokio::time::timeout(self.cfg.housekeeping, rd.read_exact(&mut buf)).await {
+                Err(_) => {
+                    return Err(format!(
+                        "no report from the slave for {:?} (haHousekeepingInterval)",
+                        self.cfg.housekeeping
+                    ));
+                }
+                Ok(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(()),
+                Ok(Err(e)) => return Err(e.to_string()),
+                Ok(Ok(_)) => {}
+            }
+            let offset = u64::from_be_bytes(buf);
+            if let Some(tx) = first.take() {
+                let _ = tx.send(offset);
+            }
+            self.acked.send_if_modified(|acked| {
+                let further = offset > *acked;
+                if further {
+                    *acked = offset;
+                }
+                further
+            });
+        }
+    }
+
+    /// Streams the commit log from where the slave asked, as it grows; a heartbeat frame
+    /// when there is nothing to send for `haSendHeartbeatInterval`.
+    async fn stream(
+        &self,
+        mut wr: OwnedWriteHalf,
+        first: oneshot::Receiver<u64>,
+    ) -> Result<(), String> {
+        let Ok(asked) = first.await else {
+            return Ok(());
+        };
+        let mut next = if asked == 0 {
+            let end = self.store.commit_log_max_offset();
+            end - end % self.store.config().mapped_file_size_commit_log as u64
+        } else {
+            asked
+        };
+        tracing::info!(from = next, asked, "streaming the commit log to a slave");
+        let mut grown = self.store.log_end();
+        let mut frame = Vec::with_capacity(HEADER + self.cfg.batch);
+        let mut last_write = Instant::now();
+        loop {
+            let Some(bytes) = self.store.log_bytes(next, self.cfg.batch) else {
+                return Err(format!(
+                    "the slave needs offset {next}, which this master does not hold (it holds {}..{})",
+                    self.store.commit_log_min_offset(),
+                    self.store.commit_log_max_offset()
+                ));
+            };
+            if !bytes.is_empty() {
+                frame.clear();
+                frame.extend_from_slice(&header(next, bytes.len()));
+                frame.extend_from_slice(&bytes);
+                wr.write_all(&frame).await.map_err(|e| e.to_string())?;
+                next += bytes.len() as u64;
+                last_write = Instant::now();
+                continue;
+            }
+            tokio::select! {
+                changed = grown.changed() => {
+                    if changed.is_err() {
+                        return Ok(());
+                    }
+                }
+                _ = tokio::time::sleep_until(last_write + self.cfg.heartbeat) => {
+                    wr.write_all(&header(next, 0)).await.map_err(|e| e.to_string())?;
+                    last_write = Instant::now();
+                }
+            }
+        }
+    }
+}
