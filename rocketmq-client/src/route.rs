@@ -157,6 +157,33 @@ pub fn master_addrs<'a>(routes: impl IntoIterator<Item = &'a TopicRouteData>) ->
     addrs
 }
 
+/// Where to read `broker_name`'s queues: its master, or a slave while the master is down.
+pub fn read_addr(route: &TopicRouteData, broker_name: &str) -> Option<String> {
+    route
+        .broker_datas
+        .iter()
+        .find(|b| b.broker_name == broker_name)
+        .and_then(|b| b.select_broker_addr())
+        .map(str::to_string)
+}
+
+/// Every address, masters and slaves, of every broker in `routes`, sorted, without repeats:
+/// where a consumer sends heartbeats (a slave that serves its pulls while the master is down
+/// must know the group's members, as Apache's clients make sure).
+pub fn all_addrs<'a>(routes: impl IntoIterator<Item = &'a TopicRouteData>) -> Vec<String> {
+    let mut addrs: Vec<String> = routes
+        .into_iter()
+        .flat_map(|r| {
+            r.broker_datas
+                .iter()
+                .flat_map(|b| b.broker_addrs.values().cloned())
+        })
+        .collect();
+    addrs.sort();
+    addrs.dedup();
+    addrs
+}
+
 /// The master address of `broker_name` in a route.
 pub fn master_addr(route: &TopicRouteData, broker_name: &str) -> Option<String> {
     route

@@ -7,8 +7,14 @@ use std::time::{Duration, Instant};
 
 /// Builds the server binaries once (a no-op when they are fresh) and returns `mqbroker`'s path.
 pub fn mqbroker_path() -> PathBuf {
-    static PATH: OnceLock<PathBuf> = OnceLock::new();
-    PATH.get_or_init(|| {
+    binary_path("mqbroker")
+}
+
+/// Builds the server binaries (`mqbroker`, `mqnamesrv`, `mqadmin`, …) once, a no-op when they
+/// are fresh, and returns the path of `name`.
+pub fn binary_path(name: &str) -> PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
         // target/<profile>/deps/<this test> -> target/<profile>
         let exe = std::env::current_exe().expect("test executable path");
         let profile_dir = exe
@@ -18,22 +24,15 @@ pub fn mqbroker_path() -> PathBuf {
             .to_path_buf();
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let mut build = Command::new(cargo);
-        build.args([
-            "build",
-            "-q",
-            "-p",
-            "rocketmq-broker-server",
-            "--bin",
-            "mqbroker",
-        ]);
+        build.args(["build", "-q", "-p", "rocketmq-broker-server", "--bins"]);
         if profile_dir.ends_with("release") {
             build.arg("--release");
         }
         let status = build.status().expect("cargo runs");
-        assert!(status.success(), "building mqbroker failed");
-        profile_dir.join("mqbroker")
+        assert!(status.success(), "building the server binaries failed");
+        profile_dir
     })
-    .clone()
+    .join(name)
 }
 
 /// A port that was free a moment ago.
@@ -65,9 +64,18 @@ impl BrokerProcess {
             store.display()
         );
         std::fs::write(&conf, text).expect("write broker.conf");
-        let child = Command::new(mqbroker_path())
+        Self::start_conf(&conf, None, port, store)
+    }
+
+    /// Starts `mqbroker [-n namesrv] -c conf` and waits until it listens on `port`.
+    pub fn start_conf(conf: &Path, namesrv: Option<&str>, port: u16, store: &Path) -> Self {
+        let mut command = Command::new(mqbroker_path());
+        if let Some(namesrv) = namesrv {
+            command.arg("-n").arg(namesrv);
+        }
+        let child = command
             .arg("-c")
-            .arg(&conf)
+            .arg(conf)
             .env_remove("NAMESRV_ADDR")
             .env(
                 "RUST_LOG",

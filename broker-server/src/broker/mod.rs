@@ -23,10 +23,11 @@ mod transaction;
 
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use rocketmq_client::protocol::body::TopicConfig;
 use rocketmq_client::protocol::header::ConsumerGroupHeader;
 use rocketmq_client::protocol::message::UniqueIdGenerator;
 use rocketmq_client::protocol::{RemotingCommand, RequestCode};
@@ -160,6 +161,23 @@ impl BrokerState {
         }
     }
 
+    /// A topic to read: as configured, or on a slave that holds queues of a topic its master
+    /// created too recently for the metadata sync, read-only with the queues it holds (so what
+    /// was replicated can be read the moment its master is lost).
+    pub(crate) fn topic_for_read(&self, topic: &str) -> Option<TopicConfig> {
+        if let Some(cfg) = self.topics.get(topic) {
+            return Some(cfg);
+        }
+        if self.config.broker_role != BrokerRole::Slave {
+            return None;
+        }
+        let queues = self.store.queue_ids(topic).into_iter().max()? + 1;
+        Some(TopicConfig {
+            perm: rocketmq_client::protocol::body::perm::READ,
+            ..TopicConfig::new(topic, queues)
+        })
+    }
+
     /// Tells a group's members that membership changed (they rebalance at once).
     pub(crate) fn notify_consumer_ids_changed(&self, group: &str) {
         if self
@@ -184,6 +202,8 @@ impl BrokerState {
 /// An opened broker, ready to serve.
 pub struct Broker {
     state: Arc<BrokerState>,
+    /// A slave dispatched messages of a topic it does not know (see `ha::sync`).
+    unknown_topic: Arc<tokio::sync::Notify>,
 }
 
 impl Broker {
@@ -200,10 +220,22 @@ impl Broker {
         let store_host = SocketAddr::new(ip, config.listen_port);
         let pulls = Arc::new(PullNotifier::default());
         let arrival_pulls = pulls.clone();
+        // A slave that replicates messages of a topic it has not heard of reads its master's
+        // metadata at once rather than at the next 10 s round, so the topic can be read.
+        let unknown_topic = Arc::new(tokio::sync::Notify::new());
+        let known_topics: Arc<OnceLock<Arc<TopicConfigManager>>> = Arc::default();
+        let (slave, on_unknown, known) = (
+            config.broker_role == BrokerRole::Slave,
+            unknown_topic.clone(),
+            known_topics.clone(),
+        );
         let store = MessageStore::open(
             config.store_config(),
             Some(Arc::new(move |topic: &str, queue_id: i32, _max: i64| {
-                arrival_pulls.arrived(topic, queue_id)
+                arrival_pulls.arrived(topic, queue_id);
+                if slave && known.get().is_some_and(|t| !t.contains(topic)) {
+                    on_unknown.notify_one();
+                }
             })),
         )?;
         let config_dir = config.store_path_root_dir.join("config");
@@ -219,6 +251,8 @@ impl Broker {
                 broker_permission: config.broker_permission,
             },
         );
+        let topics = Arc::new(topics);
+        let _ = known_topics.set(topics.clone());
         let store = Arc::new(store);
         let ha = (config.broker_role != BrokerRole::Slave)
             .then(|| Arc::new(ha::HaMaster::new(store.clone(), config.ha_config())));
@@ -234,7 +268,7 @@ impl Broker {
             consumers: ConsumerManager::default(),
             producers: ProducerManager::default(),
             registrar: Arc::new(Registrar::new(&config)),
-            topics: Arc::new(topics),
+            topics,
             store,
             pulls,
             store_host,
@@ -252,6 +286,7 @@ impl Broker {
         };
         Ok(Broker {
             state: Arc::new(state),
+            unknown_topic,
         })
     }
 
@@ -268,7 +303,10 @@ impl Broker {
             vip,
             ha,
         } = listeners;
-        let state = self.state;
+        let Broker {
+            state,
+            unknown_topic,
+        } = self;
         let cancel = CancellationToken::new();
         let mut tasks = tokio::task::JoinSet::new();
         tasks.spawn(
@@ -314,6 +352,7 @@ impl Broker {
                     offsets: state.offsets.clone(),
                     groups: state.groups.clone(),
                     delay_offsets: state.delay_offsets.clone(),
+                    unknown_topic,
                 };
                 tasks.spawn(ha::sync_metadata(
                     metadata,

@@ -137,6 +137,14 @@ impl TopicConfigManager {
         mgr
     }
 
+    pub(crate) fn contains(&self, topic: &str) -> bool {
+        self.inner
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .topic_config_table
+            .contains_key(topic)
+    }
+
     pub(crate) fn get(&self, topic: &str) -> Option<TopicConfig> {
         self.inner
             .read()

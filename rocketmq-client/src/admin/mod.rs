@@ -190,7 +190,12 @@ impl Admin {
     pub async fn topic_stats(&self, topic: &str) -> Result<TopicStatsTable> {
         let route = self.topic_route(topic).await?;
         let mut merged = TopicStatsTable::default();
-        for addr in route.broker_datas.iter().filter_map(|b| b.master_addr()) {
+        // A broker name whose master is down is read from its slave, as Apache's tools do.
+        for addr in route
+            .broker_datas
+            .iter()
+            .filter_map(|b| b.select_broker_addr())
+        {
             let header = TopicHeader {
                 topic: topic.to_string(),
                 accept_standard_json_only: None,
@@ -209,8 +214,9 @@ impl Admin {
         Ok(merged)
     }
 
-    /// A group's progress per queue (Broker Offset, Consumer Offset, Diff), from every master
-    /// of the topic (or of every cluster when no topic is given).
+    /// A group's progress per queue (Broker Offset, Consumer Offset, Diff), from every broker
+    /// name of the topic (or of every cluster when no topic is given): its master, or its
+    /// slave while the master is down.
     pub async fn consume_stats(&self, group: &str, topic: Option<&str>) -> Result<ConsumeStats> {
         let addrs: BTreeSet<String> = match topic {
             Some(t) => self
@@ -218,14 +224,14 @@ impl Admin {
                 .await?
                 .broker_datas
                 .iter()
-                .filter_map(|b| b.master_addr().map(str::to_string))
+                .filter_map(|b| b.select_broker_addr().map(str::to_string))
                 .collect(),
             None => self
                 .cluster_info()
                 .await?
                 .broker_addr_table
                 .values()
-                .filter_map(|b| b.master_addr().map(str::to_string))
+                .filter_map(|b| b.select_broker_addr().map(str::to_string))
                 .collect(),
         };
         let mut merged = ConsumeStats::default();

@@ -1,7 +1,8 @@
 //! A slave's metadata: topics, consumer offsets, delay progress and subscription groups are
 //! not in the commit log, so a slave reads them from its master every 10 s (Apache's
 //! `SlaveSynchronize`: GET_ALL_TOPIC_CONFIG, GET_ALL_CONSUMER_OFFSET, GET_ALL_DELAY_OFFSET,
-//! GET_ALL_SUBSCRIPTIONGROUP_CONFIG), and at once when it learns who its master is. With them
+//! GET_ALL_SUBSCRIPTIONGROUP_CONFIG), at once when it learns who its master is, and when it
+//! replicates messages of a topic it does not know yet. With them
 //! it serves pulls, offset queries and admin reads as its master would.
 
 use std::sync::Arc;
@@ -13,7 +14,8 @@ use rocketmq_client::protocol::body::{
 };
 use rocketmq_client::protocol::{RemotingCommand, RequestCode, ResponseCode};
 use rocketmq_client::remoting::RemotingClient;
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::broker::groups::SubscriptionGroupManager;
@@ -32,6 +34,9 @@ pub(crate) struct Metadata {
     pub(crate) offsets: Arc<ConsumerOffsetManager>,
     pub(crate) groups: Arc<SubscriptionGroupManager>,
     pub(crate) delay_offsets: Arc<DelayOffsets>,
+    /// Rings when the slave stored messages of a topic it has no config for: a sync then,
+    /// not 10 s later, so consumers can read it from the slave at once.
+    pub(crate) unknown_topic: Arc<Notify>,
 }
 
 /// Reads the master's metadata every 10 s until cancelled.
@@ -48,10 +53,19 @@ pub(crate) async fn run(
         {
             tracing::warn!(master = %addr, %reason, "could not read the master's metadata");
         }
-        tokio::select! {
+        let synced = Instant::now();
+        let rang = tokio::select! {
             _ = cancel.cancelled() => break,
-            _ = tokio::time::sleep(PERIOD) => {}
-            _ = master.wait_for(|m| m.addr != addr) => {}
+            _ = tokio::time::sleep(PERIOD) => false,
+            changed = master.wait_for(|m| m.addr != addr) => {
+                drop(changed);
+                false
+            }
+            _ = meta.unknown_topic.notified() => true,
+        };
+        if rang {
+            // At most ten times a second, however often it rings.
+            tokio::time::sleep_until(synced + Duration::from_millis(100)).await;
         }
     }
     client.close_all();

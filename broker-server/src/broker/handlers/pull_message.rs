@@ -17,7 +17,7 @@ use rocketmq_client::protocol::message::properties;
 use rocketmq_client::protocol::sql::SqlExpression;
 use rocketmq_client::protocol::{RemotingCommand, ResponseCode, java_hash_code};
 
-use crate::broker::{BrokerState, RateKind};
+use crate::broker::{BrokerRole, BrokerState, RateKind};
 use crate::net::{bad_header, error_response};
 use crate::store::{GetMessageResult, GetStatus};
 
@@ -104,7 +104,7 @@ pub(super) async fn handle(state: &BrokerState, req: &RemotingCommand) -> Remoti
             format!("subscription group no permission, {}", h.consumer_group),
         );
     }
-    let Some(topic) = state.topics.get(&h.topic) else {
+    let Some(topic) = state.topic_for_read(&h.topic) else {
         return error_response(
             req,
             ResponseCode::TopicNotExist,
@@ -132,7 +132,12 @@ pub(super) async fn handle(state: &BrokerState, req: &RemotingCommand) -> Remoti
         Ok(f) => f,
         Err((code, remark)) => return error_response(req, code, remark),
     };
-    if h.sys_flag & pull_sys_flag::COMMIT_OFFSET != 0 && h.commit_offset >= 0 {
+    // A slave does not take offsets from pulls (Apache's `storeOffsetEnable`): its master's
+    // word comes with the metadata sync; UPDATE_CONSUMER_OFFSET still reaches it.
+    if h.sys_flag & pull_sys_flag::COMMIT_OFFSET != 0
+        && h.commit_offset >= 0
+        && state.config.broker_role != BrokerRole::Slave
+    {
         state
             .offsets
             .commit(&h.consumer_group, &h.topic, h.queue_id, h.commit_offset);

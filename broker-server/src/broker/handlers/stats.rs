@@ -25,7 +25,7 @@ pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> RemotingComm
         Ok(h) => h,
         Err(e) => return bad_header(req, e),
     };
-    let Some(topic) = state.topics.get(&h.topic) else {
+    let Some(topic) = state.topic_for_read(&h.topic) else {
         return error_response(
             req,
             ResponseCode::TopicNotExist,

@@ -52,7 +52,7 @@ use crate::protocol::header::{
 use crate::protocol::message::MessageExt;
 use crate::protocol::{RemotingCommand, RequestCode, ResponseCode};
 use crate::remoting::RemotingClient;
-use crate::route::{master_addr, master_addrs, subscribe_queues};
+use crate::route::{all_addrs, read_addr, subscribe_queues};
 
 const RPC_TIMEOUT: Duration = Duration::from_secs(3);
 const AUTO_COMMIT_INTERVAL: Duration = Duration::from_secs(5);
@@ -347,14 +347,14 @@ impl Inner {
 
     async fn addr_of(&self, mq: &MessageQueue) -> Result<String> {
         let route = self.route(&mq.topic).await?;
-        master_addr(&route, &mq.broker_name).ok_or_else(|| ClientError::NoRoute {
+        read_addr(&route, &mq.broker_name).ok_or_else(|| ClientError::NoRoute {
             topic: mq.topic.clone(),
         })
     }
 
-    /// Master addresses of every known route.
+    /// Every address (masters and slaves) of every known route.
     fn broker_addrs(&self) -> Vec<String> {
-        master_addrs(self.lock().routes.values())
+        all_addrs(self.lock().routes.values())
     }
 
     /// A queue's reading state, starting at its committed offset or per consume-from-where.

@@ -282,6 +282,7 @@ impl PushConsumerBuilder {
             membership,
             subscriptions,
             routes: Mutex::new(HashMap::new()),
+            routes_refreshed: Mutex::new(std::time::Instant::now()),
             assigned: Mutex::new(HashMap::new()),
             offsets,
             rebalance_now: Notify::new(),
@@ -334,6 +335,8 @@ pub(crate) struct Inner {
     listener: Listener,
     semaphore: Arc<Semaphore>,
     routes: Mutex<HashMap<String, TopicRouteData>>,
+    /// When a failed pull last refreshed the routes.
+    routes_refreshed: Mutex<std::time::Instant>,
     assigned: Mutex<HashMap<MessageQueue, Assigned>>,
     offsets: OffsetStore,
     rebalance_now: Notify,
@@ -376,6 +379,37 @@ impl Inner {
             _ if self.orderly() => i32::MAX,
             _ => 16,
         }
+    }
+
+    /// Where to read a queue now: its broker's master, or a slave while the master is down.
+    fn read_addr(&self, mq: &MessageQueue) -> Option<String> {
+        let routes = self.routes.lock().unwrap_or_else(|e| e.into_inner());
+        crate::route::read_addr(routes.get(&mq.topic)?, &mq.broker_name)
+    }
+
+    /// Whether a queue is read from a slave now (its master is down).
+    fn reading_slave(&self, mq: &MessageQueue) -> bool {
+        let routes = self.routes.lock().unwrap_or_else(|e| e.into_inner());
+        routes
+            .get(&mq.topic)
+            .is_some_and(|r| crate::route::master_addr(r, &mq.broker_name).is_none())
+    }
+
+    /// Re-reads the routes sooner than every 30 s, at most once per `every`: after a broker
+    /// stopped answering (its master may be gone, and the name servers know), and while a
+    /// slave serves (to go back to the master soon after it returns).
+    async fn refresh_routes_soon(&self, every: Duration) {
+        {
+            let mut last = self
+                .routes_refreshed
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            if last.elapsed() < every {
+                return;
+            }
+            *last = std::time::Instant::now();
+        }
+        self.refresh_routes().await;
     }
 
     /// Re-reads the routes of every subscribed topic.
@@ -435,9 +469,9 @@ impl Inner {
         Ok(())
     }
 
-    /// Master addresses of every subscribed topic's brokers.
+    /// Every address (masters and slaves) of every subscribed topic's brokers.
     fn broker_addrs(&self) -> Vec<String> {
-        master_addrs(
+        crate::route::all_addrs(
             self.routes
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
@@ -470,7 +504,8 @@ impl Inner {
             .iter()
             .map(|(mq, a)| (mq.clone(), a.addr.clone()))
             .collect();
-        for (mq, addr) in targets {
+        for (mq, assigned_at) in targets {
+            let addr = self.read_addr(&mq).unwrap_or(assigned_at);
             self.offsets.persist_queue(self.client(), &addr, &mq).await;
         }
     }

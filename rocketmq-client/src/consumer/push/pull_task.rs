@@ -19,11 +19,23 @@ pub(super) async fn run(
     inner: Arc<Inner>,
     mq: MessageQueue,
     pq: Arc<ProcessQueue>,
-    addr: String,
+    mut addr: String,
     mut offset: i64,
     sub: SubscriptionData,
 ) {
     while inner.is_running() && !pq.is_dropped() {
+        // Follow the route: to a slave while the master is down, back when it returns
+        // (orderly queues stay with the master, whose lock they hold).
+        if !inner.orderly() && inner.reading_slave(&mq) {
+            inner.refresh_routes_soon(Duration::from_secs(5)).await;
+        }
+        if !inner.orderly()
+            && let Some(now) = inner.read_addr(&mq)
+            && now != addr
+        {
+            tracing::info!(queue = ?mq, from = %addr, to = %now, "pulling from another broker of the name");
+            addr = now;
+        }
         let (count, bytes) = pq.load();
         if count > inner.config.pull_threshold_for_queue
             || bytes > inner.config.pull_threshold_size_for_queue
@@ -62,6 +74,7 @@ pub(super) async fn run(
             Ok(r) => r,
             Err(e) => {
                 tracing::debug!(queue = ?mq, error = %e, "pull failed");
+                inner.refresh_routes_soon(Duration::from_secs(1)).await;
                 tokio::time::sleep(Duration::from_secs(1)).await;
                 continue;
             }

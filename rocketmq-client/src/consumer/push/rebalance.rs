@@ -10,7 +10,7 @@ use crate::consumer::process_queue::ProcessQueue;
 use crate::consumer::queries::{group_members, initial_offset};
 use crate::error::Result;
 use crate::protocol::body::{ConsumeFromWhere, MessageQueue, SubscriptionData, TopicRouteData};
-use crate::route::{master_addr, subscribe_queues};
+use crate::route::{master_addr, read_addr, subscribe_queues};
 
 /// Rebalances at start, every `rebalance_interval` and when told to; commits offsets every
 /// 5 s; refreshes routes every 30 s (the instance heartbeats). A subscribed topic that has
@@ -129,17 +129,22 @@ async fn update_assignment(
         if let Some(a) = removed {
             a.stop();
             if !inner.broadcasting() && !inner.orderly() {
-                inner
-                    .offsets
-                    .persist_queue(inner.client(), &a.addr, mq)
-                    .await;
+                let addr = inner.read_addr(mq).unwrap_or_else(|| a.addr.clone());
+                inner.offsets.persist_queue(inner.client(), &addr, mq).await;
                 inner.offsets.forget(mq);
             }
             tracing::info!(queue = ?mq, "queue released by rebalance");
         }
     }
     for mq in mine.difference(&current) {
-        let Some(addr) = master_addr(route, &mq.broker_name) else {
+        // Orderly consumption needs the master's lock; otherwise a slave serves while its
+        // master is down.
+        let addr = if inner.orderly() {
+            master_addr(route, &mq.broker_name)
+        } else {
+            read_addr(route, &mq.broker_name)
+        };
+        let Some(addr) = addr else {
             continue;
         };
         // Orderly: the queue is ours only once its broker says so; the offset is read after

@@ -45,6 +45,13 @@ impl BrokerData {
     pub fn master_addr(&self) -> Option<&str> {
         self.broker_addrs.get(&0).map(String::as_str)
     }
+
+    /// Where to read (Apache's `selectBrokerAddr`): the master, or while it is down a slave
+    /// (the lowest id, so every reader picks the same one).
+    pub fn select_broker_addr(&self) -> Option<&str> {
+        self.master_addr()
+            .or_else(|| self.broker_addrs.values().next().map(String::as_str))
+    }
 }
 
 /// Where a topic lives (`TopicRouteData.java`).
