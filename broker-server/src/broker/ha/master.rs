@@ -1,20 +1,22 @@
 //! The master side: accepts slaves on `haListenPort`, streams each its commit log from where
 //! it asked, and keeps the furthest offset any slave acknowledged, which SYNC_MASTER sends
-//! wait on (one watch: an acknowledgement wakes every send it covers at once).
+//! wait on (group-committed: one acknowledgement wakes every send it covers, and only those).
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use bytes::Buf;
+use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{oneshot, watch};
+use tokio::sync::oneshot;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::{HEADER, HaConfig, header};
+use super::{HaConfig, header};
 use crate::store::MessageStore;
 
 /// What a SYNC_MASTER send learns about its slaves.
@@ -34,10 +36,60 @@ pub(crate) enum Replicated {
 pub(crate) struct HaMaster {
     store: Arc<MessageStore>,
     cfg: HaConfig,
-    /// The furthest commit-log offset a slave has acknowledged.
-    acked: watch::Sender<u64>,
+    acks: Acks,
     /// Connected slaves.
     slaves: AtomicUsize,
+}
+
+/// The furthest offset a slave acknowledged, and the sends waiting for more. An
+/// acknowledgement wakes exactly the sends it covers: with a watch every waiting send would
+/// wake for every report (64 senders × thousands of reports a second).
+#[derive(Debug, Default)]
+struct Acks {
+    acked: AtomicU64,
+    /// (end offset, ticket) → the waiting send.
+    waiting: Mutex<BTreeMap<(u64, u64), oneshot::Sender<()>>>,
+    tickets: AtomicU64,
+}
+
+impl Acks {
+    /// Takes a slave's report; wakes the sends it covers.
+    fn ack(&self, offset: u64) {
+        if self.acked.fetch_max(offset, Ordering::AcqRel) >= offset {
+            return;
+        }
+        let covered = {
+            let mut waiting = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
+            let rest = waiting.split_off(&(offset + 1, 0));
+            std::mem::replace(&mut *waiting, rest)
+        };
+        for (_, send) in covered {
+            let _ = send.send(());
+        }
+    }
+
+    /// Waits until `end` is acknowledged or `timeout` passes; true if acknowledged.
+    async fn wait(&self, end: u64, timeout: Duration) -> bool {
+        let ticket = self.tickets.fetch_add(1, Ordering::Relaxed);
+        let rx = {
+            let mut waiting = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
+            // Checked under the lock `ack` takes after raising `acked`: no wake-up is lost.
+            if self.acked.load(Ordering::Acquire) >= end {
+                return true;
+            }
+            let (tx, rx) = oneshot::channel();
+            waiting.insert((end, ticket), tx);
+            rx
+        };
+        if let Ok(Ok(())) = tokio::time::timeout(timeout, rx).await {
+            return true;
+        }
+        self.waiting
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&(end, ticket));
+        self.acked.load(Ordering::Acquire) >= end
+    }
 }
 
 impl HaMaster {
@@ -45,7 +97,7 @@ impl HaMaster {
         HaMaster {
             store,
             cfg,
-            acked: watch::Sender::new(0),
+            acks: Acks::default(),
             slaves: AtomicUsize::new(0),
         }
     }
@@ -53,17 +105,17 @@ impl HaMaster {
     /// Waits until a slave has the commit log up to `end`, as Apache's `GroupTransferService`
     /// does for a SYNC_MASTER send.
     pub(crate) async fn wait_replicated(&self, end: u64) -> Replicated {
-        let acked = *self.acked.borrow();
+        let acked = self.acks.acked.load(Ordering::Acquire);
         if acked >= end {
             return Replicated::Yes;
         }
         if self.slaves.load(Ordering::Acquire) == 0 || end - acked >= self.cfg.max_gap {
             return Replicated::NoSlave;
         }
-        let mut rx = self.acked.subscribe();
-        match tokio::time::timeout(self.cfg.sync_timeout, rx.wait_for(|a| *a >= end)).await {
-            Ok(Ok(_)) => Replicated::Yes,
-            _ => Replicated::TimedOut,
+        if self.acks.wait(end, self.cfg.sync_timeout).await {
+            Replicated::Yes
+        } else {
+            Replicated::TimedOut
         }
     }
 
@@ -110,9 +162,10 @@ impl HaMaster {
     /// Reads the slave's offset reports: the first says where to start, each acknowledges.
     async fn read_acks(
         &self,
-        mut rd: OwnedReadHalf,
+        rd: OwnedReadHalf,
         first: oneshot::Sender<u64>,
     ) -> Result<(), String> {
+        let mut rd = BufReader::new(rd);
         let mut first = Some(first);
         let mut buf = [0u8; 8];
         loop {
@@ -131,13 +184,7 @@ impl HaMaster {
             if let Some(tx) = first.take() {
                 let _ = tx.send(offset);
             }
-            self.acked.send_if_modified(|acked| {
-                let further = offset > *acked;
-                if further {
-                    *acked = offset;
-                }
-                further
-            });
+            self.acks.ack(offset);
         }
     }
 
@@ -159,7 +206,6 @@ impl HaMaster {
         };
         tracing::info!(from = next, asked, "streaming the commit log to a slave");
         let mut grown = self.store.log_end();
-        let mut frame = Vec::with_capacity(HEADER + self.cfg.batch);
         let mut last_write = Instant::now();
         loop {
             let Some(bytes) = self.store.log_bytes(next, self.cfg.batch) else {
@@ -170,10 +216,12 @@ impl HaMaster {
                 ));
             };
             if !bytes.is_empty() {
-                frame.clear();
-                frame.extend_from_slice(&header(next, bytes.len()));
-                frame.extend_from_slice(&bytes);
-                wr.write_all(&frame).await.map_err(|e| e.to_string())?;
+                // Header and bytes in one vectored write, without copying the bytes again.
+                let head = header(next, bytes.len());
+                let mut frame = Buf::chain(&head[..], &bytes[..]);
+                wr.write_all_buf(&mut frame)
+                    .await
+                    .map_err(|e| e.to_string())?;
                 next += bytes.len() as u64;
                 last_write = Instant::now();
                 continue;

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::watch;
@@ -63,10 +63,12 @@ async fn session(store: &MessageStore, addr: &str, cfg: &HaConfig) -> Result<(),
 /// Reads frames and appends them; publishes the log end after each.
 async fn receive(
     store: &MessageStore,
-    mut rd: OwnedReadHalf,
+    rd: OwnedReadHalf,
     cfg: &HaConfig,
     applied: &watch::Sender<u64>,
 ) -> Result<(), String> {
+    // Headers and bodies come back to back: one read takes several.
+    let mut rd = BufReader::with_capacity(256 * 1024, rd);
     let mut head = [0u8; HEADER];
     let mut body = Vec::new();
     // A master may be configured with a larger batch than ours; a commit-log file bounds it.
@@ -92,7 +94,7 @@ async fn receive(
 }
 
 async fn read_exactly(
-    rd: &mut OwnedReadHalf,
+    rd: &mut BufReader<OwnedReadHalf>,
     buf: &mut [u8],
     silence: Duration,
 ) -> Result<(), String> {

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# What replication costs a sender: mqbench sync sends of 1 KiB from 64 workers, one at a time
+# and in batches of 32, against a lone ASYNC_MASTER (conf/2m-noslave/broker-a) and then a
+# SYNC_MASTER with its slave (conf/2m-2s-sync/broker-a + broker-a-s), all on this machine, in
+# one run. Prints each rate and the pair's share of the lone master's.
+#   D=20 scripts/ha_bench.sh                  # seconds per measurement
+#   MQBROKER=/tmp/old/mqbroker scripts/ha_bench.sh   # another build of the broker (A/B)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+D=${D:-20}
+cargo build --release -q -p rocketmq-broker-server --bins
+bin=target/release
+work="$(mktemp -d)"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 1 300); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return; sleep 0.1; done; echo "nothing listens on $1" >&2; exit 1; }
+
+ns_port=$(free_port)
+"$bin/mqnamesrv" --listenPort "$ns_port" >"$work/namesrv.log" 2>&1 &
+pids+=($!)
+wait_port "$ns_port"
+ns=127.0.0.1:$ns_port
+
+# start_broker <layout> <name>: the shipped file with this machine's ports and a store in
+# $work; sets $started to its pid.
+start_broker() {
+  local port ha conf
+  port=$(free_port); ha=$(free_port); conf="$work/$1-$2.properties"
+  sed -e "s|^listenPort=.*|listenPort=$port|" -e "s|^storePathRootDir=.*|storePathRootDir=$work/$1-$2|" \
+    "broker-server/conf/$1/$2.properties" >"$conf"
+  printf 'brokerIP1=127.0.0.1\nhaListenPort=%s\n' "$ha" >>"$conf"
+  "${MQBROKER:-$bin/mqbroker}" -n "$ns" -c "$conf" >"$work/$1-$2.log" 2>&1 &
+  started=$!
+  pids+=("$started")
+  wait_port "$port"
+}
+
+# bench <label> <extra mqbench flags…>: prints the sends per second of the run.
+bench() {
+  local label=$1; shift
+  local line
+  line=$("$bin/mqbench" producer -n "$ns" -t "HaBench" -s 1024 -w 64 -d "$D" "$@" | grep '^\[Complete\]')
+  echo "$label: $line" >&2
+  sed -E 's/.*Send TPS: ([0-9.]+).*/\1/' <<<"$line"
+}
+
+warm() { "$bin/mqbench" producer -n "$ns" -t "HaBench" -s 1024 -w 8 -d 2 >/dev/null; }
+
+start_broker 2m-noslave broker-a
+lone=$started
+sleep 2; warm
+lone_sync=$(bench "lone ASYNC_MASTER, sync" )
+lone_batch=$(bench "lone ASYNC_MASTER, batches of 32" -b 32)
+kill "$lone"; wait "$lone" 2>/dev/null || true
+
+start_broker 2m-2s-sync broker-a
+start_broker 2m-2s-sync broker-a-s
+# Until the slave has connected, a SYNC_MASTER answers SLAVE_NOT_AVAILABLE: warm up past that.
+sleep 4; warm
+pair_sync=$(bench "SYNC_MASTER + slave, sync")
+pair_batch=$(bench "SYNC_MASTER + slave, batches of 32" -b 32)
+
+awk -v a="$pair_sync" -v b="$lone_sync" -v c="$pair_batch" -v d="$lone_batch" 'BEGIN {
+  printf "sync 1 KiB x64:        SYNC_MASTER pair %.0f/s, lone ASYNC_MASTER %.0f/s, ratio %.2f\n", a, b, a / b
+  printf "batched x32 1 KiB x64: SYNC_MASTER pair %.0f/s, lone ASYNC_MASTER %.0f/s, ratio %.2f\n", c, d, c / d
+}'
