@@ -156,6 +156,13 @@ async fn the_2m_2s_sync_layout_runs_from_the_shipped_files() {
     ]
     .map(|(n, id, a)| (n.to_string(), id.to_string(), a.clone()));
     assert_eq!(rows, expected, "{listing}");
+    let ha = mqadmin(&["haStatus", "-n", &ns, "-c", "DefaultCluster"]);
+    assert_eq!(ha.matches("#InSyncSlaveNum\t1").count(), 2, "{ha}");
+    assert_eq!(
+        ha.matches("#CommitLogMaxOffset").count(),
+        2,
+        "two slaves: {ha}"
+    );
     for b in brokers {
         b.terminate();
     }

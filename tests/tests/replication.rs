@@ -139,6 +139,23 @@ async fn a_sync_master_answers_once_its_slave_holds_the_message() {
     );
     sent += 400;
 
+    // haStatus: the master has one slave in sync, which acknowledged everything.
+    let admin = rocketmq_client::admin::Admin::connect(Some(&ns)).unwrap();
+    let ha = admin.broker_ha_status(&maddr).await.unwrap();
+    assert!(ha.master);
+    assert_eq!((ha.ha_connection_info.len(), ha.in_sync_slave_nums), (1, 1));
+    let conn = &ha.ha_connection_info[0];
+    assert_eq!(conn.slave_ack_offset, ha.master_commit_log_max_offset);
+    assert_eq!(conn.diff, 0);
+    let seen = admin.broker_ha_status(&saddr).await.unwrap();
+    assert!(!seen.master && seen.ha_client_runtime_info.activated);
+    assert_eq!(
+        seen.ha_client_runtime_info.max_offset,
+        ha.master_commit_log_max_offset
+    );
+    assert!(seen.ha_client_runtime_info.last_read_timestamp > 0);
+    admin.close();
+
     // Every acknowledged byte is on the slave, at the same offsets.
     let (master_log, slave_log) = (commit_log(mdir.path()), commit_log(sdir.path()));
     let used = master_log.iter().rposition(|b| *b != 0).unwrap() + 1;

@@ -7,6 +7,7 @@
 //! mqbench producer ... -a                                                     # async sends
 //! mqbench consumer -n 127.0.0.1:9876 -t BenchmarkTest -g benchmark_consumer -d 30
 //! mqbench --threads 4 producer ...                                            # client threads
+//! mqbench producer ... --rate 20000                                           # a steady 20k msg/s
 //! ```
 //! Once a second it prints Apache's line (`Send TPS: … Max RT(ms): … Average RT(ms): … Send
 //! Failed: … Response Failed: …`), and at the end a summary with latency percentiles.
@@ -79,6 +80,26 @@ struct ProducerArgs {
     /// Run this many seconds (0: until Ctrl-C).
     #[arg(short = 'd', long, default_value_t = 0)]
     duration: u64,
+    /// Hold the whole run to this many messages a second (0: as fast as taken), for
+    /// measurements at a steady load such as replication lag.
+    #[arg(long, default_value_t = 0)]
+    rate: u64,
+}
+
+/// Spaces sends evenly at a fixed rate across every worker.
+struct Pacer {
+    start: tokio::time::Instant,
+    rate: f64,
+    issued: AtomicU64,
+}
+
+impl Pacer {
+    /// Waits for the slot of the next `n` messages.
+    async fn admit(&self, n: u64) {
+        let k = self.issued.fetch_add(n, Ordering::Relaxed);
+        let at = self.start + Duration::from_secs_f64(k as f64 / self.rate);
+        tokio::time::sleep_until(at).await;
+    }
 }
 
 #[derive(Args)]
@@ -155,6 +176,13 @@ async fn producer(args: ProducerArgs) -> anyhow::Result<()> {
         args.topic, args.size, args.workers, args.batch, args.asynchronous, args.keys
     );
     let started = Instant::now();
+    let pacer = (args.rate > 0).then(|| {
+        Arc::new(Pacer {
+            start: tokio::time::Instant::now(),
+            rate: args.rate as f64,
+            issued: AtomicU64::new(0),
+        })
+    });
     let mut workers = tokio::task::JoinSet::new();
     for w in 0..args.workers {
         let (producer, stats, stop, body, topic) = (
@@ -165,10 +193,14 @@ async fn producer(args: ProducerArgs) -> anyhow::Result<()> {
             args.topic.clone(),
         );
         let (batch, keys, asynchronous) = (args.batch, args.keys, args.asynchronous);
+        let pacer = pacer.clone();
         workers.spawn(async move {
             let mut seq = 0u64;
             let mut inflight = tokio::task::JoinSet::new();
             while !stop.load(Ordering::Acquire) {
+                if let Some(p) = &pacer {
+                    p.admit(batch.max(1) as u64).await;
+                }
                 let mut make = || {
                     seq += 1;
                     let m = Message::new(&topic, body.clone());

@@ -146,8 +146,8 @@ pub(crate) struct BrokerState {
     pub(crate) locks: locks::LockManager,
     /// Which half messages are settled; held across END_TRANSACTION and check rounds.
     pub(crate) transactions: tokio::sync::Mutex<transaction::Book>,
-    /// A master's slaves (`None` on a slave).
-    pub(crate) ha: Option<Arc<ha::HaMaster>>,
+    /// Replication: a master's slaves, or a slave's master.
+    pub(crate) ha: ha::Role,
 }
 
 impl BrokerState {
@@ -254,8 +254,17 @@ impl Broker {
         let topics = Arc::new(topics);
         let _ = known_topics.set(topics.clone());
         let store = Arc::new(store);
-        let ha = (config.broker_role != BrokerRole::Slave)
-            .then(|| Arc::new(ha::HaMaster::new(store.clone(), config.ha_config())));
+        let ha = if config.broker_role == BrokerRole::Slave {
+            ha::Role::Slave(Arc::new(ha::HaSlave::new(
+                store.clone(),
+                config.ha_config(),
+            )))
+        } else {
+            ha::Role::Master(Arc::new(ha::HaMaster::new(
+                store.clone(),
+                config.ha_config(),
+            )))
+        };
         let state = BrokerState {
             ha,
             offsets: Arc::new(ConsumerOffsetManager::load(
@@ -319,7 +328,7 @@ impl Broker {
         match &state.ha {
             // Delays, transaction checks and timers run where messages are put: on the
             // master, as with Apache.
-            Some(master) => {
+            ha::Role::Master(master) => {
                 if let Some(ha) = ha {
                     tasks.spawn(master.clone().serve(ha, cancel.clone()));
                 }
@@ -340,11 +349,10 @@ impl Broker {
                     cancel.clone(),
                 ));
             }
-            None => {
+            ha::Role::Slave(slave) => {
                 tasks.spawn(ha::run_slave(
-                    state.store.clone(),
+                    slave.clone(),
                     state.registrar.master(),
-                    state.config.ha_config(),
                     cancel.clone(),
                 ));
                 let metadata = ha::Metadata {

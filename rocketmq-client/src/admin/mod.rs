@@ -19,8 +19,8 @@ use std::time::Duration;
 
 use crate::error::{ClientError, Result};
 use crate::protocol::body::{
-    ClusterInfo, ConsumeStats, JsonBody, KvTable, TopicConfig, TopicList, TopicRouteData,
-    TopicStatsTable,
+    ClusterInfo, ConsumeStats, HaRuntimeInfo, JsonBody, KvTable, TopicConfig, TopicList,
+    TopicRouteData, TopicStatsTable,
 };
 use crate::protocol::header::{CreateTopicRequestHeader, DeleteTopicInNamesrvHeader, TopicHeader};
 use crate::protocol::{RemotingCommand, RequestCode, ResponseCode};
@@ -277,6 +277,17 @@ impl Admin {
             )
             .await?;
         KvTable::decode(&resp.body).map_err(|e| ClientError::body(addr, e))
+    }
+
+    /// A broker's replication state (GET_BROKER_HA_STATUS, `mqadmin haStatus`).
+    pub async fn broker_ha_status(&self, addr: &str) -> Result<HaRuntimeInfo> {
+        let resp = self
+            .call(
+                addr,
+                RemotingCommand::request(RequestCode::GetBrokerHaStatus),
+            )
+            .await?;
+        HaRuntimeInfo::decode(&resp.body).map_err(|e| ClientError::body(addr, e))
     }
 
     /// Closes connections.

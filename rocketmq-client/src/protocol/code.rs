@@ -103,6 +103,7 @@ codes! {
         GetSubscriptionGroupConfig = 352,
         LitePullMessage = 361,
         BrokerHeartbeat = 904,
+        GetBrokerHaStatus = 907,
     }
 }
 

@@ -14,9 +14,11 @@
 //! mqadmin producerConnection -n 127.0.0.1:9876 -g please_rename_unique_group_name -t TopicTest
 //! mqadmin consumerStatus -n 127.0.0.1:9876 -g please_rename_unique_group_name_4 [-i clientId]
 //! mqadmin resetOffsetByTime -n 127.0.0.1:9876 -g please_rename_unique_group_name_4 -t TopicTest -s now
+//! mqadmin haStatus -n 127.0.0.1:9876 -c DefaultCluster [-i 1]       # or -b 127.0.0.1:10911
 //! ```
 
 mod groups;
+mod ha;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
@@ -114,6 +116,9 @@ enum Command {
         #[arg(short = 'b', long = "brokerAddr")]
         broker: String,
     },
+    /// Replication: a master's slaves and their lag, or a slave's master.
+    #[command(name = "haStatus")]
+    HaStatus(ha::HaStatus),
     #[command(flatten)]
     Groups(groups::GroupCommand),
 }
@@ -278,6 +283,7 @@ async fn main() -> anyhow::Result<()> {
                 println!("{k:<32}: {v}");
             }
         }
+        Command::HaStatus(args) => ha::run(args).await?,
         Command::Groups(cmd) => groups::run(cmd).await?,
     }
     Ok(())

@@ -16,8 +16,9 @@ use tokio::sync::oneshot;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::{HaConfig, header};
+use super::{Flow, HaConfig, header};
 use crate::store::MessageStore;
+use rocketmq_client::protocol::body::{HaConnectionRuntimeInfo, HaRuntimeInfo};
 
 /// What a SYNC_MASTER send learns about its slaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +40,20 @@ pub(crate) struct HaMaster {
     acks: Acks,
     /// Connected slaves.
     slaves: AtomicUsize,
+    /// Each connected slave, for `haStatus`.
+    connections: Mutex<BTreeMap<u64, Arc<SlaveView>>>,
+    next_id: AtomicU64,
+}
+
+/// One connected slave as its master sees it.
+#[derive(Debug)]
+pub(crate) struct SlaveView {
+    pub(crate) addr: SocketAddr,
+    /// The furthest offset this slave acknowledged.
+    pub(crate) acked: AtomicU64,
+    /// Where its stream began.
+    pub(crate) from: AtomicU64,
+    pub(crate) flow: Flow,
 }
 
 /// The furthest offset a slave acknowledged, and the sends waiting for more. An
@@ -99,6 +114,41 @@ impl HaMaster {
             cfg,
             acks: Acks::default(),
             slaves: AtomicUsize::new(0),
+            connections: Mutex::default(),
+            next_id: AtomicU64::new(0),
+        }
+    }
+
+    /// What `haStatus` shows of a master.
+    pub(crate) fn runtime_info(&self) -> HaRuntimeInfo {
+        let end = self.store.commit_log_max_offset();
+        let conns: Vec<Arc<SlaveView>> = self
+            .connections
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .cloned()
+            .collect();
+        let ha_connection_info: Vec<HaConnectionRuntimeInfo> = conns
+            .iter()
+            .map(|c| {
+                let acked = c.acked.load(Ordering::Acquire);
+                HaConnectionRuntimeInfo {
+                    addr: c.addr.to_string(),
+                    slave_ack_offset: acked as i64,
+                    diff: end.saturating_sub(acked) as i64,
+                    in_sync: end.saturating_sub(acked) < self.cfg.max_gap,
+                    transferred_byte_in_second: c.flow.per_second() as i64,
+                    transfer_from_where: c.from.load(Ordering::Acquire) as i64,
+                }
+            })
+            .collect();
+        HaRuntimeInfo {
+            master: true,
+            master_commit_log_max_offset: end as i64,
+            in_sync_slave_nums: ha_connection_info.iter().filter(|c| c.in_sync).count() as i32,
+            ha_connection_info,
+            ha_client_runtime_info: Default::default(),
         }
     }
 
@@ -144,15 +194,30 @@ impl HaMaster {
     async fn connection(&self, stream: TcpStream, peer: SocketAddr, cancel: CancellationToken) {
         let _ = stream.set_nodelay(true);
         let (rd, wr) = stream.into_split();
+        let view = Arc::new(SlaveView {
+            addr: peer,
+            acked: AtomicU64::new(0),
+            from: AtomicU64::new(0),
+            flow: Flow::default(),
+        });
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        self.connections
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id, view.clone());
         self.slaves.fetch_add(1, Ordering::AcqRel);
         tracing::info!(slave = %peer, "slave connected");
         let (first_tx, first_rx) = oneshot::channel();
         let outcome = tokio::select! {
-            r = self.read_acks(rd, first_tx) => r,
-            r = self.stream(wr, first_rx) => r,
+            r = self.read_acks(rd, first_tx, &view) => r,
+            r = self.stream(wr, first_rx, &view) => r,
             _ = cancel.cancelled() => Ok(()),
         };
         self.slaves.fetch_sub(1, Ordering::AcqRel);
+        self.connections
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&id);
         match outcome {
             Ok(()) => tracing::info!(slave = %peer, "slave disconnected"),
             Err(reason) => tracing::warn!(slave = %peer, %reason, "slave connection closed"),
@@ -164,6 +229,7 @@ impl HaMaster {
         &self,
         rd: OwnedReadHalf,
         first: oneshot::Sender<u64>,
+        view: &SlaveView,
     ) -> Result<(), String> {
         let mut rd = BufReader::new(rd);
         let mut first = Some(first);
@@ -184,6 +250,7 @@ impl HaMaster {
             if let Some(tx) = first.take() {
                 let _ = tx.send(offset);
             }
+            view.acked.fetch_max(offset, Ordering::AcqRel);
             self.acks.ack(offset);
         }
     }
@@ -194,6 +261,7 @@ impl HaMaster {
         &self,
         mut wr: OwnedWriteHalf,
         first: oneshot::Receiver<u64>,
+        view: &SlaveView,
     ) -> Result<(), String> {
         let Ok(asked) = first.await else {
             return Ok(());
@@ -204,6 +272,7 @@ impl HaMaster {
         } else {
             asked
         };
+        view.from.store(next, Ordering::Release);
         tracing::info!(from = next, asked, "streaming the commit log to a slave");
         let mut grown = self.store.log_end();
         let mut last_write = Instant::now();
@@ -223,6 +292,7 @@ impl HaMaster {
                     .await
                     .map_err(|e| e.to_string())?;
                 next += bytes.len() as u64;
+                view.flow.add(bytes.len());
                 last_write = Instant::now();
                 continue;
             }

@@ -32,10 +32,57 @@ mod master;
 mod slave;
 mod sync;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::Duration;
 
 pub(crate) use master::{HaMaster, Replicated};
-pub(crate) use slave::run as run_slave;
+pub(crate) use slave::{HaSlave, run as run_slave};
+
+/// A broker's side of replication.
+#[derive(Debug)]
+pub(crate) enum Role {
+    /// Serves slaves; SYNC_MASTER sends wait on it.
+    Master(Arc<HaMaster>),
+    /// Follows a master.
+    Slave(Arc<HaSlave>),
+}
+
+/// Bytes moved in the last whole second (Apache's `FlowMonitor`, for `haStatus`).
+#[derive(Debug, Default)]
+pub(crate) struct Flow {
+    second: AtomicI64,
+    current: AtomicU64,
+    last: AtomicU64,
+}
+
+impl Flow {
+    pub(crate) fn add(&self, bytes: usize) {
+        let now = rocketmq_client::protocol::now_millis() / 1000;
+        let was = self.second.load(Ordering::Acquire);
+        if was != now
+            && self
+                .second
+                .compare_exchange(was, now, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
+        {
+            let finished = self.current.swap(0, Ordering::AcqRel);
+            let whole = if now == was + 1 { finished } else { 0 };
+            self.last.store(whole, Ordering::Release);
+        }
+        self.current.fetch_add(bytes as u64, Ordering::AcqRel);
+    }
+
+    /// Bytes of the last whole second.
+    pub(crate) fn per_second(&self) -> u64 {
+        let now = rocketmq_client::protocol::now_millis() / 1000;
+        match now - self.second.load(Ordering::Acquire) {
+            0 => self.last.load(Ordering::Acquire),
+            1 => self.current.load(Ordering::Acquire),
+            _ => 0,
+        }
+    }
+}
 pub(crate) use sync::{Metadata, run as sync_metadata};
 
 /// Frame header: start offset and size.

@@ -7,6 +7,7 @@ mod consumer_list;
 mod consumer_offset;
 mod delay_offset;
 mod end_transaction;
+mod ha_status;
 mod heartbeat;
 mod lock_batch;
 mod pull_message;
@@ -63,6 +64,7 @@ pub(super) async fn dispatch(
         | DeleteSubscriptionGroup
         | GetSubscriptionGroupConfig => subscription_group::handle(state, &req),
         GetBrokerRuntimeInfo => runtime_info::handle(state, &req),
+        GetBrokerHaStatus => ha_status::handle(state, &req),
         ViewMessageById => view_message::handle(state, &req),
         QueryMessage => query_message::handle(state, &req),
         GetTopicStatsInfo | GetConsumeStats | GetBrokerConsumeStats => stats::handle(state, &req),

@@ -16,7 +16,7 @@ use rocketmq_client::protocol::topic::dlq_topic;
 use rocketmq_client::protocol::{RemotingCommand, RequestCode, ResponseCode};
 
 use crate::broker::BrokerRole;
-use crate::broker::ha::Replicated;
+use crate::broker::ha::{Replicated, Role};
 use crate::broker::topics::{RETRY_GROUP_TOPIC_PREFIX, is_send_forbidden, validate_topic};
 use crate::broker::{BrokerState, RateKind};
 use crate::broker::{schedule, transaction};
@@ -186,7 +186,9 @@ pub(super) async fn handle(
     let code = match (&result.status, &state.ha) {
         (PutStatus::FlushDiskTimeout, _) => ResponseCode::FlushDiskTimeout,
         // A SYNC_MASTER answers once a slave has the message too.
-        (_, Some(ha)) if state.config.broker_role == BrokerRole::SyncMaster && wait_store => {
+        (_, Role::Master(ha))
+            if state.config.broker_role == BrokerRole::SyncMaster && wait_store =>
+        {
             let end = append.wrote_offset as u64 + append.wrote_bytes as u64;
             match ha.wait_replicated(end).await {
                 Replicated::Yes => ResponseCode::Success,

@@ -6,6 +6,7 @@
 
 mod cluster;
 mod consumer_info;
+mod ha;
 mod heartbeat;
 mod lists;
 mod lock_batch;
@@ -21,6 +22,7 @@ pub use consumer_info::{
     ConsumerRunningInfo, ProcessQueueInfo, ProducerConnection, ResetOffsetBody, consume_result,
     running_info_prop,
 };
+pub use ha::{HaClientRuntimeInfo, HaConnectionRuntimeInfo, HaRuntimeInfo};
 pub use heartbeat::{
     CheckClientRequestBody, ConsumeFromWhere, ConsumeType, ConsumerData, HeartbeatData,
     MessageModel, ProducerData, SubscriptionData,

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# How far an ASYNC_MASTER's slave trails it at a steady load: conf/2m-2s-async broker-a and
+# broker-a-s on this machine, mqbench at RATE msg/s of 1 KiB for D seconds, the master's
+# haStatus sampled every 100 ms. Prints the lag's p50/p99/max in bytes, and in ms at the
+# measured byte rate, and checks at the end that the slave's commit log is a byte-identical
+# prefix of the master's.
+#   RATE=20000 D=20 scripts/ha_lag.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RATE=${RATE:-20000}
+D=${D:-20}
+cargo build --release -q -p rocketmq-broker-server --bins
+bin=target/release
+work="$(mktemp -d)"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 1 300); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return; sleep 0.1; done; echo "nothing listens on $1" >&2; exit 1; }
+
+ns_port=$(free_port)
+"$bin/mqnamesrv" --listenPort "$ns_port" >"$work/namesrv.log" 2>&1 &
+pids+=($!)
+wait_port "$ns_port"
+ns=127.0.0.1:$ns_port
+start_broker() {
+  local port ha conf
+  port=$(free_port); ha=$(free_port); conf="$work/$1.properties"
+  sed -e "s|^listenPort=.*|listenPort=$port|" -e "s|^storePathRootDir=.*|storePathRootDir=$work/$1|" \
+    "broker-server/conf/2m-2s-async/$1.properties" >"$conf"
+  printf 'brokerIP1=127.0.0.1\nhaListenPort=%s\n' "$ha" >>"$conf"
+  "$bin/mqbroker" -n "$ns" -c "$conf" >"$work/$1.log" 2>&1 &
+  pids+=($!)
+  wait_port "$port"
+  addr=127.0.0.1:$port
+}
+start_broker broker-a; master=$addr
+start_broker broker-a-s
+sleep 3
+
+"$bin/mqadmin" haStatus -n "$ns" -b "$master" -i 0.1 >"$work/ha.txt" 2>&1 &
+sampler=$!
+pids+=("$sampler")
+"$bin/mqbench" producer -n "$ns" -t HaLag -s 1024 -w 64 -d "$D" --rate "$RATE" | grep '^\[Complete\]'
+sleep 1
+kill "$sampler"
+# The sampler's lines: "#MasterCommitLogMaxOffset <end>", then the slave's row with its Diff.
+awk '/^#MasterCommitLogMaxOffset/ { end = $2 } /^127\.0\.0\.1:/ && end > 0 { print end, $3 }' \
+  "$work/ha.txt" >"$work/samples"
+n=$(wc -l <"$work/samples")
+[ "$n" -ge 10 ] || { echo "too few samples ($n)"; exit 1; }
+# Bytes a millisecond, from the master's growth over the samples (100 ms apart).
+rate=$(awk 'NR == 1 { f = $1 } { l = $1 } END { r = (l - f) / ((NR - 1) * 100); print (r > 0 ? r : 1) }' "$work/samples")
+cut -d' ' -f2 "$work/samples" | sort -n | awk -v n="$n" -v rate="$rate" '
+  { d[NR] = $1 }
+  END {
+    p50 = d[int(n * 0.50) + 1]; i = int(n * 0.99) + 1; if (i > n) i = n; p99 = d[i]; mx = d[n]
+    printf "replication lag over %d samples: p50 %d B (%.2f ms), p99 %d B (%.2f ms), max %d B (%.2f ms) at %.1f MB/s\n",
+      n, p50, p50 / rate, p99, p99 / rate, mx, mx / rate, rate / 1000
+  }'
+
+# Quiesced, the slave's log must be the master's, byte for byte.
+sleep 1
+python3 - "$work/broker-a/commitlog" "$work/broker-a-s/commitlog" <<'PY'
+import os, sys
+def log(d):
+    return b"".join(open(os.path.join(d, f), "rb").read() for f in sorted(os.listdir(d)))
+m, s = log(sys.argv[1]), log(sys.argv[2])
+used = len(m.rstrip(b"\0"))
+print(f"commit logs: master {used} bytes used, slave identical prefix: {m[:used] == s[:used]}")
+sys.exit(0 if m[:used] == s[:used] else 1)
+PY
