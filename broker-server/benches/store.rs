@@ -67,7 +67,8 @@ fn bench(c: &mut Criterion) {
         let dir = tempfile::tempdir().expect("dir");
         let store = open(dir.path());
         for _ in 0..20_000 {
-            rt.block_on(store.put_message(message(&body, 0), true));
+            rt.block_on(store.put_message(message(&body, 0), true))
+                .expect("stored");
         }
         assert!(store.wait_dispatched(Duration::from_secs(10)));
         let mut offset = 0i64;

@@ -9,7 +9,7 @@
 //!
 //! Appends take one lock, which also guards the next consume-queue offset of every queue, so
 //! offsets are handed out in log order. Records are encoded into a buffer kept with the lock
-//! and written with one `pwrite` per file touched (see [`MappedFile::write_at`]); readers see
+//! and written with one `pwrite` per file touched (see [`FileWriter::write_at`](super::mapped_file::FileWriter::write_at)); readers see
 //! them through the mapping. Senders that find the lock taken hand their batch to its holder
 //! ([`super::group`]), so one write carries every batch that queued up meanwhile. Consume
 //! queues are built later by the dispatch thread.
@@ -25,7 +25,7 @@ use rocketmq_client::protocol::message::record::{
 use tokio::sync::watch;
 
 use super::error::StoreError;
-use super::group::AppendQueue;
+use super::group::{AppendQueue, RoundWriter};
 use super::mapped_file::MappedFile;
 use super::mapped_file_queue::{FileKind, MappedFileQueue};
 use super::now_millis;
@@ -37,7 +37,7 @@ pub(crate) struct CommitLog {
     /// The append lock.
     writer: Mutex<Writer>,
     /// Batches left for the holder of `writer` to append.
-    waiting: AppendQueue,
+    waiting: AppendQueue<(Vec<PutMessage>, Prepared)>,
     max_record_size: usize,
     /// The log's end after each append round: what replication waits on.
     appended: watch::Sender<u64>,
@@ -151,7 +151,7 @@ impl CommitLog {
         batch: Vec<PutMessage>,
     ) -> Result<AppendResult, AppendError> {
         let prepared = self.prepare(&batch)?;
-        self.waiting.append(self, batch, prepared).await
+        self.waiting.append(self, (batch, prepared)).await
     }
 
     /// Checks a batch and computes what needs no lock: record sizes and body CRCs.
@@ -177,7 +177,7 @@ impl CommitLog {
     }
 
     /// The append lock, if it is free.
-    pub(crate) fn try_writer(&self) -> Option<MutexGuard<'_, Writer>> {
+    fn try_writer(&self) -> Option<MutexGuard<'_, Writer>> {
         match self.writer.try_lock() {
             Ok(w) => Some(w),
             Err(std::sync::TryLockError::Poisoned(e)) => Some(e.into_inner()),
@@ -187,7 +187,7 @@ impl CommitLog {
 
     /// Writes prepared batches back to back, each contiguous, with one `pwrite` per file they
     /// land in; returns where each landed. Queue offsets advance only for what was written.
-    pub(crate) fn write_round(
+    fn write_round(
         &self,
         writer: &mut Writer,
         round: &[(&[PutMessage], &Prepared)],
@@ -204,7 +204,7 @@ impl CommitLog {
         for &(batch, prepared) in round {
             if pos + buf.len() + prepared.total + 8 > file_size {
                 write_out(&file, pos, buf, queue_offsets, &mut staged)?;
-                write_blank(&file, pos + buf.len());
+                write_blank(&file, pos + buf.len())?;
                 file = self.files.create_file(file.from() + file_size as u64)?;
                 pos = 0;
                 buf.clear();
@@ -283,6 +283,7 @@ impl CommitLog {
             }
         };
         let pos = (at - file.from()) as usize;
+        let writer = file.sole_writer()?;
         if pos + bytes.len() > file.size() {
             return Err(RawAppendError::PastFileEnd {
                 at,
@@ -290,9 +291,10 @@ impl CommitLog {
                 file_end: file.from() + file.size() as u64,
             });
         }
-        file.write_at(pos, bytes)
+        writer
+            .write_at(pos, bytes)
             .map_err(|e| StoreError::io(file.path(), e))?;
-        file.set_wrote(pos + bytes.len());
+        writer.set_wrote(pos + bytes.len());
         self.appended.send_replace(at + bytes.len() as u64);
         Ok(())
     }
@@ -399,9 +401,10 @@ impl CommitLog {
             if pos + 8 > size {
                 break f.from() + pos as u64;
             }
-            match read_head(f.read_unpublished(pos, 8)) {
+            let w = f.sole_writer()?;
+            match read_head(w.read_unpublished(pos, 8)) {
                 RecordHead::Message(len) if pos + len <= size => {
-                    let ok = RecordView::parse(f.read_unpublished(pos, len)).is_ok_and(|v| {
+                    let ok = RecordView::parse(w.read_unpublished(pos, len)).is_ok_and(|v| {
                         v.physical_offset == (f.from() + pos as u64) as i64
                             && v.tail_ok()
                             && (!check_crc || v.crc_ok())
@@ -429,6 +432,25 @@ impl CommitLog {
 
     pub(crate) fn flush(&self) -> std::io::Result<u64> {
         self.files.flush()
+    }
+}
+
+impl RoundWriter for CommitLog {
+    type Batch = (Vec<PutMessage>, Prepared);
+    type Guard<'a> = MutexGuard<'a, Writer>;
+
+    fn try_lock(&self) -> Option<MutexGuard<'_, Writer>> {
+        self.try_writer()
+    }
+
+    fn write_round(
+        &self,
+        guard: &mut MutexGuard<'_, Writer>,
+        round: &[&Self::Batch],
+    ) -> Result<Vec<AppendResult>, StoreError> {
+        let batches: Vec<(&[PutMessage], &Prepared)> =
+            round.iter().map(|(b, p)| (&b[..], p)).collect();
+        CommitLog::write_round(self, guard, &batches)
     }
 }
 
@@ -509,9 +531,11 @@ fn write_out(
     staged: &mut Vec<(&str, i32, i64)>,
 ) -> Result<(), StoreError> {
     if !buf.is_empty() {
-        file.write_at(pos, buf)
+        let writer = file.sole_writer()?;
+        writer
+            .write_at(pos, buf)
             .map_err(|e| StoreError::io(file.path(), e))?;
-        file.set_wrote(pos + buf.len());
+        writer.set_wrote(pos + buf.len());
     }
     for (topic, queue_id, next) in staged.drain(..) {
         match queue_offsets.get_mut(topic) {
@@ -526,15 +550,17 @@ fn write_out(
     Ok(())
 }
 
-fn write_blank(file: &MappedFile, pos: usize) {
+fn write_blank(file: &MappedFile, pos: usize) -> Result<(), StoreError> {
+    let writer = file.sole_writer()?;
     let rest = file.size() - pos;
     if rest >= 8 {
-        file.write_with(pos, 8, |b| {
+        writer.write_with(pos, 8, |b| {
             b[..4].copy_from_slice(&(rest as i32).to_be_bytes());
             b[4..].copy_from_slice(&MAGIC_BLANK.to_be_bytes());
         });
     }
-    file.set_wrote(file.size());
+    writer.set_wrote(file.size());
+    Ok(())
 }
 
 #[cfg(test)]

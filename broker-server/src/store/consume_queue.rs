@@ -85,12 +85,13 @@ impl ConsumeQueue {
             None => self.files.create_file(at - at % file_size)?,
         };
         let pos = (at - file.from()) as usize;
-        file.write_with(pos, CQ_UNIT, |b| {
+        let writer = file.sole_writer()?;
+        writer.write_with(pos, CQ_UNIT, |b| {
             b[0..8].copy_from_slice(&entry.phys.to_be_bytes());
             b[8..12].copy_from_slice(&entry.size.to_be_bytes());
             b[12..20].copy_from_slice(&entry.tag_code.to_be_bytes());
         });
-        file.set_wrote(pos + CQ_UNIT);
+        writer.set_wrote(pos + CQ_UNIT);
         if max == 0 && offset > 0 && self.min_offset() == 0 {
             self.min_offset.store(offset, Ordering::Release);
         }
@@ -115,8 +116,9 @@ impl ConsumeQueue {
         let files = self.files.files();
         let mut end_bytes = files.first().map_or(0, |f| f.from());
         'files: for f in &files {
+            let w = f.sole_writer()?;
             for pos in (0..f.size()).step_by(CQ_UNIT) {
-                let e = CqEntry::decode(f.read_unpublished(pos, CQ_UNIT));
+                let e = CqEntry::decode(w.read_unpublished(pos, CQ_UNIT));
                 if e.is_hole() {
                     continue;
                 }

@@ -126,7 +126,7 @@ mod tests {
         };
         let store = MessageStore::open(config, None).unwrap();
         for i in 0..4000 {
-            store.put_message(msg(i), false).await;
+            store.put_message(msg(i), false).await.unwrap();
         }
         assert!(store.wait_dispatched(Duration::from_secs(5)));
         let first = dir.path().join("commitlog").join(file_name(0));

@@ -14,29 +14,56 @@ use std::sync::Mutex;
 
 use tokio::sync::oneshot;
 
-use super::commit_log::{CommitLog, Prepared};
 use super::error::StoreError;
-use super::put::{AppendError, AppendResult, PutMessage};
+use super::put::{AppendError, AppendResult};
+
+/// What a group append writes to: a lock that can be tried, and a round of batches written
+/// under it. The commit log is one; the queue knows nothing else of it.
+pub(crate) trait RoundWriter {
+    /// A batch as queued (for the commit log: its messages and their measured sizes).
+    type Batch: Send;
+    /// The held lock.
+    type Guard<'a>
+    where
+        Self: 'a;
+
+    /// The lock, if it is free.
+    fn try_lock(&self) -> Option<Self::Guard<'_>>;
+
+    /// Writes the batches in order; one result per batch.
+    fn write_round(
+        &self,
+        guard: &mut Self::Guard<'_>,
+        round: &[&Self::Batch],
+    ) -> Result<Vec<AppendResult>, StoreError>;
+}
 
 type Done = oneshot::Sender<Result<AppendResult, AppendError>>;
 
 /// Batches waiting for the holder of the append lock.
-#[derive(Debug, Default)]
-pub(crate) struct AppendQueue {
-    waiting: Mutex<Vec<(Vec<PutMessage>, Prepared, Done)>>,
+#[derive(Debug)]
+pub(crate) struct AppendQueue<B> {
+    waiting: Mutex<Vec<(B, Done)>>,
 }
 
-impl AppendQueue {
+impl<B> Default for AppendQueue<B> {
+    fn default() -> Self {
+        AppendQueue {
+            waiting: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+impl<B: Send> AppendQueue<B> {
     /// Appends `batch`: writes it (and whatever else is waiting) if the log is free, or leaves
     /// it to the current holder.
-    pub(crate) async fn append(
+    pub(crate) async fn append<W: RoundWriter<Batch = B>>(
         &self,
-        log: &CommitLog,
-        batch: Vec<PutMessage>,
-        prepared: Prepared,
+        log: &W,
+        batch: B,
     ) -> Result<AppendResult, AppendError> {
         let (tx, rx) = oneshot::channel();
-        self.lock().push((batch, prepared, tx));
+        self.lock().push((batch, tx));
         self.drain(log);
         // Our batch was written by this thread in `drain` or is a holder's to write; the
         // sender is dropped unanswered only if that holder panicked.
@@ -50,13 +77,13 @@ impl AppendQueue {
 
     /// While the log is free and batches wait: takes the lock and writes them all. Whoever
     /// lets go of the append lock calls this.
-    pub(crate) fn drain(&self, log: &CommitLog) {
+    pub(crate) fn drain<W: RoundWriter<Batch = B>>(&self, log: &W) {
         let mut round = Vec::new();
         loop {
             if self.lock().is_empty() {
                 return;
             }
-            let Some(mut writer) = log.try_writer() else {
+            let Some(mut writer) = log.try_lock() else {
                 // The holder looks at the queue after letting go.
                 return;
             };
@@ -65,17 +92,17 @@ impl AppendQueue {
                 if round.is_empty() {
                     break;
                 }
-                let batches: Vec<_> = round.iter().map(|(b, p, _)| (&b[..], p)).collect();
+                let batches: Vec<&B> = round.iter().map(|(b, _)| b).collect();
                 let written = log.write_round(&mut writer, &batches);
                 drop(batches);
                 match written {
                     Ok(results) => {
-                        for ((_, _, done), result) in round.drain(..).zip(results) {
+                        for ((_, done), result) in round.drain(..).zip(results) {
                             let _ = done.send(Ok(result));
                         }
                     }
                     Err(e) => {
-                        for (_, _, done) in round.drain(..) {
+                        for (_, done) in round.drain(..) {
                             let _ = done.send(Err(AppendError::Store(e.duplicate())));
                         }
                     }
@@ -85,7 +112,7 @@ impl AppendQueue {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(Vec<PutMessage>, Prepared, Done)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(B, Done)>> {
         self.waiting.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
@@ -96,7 +123,7 @@ mod tests {
     use std::time::Duration;
 
     use crate::store::commit_log::tests::msg;
-    use crate::store::{MessageStore, PutStatus, StoreConfig};
+    use crate::store::{MessageStore, StoreConfig};
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn concurrent_batches_land_whole_in_order_across_file_ends() {
@@ -125,8 +152,7 @@ mod tests {
                         .collect();
                     let bodies: Vec<_> = batch.iter().map(|m| m.body.clone()).collect();
                     let result = store.put_messages(batch, false).await;
-                    assert!(matches!(result.status, PutStatus::Ok));
-                    let append = result.append.unwrap();
+                    let append = result.unwrap().append;
                     landed.push((queue, append.queue_offset, bodies));
                 }
                 landed

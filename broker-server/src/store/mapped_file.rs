@@ -1,14 +1,15 @@
 //! One fixed-size memory-mapped file.
 //!
-//! The file has exactly one writer at a time (the commit log's append lock, or the dispatch
-//! thread for a consume queue). The writer fills the region at and after the *published* write
-//! position, then publishes the new position with `Release`; readers load it with `Acquire` and
-//! only ever look below it. Written bytes are never changed again while the file is shared,
-//! except by recovery, which runs before anything else holds the file. That discipline is what
-//! makes the shared mutable mapping sound.
+//! The file has exactly one writer at a time: only a [`FileWriter`] writes or publishes, and
+//! [`MappedFile::writer`] hands out at most one at a time. The writer fills the region at and
+//! after the *published* write position, then publishes the new position with `Release`;
+//! readers load it with `Acquire` and only ever look below it. Published bytes are never
+//! changed again while the file is shared; recovery cuts a torn tail by truncating the file
+//! and mapping it anew. That discipline is what makes the shared mutable mapping sound, and
+//! the types keep it, not the callers.
 //!
-//! A writer fills the region either through the mapping ([`write_with`](MappedFile::write_with),
-//! small entries) or with `pwrite` ([`write_at`](MappedFile::write_at), the commit log's
+//! A writer fills the region either through the mapping ([`write_with`](FileWriter::write_with),
+//! small entries) or with `pwrite` ([`write_at`](FileWriter::write_at), the commit log's
 //! appends). Both land in the same page cache, which the mapping shows. They differ in what a
 //! page the file has never held costs the writer: a store through the mapping faults, and the
 //! kernel zero-fills the whole page before the copy goes on, inside the append lock unless a
@@ -21,9 +22,11 @@ use std::fs::{File, OpenOptions};
 use std::io;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use memmap2::{MmapOptions, MmapRaw};
+
+use super::error::StoreError;
 
 /// A mapped file named by the global offset of its first byte.
 #[derive(Debug)]
@@ -36,7 +39,16 @@ pub(crate) struct MappedFile {
     wrote: AtomicUsize,
     /// Bytes known to be on disk.
     flushed: AtomicUsize,
+    /// A [`FileWriter`] exists.
+    writing: AtomicBool,
     file: File,
+}
+
+/// The right to write one file: at most one exists per file (see [`MappedFile::writer`]);
+/// dropping it gives the right back.
+#[derive(Debug)]
+pub(crate) struct FileWriter<'a> {
+    file: &'a MappedFile,
 }
 
 /// The 20-digit file name of a start offset.
@@ -77,6 +89,7 @@ impl MappedFile {
             map,
             wrote: AtomicUsize::new(0),
             flushed: AtomicUsize::new(0),
+            writing: AtomicBool::new(false),
             file,
         })
     }
@@ -103,30 +116,6 @@ impl MappedFile {
         self.wrote() >= self.size
     }
 
-    /// Lets the single writer fill `len` bytes at `pos`, which must be at or after the published
-    /// position. Does not publish.
-    pub(crate) fn write_with<R>(
-        &self,
-        pos: usize,
-        len: usize,
-        f: impl FnOnce(&mut [u8]) -> R,
-    ) -> R {
-        assert!(
-            pos >= self.wrote() && pos + len <= self.size,
-            "write outside the unpublished region"
-        );
-        // SAFETY: the range is inside the mapping (asserted), at or beyond the published write
-        // position so no reader looks at it, and the caller is the file's only writer, so no
-        // other reference to these bytes exists while `f` runs.
-        let slice = unsafe { std::slice::from_raw_parts_mut(self.map.as_mut_ptr().add(pos), len) };
-        f(slice)
-    }
-
-    /// Publishes bytes up to `pos` to readers.
-    pub(crate) fn set_wrote(&self, pos: usize) {
-        self.wrote.store(pos.min(self.size), Ordering::Release);
-    }
-
     /// Borrows published bytes `[pos, pos + len)`; `None` if any of them are unpublished.
     pub(crate) fn read(&self, pos: usize, len: usize) -> Option<&[u8]> {
         if pos.checked_add(len)? > self.wrote() {
@@ -137,23 +126,20 @@ impl MappedFile {
         Some(unsafe { std::slice::from_raw_parts(self.map.as_ptr().add(pos), len) })
     }
 
-    /// Borrows bytes for recovery, ignoring the write position. Only valid before the file is
-    /// shared with a writer.
-    pub(crate) fn read_unpublished(&self, pos: usize, len: usize) -> &[u8] {
-        assert!(pos + len <= self.size);
-        // SAFETY: in range; recovery runs single-threaded before any writer exists.
-        unsafe { std::slice::from_raw_parts(self.map.as_ptr().add(pos), len) }
+    /// The file's writer, or `None` while another one is held.
+    pub(crate) fn writer(&self) -> Option<FileWriter<'_>> {
+        (!self.writing.swap(true, Ordering::AcqRel)).then_some(FileWriter { file: self })
     }
 
-    /// Writes `bytes` at `pos` through the file rather than the mapping (see the module
-    /// documentation for why), with the same rules as [`write_with`](Self::write_with): only
-    /// the single writer, only at or after the published position. Does not publish.
-    pub(crate) fn write_at(&self, pos: usize, bytes: &[u8]) -> io::Result<()> {
-        assert!(
-            pos >= self.wrote() && pos + bytes.len() <= self.size,
-            "write outside the unpublished region"
-        );
-        self.file.write_all_at(bytes, pos as u64)
+    /// The file's writer, for a caller whose own lock makes it the only one (the commit log's
+    /// append lock, a queue's dispatch): another one held is a bug, reported as an error.
+    pub(crate) fn sole_writer(&self) -> Result<FileWriter<'_>, StoreError> {
+        self.writer().ok_or_else(|| {
+            StoreError::io(
+                &self.path,
+                io::Error::other("the file is already being written"),
+            )
+        })
     }
 
     /// Turns read-ahead off for faults in this mapping (see `FileKind::Entries`). Advisory.
@@ -223,6 +209,63 @@ impl MappedFile {
     }
 }
 
+impl FileWriter<'_> {
+    /// Fills `len` bytes at `pos`, which must be at or after the published position. Does
+    /// not publish.
+    pub(crate) fn write_with<R>(
+        &self,
+        pos: usize,
+        len: usize,
+        f: impl FnOnce(&mut [u8]) -> R,
+    ) -> R {
+        let file = self.file;
+        assert!(
+            pos >= file.wrote() && pos + len <= file.size,
+            "write outside the unpublished region"
+        );
+        // SAFETY: the range is inside the mapping (asserted), at or beyond the published write
+        // position so no reader looks at it, and `self` is the file's only writer (one
+        // `FileWriter` at a time), so no other reference to these bytes exists while `f` runs.
+        let slice = unsafe { std::slice::from_raw_parts_mut(file.map.as_mut_ptr().add(pos), len) };
+        f(slice)
+    }
+
+    /// Writes `bytes` at `pos` through the file rather than the mapping (see the module
+    /// documentation for why), with the same rules as [`write_with`](Self::write_with). Does
+    /// not publish.
+    pub(crate) fn write_at(&self, pos: usize, bytes: &[u8]) -> io::Result<()> {
+        let file = self.file;
+        assert!(
+            pos >= file.wrote() && pos + bytes.len() <= file.size,
+            "write outside the unpublished region"
+        );
+        file.file.write_all_at(bytes, pos as u64)
+    }
+
+    /// Publishes bytes up to `pos` to readers.
+    pub(crate) fn set_wrote(&self, pos: usize) {
+        self.file
+            .wrote
+            .store(pos.min(self.file.size), Ordering::Release);
+    }
+
+    /// Borrows bytes whether published or not (recovery reads what is on disk before it
+    /// decides how much to publish).
+    pub(crate) fn read_unpublished(&self, pos: usize, len: usize) -> &[u8] {
+        let file = self.file;
+        assert!(pos + len <= file.size);
+        // SAFETY: in range; only this writer changes the file's bytes, and it is borrowed
+        // shared for as long as the slice lives, so nothing writes them meanwhile.
+        unsafe { std::slice::from_raw_parts(file.map.as_ptr().add(pos), len) }
+    }
+}
+
+impl Drop for FileWriter<'_> {
+    fn drop(&mut self) {
+        self.file.writing.store(false, Ordering::Release);
+    }
+}
+
 /// How many of the first `len` bytes' pages of the file at `path` are in the page cache; `None`
 /// where dropping pages is not observable (tmpfs keeps every page it holds).
 #[cfg(test)]
@@ -256,13 +299,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let f = MappedFile::create(dir.path(), 4096, 4096).unwrap();
         assert_eq!(f.path().file_name().unwrap(), "00000000000000004096");
-        f.write_with(0, 5, |b| b.copy_from_slice(b"hello"));
+        let w = f.writer().unwrap();
+        assert!(f.writer().is_none(), "one writer at a time");
+        w.write_with(0, 5, |b| b.copy_from_slice(b"hello"));
         assert_eq!(f.read(0, 5), None, "unpublished bytes are invisible");
-        f.set_wrote(5);
+        w.set_wrote(5);
         assert_eq!(f.read(0, 5), Some(&b"hello"[..]));
-        f.write_at(5, b" world").unwrap();
+        w.write_at(5, b" world").unwrap();
         assert_eq!(f.read(5, 6), None);
-        f.set_wrote(11);
+        w.set_wrote(11);
+        drop(w);
+        assert!(f.writer().is_some(), "given back on drop");
         assert_eq!(
             f.read(0, 11),
             Some(&b"hello world"[..]),
@@ -272,7 +319,7 @@ mod tests {
         drop(f);
         let g = MappedFile::open(&dir.path().join(file_name(4096)), 4096).unwrap();
         assert_eq!(g.size(), 4096);
-        assert_eq!(g.read_unpublished(0, 11), b"hello world");
+        assert_eq!(g.writer().unwrap().read_unpublished(0, 11), b"hello world");
     }
 
     #[test]
@@ -280,8 +327,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let f = MappedFile::create(dir.path(), 0, 256 * 1024).unwrap();
         let bytes: Vec<u8> = (0..128 * 1024).map(|i| (i % 251) as u8).collect();
-        f.write_at(0, &bytes).unwrap();
-        f.set_wrote(bytes.len());
+        let w = f.writer().unwrap();
+        w.write_at(0, &bytes).unwrap();
+        w.set_wrote(bytes.len());
         f.release(0, bytes.len());
         assert_eq!(f.read(0, bytes.len()), Some(&bytes[..]), "unflushed: kept");
         f.flush().unwrap();
@@ -299,8 +347,9 @@ mod tests {
     fn writing_below_the_published_position_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let f = MappedFile::create(dir.path(), 0, 64).unwrap();
-        f.set_wrote(10);
-        f.write_with(5, 1, |b| b[0] = 1);
+        let w = f.writer().unwrap();
+        w.set_wrote(10);
+        w.write_with(5, 1, |b| b[0] = 1);
     }
 
     #[test]
@@ -308,6 +357,6 @@ mod tests {
     fn pwriting_past_the_end_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let f = MappedFile::create(dir.path(), 0, 64).unwrap();
-        let _ = f.write_at(60, b"12345");
+        let _ = f.writer().unwrap().write_at(60, b"12345");
     }
 }

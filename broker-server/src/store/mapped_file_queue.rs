@@ -193,7 +193,7 @@ impl MappedFileQueue {
                 drop(f);
                 std::fs::remove_file(&path).map_err(|e| StoreError::io(&path, e))?;
             } else if end <= offset {
-                f.set_wrote(f.size());
+                f.sole_writer()?.set_wrote(f.size());
                 f.mark_flushed();
                 kept.push(f);
             } else {
@@ -213,7 +213,7 @@ impl MappedFileQueue {
                 drop(file);
                 let reopened = MappedFile::open(&path, from).map_err(io)?;
                 self.kind.advise(&reopened);
-                reopened.set_wrote(keep);
+                reopened.sole_writer()?.set_wrote(keep);
                 reopened.mark_flushed();
                 kept.push(Arc::new(reopened));
             }
@@ -285,18 +285,26 @@ mod tests {
         let q = MappedFileQueue::load(dir.path(), 100, FileKind::Log).unwrap();
         assert!(q.find(0).is_none());
         let a = q.create_file(0).unwrap();
-        a.write_with(0, 100, |b| b.fill(7));
-        a.set_wrote(100);
+        let w = a.writer().unwrap();
+        w.write_with(0, 100, |b| b.fill(7));
+        w.set_wrote(100);
+        drop(w);
         let b = q.create_file(100).unwrap();
-        b.write_with(0, 50, |b| b.fill(9));
-        b.set_wrote(50);
+        let w = b.writer().unwrap();
+        w.write_with(0, 50, |b| b.fill(9));
+        w.set_wrote(50);
+        drop(w);
         assert_eq!(q.find(150).unwrap().from(), 100);
         assert_eq!(q.find(99).unwrap().from(), 0);
         assert_eq!(q.max_offset(), 150);
         assert_eq!(q.flush().unwrap(), 150);
         q.truncate_to(120).unwrap();
         assert_eq!(q.max_offset(), 120);
-        assert_eq!(q.last().unwrap().read_unpublished(20, 30), &[0u8; 30][..]);
+        let last = q.last().unwrap();
+        assert_eq!(
+            last.writer().unwrap().read_unpublished(20, 30),
+            &[0u8; 30][..]
+        );
         q.truncate_to(100).unwrap();
         assert_eq!(q.files().len(), 1);
         // the pre-allocated file for offset 200 is waiting

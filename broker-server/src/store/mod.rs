@@ -52,7 +52,7 @@ pub use config::{
 };
 pub use dispatch::ArrivalListener;
 pub use error::StoreError;
-pub use put::{AppendError, AppendResult, PutMessage};
+pub use put::{AppendError, AppendResult, PutError, PutMessage, Stored};
 pub use read::{GetMessageResult, GetStatus, QueueEntry};
 
 use checkpoint::Checkpoint;
@@ -118,26 +118,6 @@ impl Shared {
     fn checkpoint_path(&self) -> PathBuf {
         self.root().join("checkpoint")
     }
-}
-
-/// Outcome of a put (`PutMessageStatus`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PutStatus {
-    /// Stored (and flushed, if asked).
-    Ok,
-    /// Stored, but SYNC_FLUSH did not complete within `syncFlushTimeout`.
-    FlushDiskTimeout,
-    /// Refused: too large, bad properties.
-    MessageIllegal(String),
-    /// The store is shutting down or failed to write.
-    ServiceNotAvailable(String),
-}
-
-/// A put's status and, when stored, where.
-#[derive(Debug, Clone)]
-pub struct PutResult {
-    pub status: PutStatus,
-    pub append: Option<AppendResult>,
 }
 
 /// The store. Dropping it shuts it down cleanly.
@@ -260,26 +240,26 @@ impl MessageStore {
     }
 
     /// Appends one message.
-    pub async fn put_message(&self, msg: PutMessage, wait_store: bool) -> PutResult {
+    pub async fn put_message(&self, msg: PutMessage, wait_store: bool) -> Result<Stored, PutError> {
         self.put_messages(vec![msg], wait_store).await
     }
 
     /// Appends a batch for one topic and queue, contiguously with consecutive queue offsets.
     /// With SYNC_FLUSH and `wait_store`, returns after the bytes are on disk (or the timeout).
-    pub async fn put_messages(&self, batch: Vec<PutMessage>, wait_store: bool) -> PutResult {
+    pub async fn put_messages(
+        &self,
+        batch: Vec<PutMessage>,
+        wait_store: bool,
+    ) -> Result<Stored, PutError> {
         if self.shared.stopping.load(Ordering::Acquire) {
-            return PutResult {
-                status: PutStatus::ServiceNotAvailable("the store is shutting down".into()),
-                append: None,
-            };
+            return Err(PutError::ServiceNotAvailable(
+                "the store is shutting down".into(),
+            ));
         }
         if self.shared.config.replica {
-            return PutResult {
-                status: PutStatus::ServiceNotAvailable(
-                    "the broker is a slave: messages are put to its master".into(),
-                ),
-                append: None,
-            };
+            return Err(PutError::ServiceNotAvailable(
+                "the broker is a slave: messages are put to its master".into(),
+            ));
         }
         for m in &batch {
             if m.body.len() > self.shared.config.max_message_size {
@@ -288,10 +268,7 @@ impl MessageStore {
                     m.body.len(),
                     self.shared.config.max_message_size
                 );
-                return PutResult {
-                    status: PutStatus::MessageIllegal(reason),
-                    append: None,
-                };
+                return Err(PutError::MessageIllegal(reason));
             }
         }
         let append = match self.shared.log.append_grouped(batch).await {
@@ -300,22 +277,14 @@ impl MessageStore {
                 e @ (AppendError::TooLarge { .. }
                 | AppendError::PropertiesTooLarge(_)
                 | AppendError::Empty),
-            ) => {
-                return PutResult {
-                    status: PutStatus::MessageIllegal(e.to_string()),
-                    append: None,
-                };
-            }
+            ) => return Err(PutError::MessageIllegal(e.to_string())),
             Err(AppendError::Store(e)) => {
                 tracing::error!(error = %e, "append failed");
-                return PutResult {
-                    status: PutStatus::ServiceNotAvailable(e.to_string()),
-                    append: None,
-                };
+                return Err(PutError::ServiceNotAvailable(e.to_string()));
             }
         };
         self.shared.dispatch_signal.notify();
-        let mut status = PutStatus::Ok;
+        let mut flush_timed_out = false;
         if wait_store && self.shared.config.flush_disk_type == FlushDiskType::SyncFlush {
             let end = append.wrote_offset as u64 + append.wrote_bytes as u64;
             let mut rx = self.shared.flushed.subscribe();
@@ -325,14 +294,12 @@ impl MessageStore {
                 rx.wait_for(|f| *f >= end),
             )
             .await;
-            if !matches!(waited, Ok(Ok(_))) {
-                status = PutStatus::FlushDiskTimeout;
-            }
+            flush_timed_out = !matches!(waited, Ok(Ok(_)));
         }
-        PutResult {
-            status,
-            append: Some(append),
-        }
+        Ok(Stored {
+            append,
+            flush_timed_out,
+        })
     }
 
     /// Next logical offset of a queue (0 if unknown).

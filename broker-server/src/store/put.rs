@@ -61,6 +61,26 @@ pub struct AppendResult {
     pub record_offsets: Vec<i64>,
 }
 
+/// A put that was stored, and where.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub append: AppendResult,
+    /// SYNC_FLUSH did not reach the disk within `syncFlushTimeout` (the message is stored;
+    /// Apache answers FLUSH_DISK_TIMEOUT).
+    pub flush_timed_out: bool,
+}
+
+/// Why a put stored nothing (Apache's `PutMessageStatus` failures).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PutError {
+    /// Too large, bad properties (MESSAGE_ILLEGAL).
+    #[error("{0}")]
+    MessageIllegal(String),
+    /// The store is shutting down, is a slave's, or failed to write (SERVICE_NOT_AVAILABLE).
+    #[error("{0}")]
+    ServiceNotAvailable(String),
+}
+
 /// Why an append was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum AppendError {

@@ -83,7 +83,7 @@ mod tests {
                     false,
                 )
                 .await;
-            assert!(r.append.is_some());
+            assert!(r.is_ok());
         }
         assert!(master.commit_log_min_offset() == 0 && master.commit_log_max_offset() > 32 * 1024);
         let slave = store(s.path(), 16 * 1024);
@@ -125,7 +125,8 @@ mod tests {
         for i in 0..40 {
             master
                 .put_message(msg("Rep", 0, format!("m{i}")), false)
-                .await;
+                .await
+                .unwrap();
         }
         let slave = store(s.path(), 4096);
         assert!(matches!(

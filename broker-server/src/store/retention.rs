@@ -99,7 +99,7 @@ mod tests {
         };
         let store = MessageStore::open(config, None).unwrap();
         for i in 0..300 {
-            store.put_message(msg(i), true).await;
+            store.put_message(msg(i), true).await.unwrap();
         }
         assert!(store.wait_dispatched(Duration::from_secs(5)));
         let files_before = std::fs::read_dir(dir.path().join("commitlog"))

@@ -130,16 +130,12 @@ async fn store(
         properties: properties::rewrite(&props, &[], &[(property::WAIT_STORE_MSG_OK, "false")]),
         store_timestamp: None,
     };
-    let result = state.store.put_message(msg, false).await;
-    if let Some((code, remark)) = refusal(&result.status) {
-        return Err(error_response(req, code, remark));
-    }
-    let Some(append) = result.append else {
-        return Err(error_response(
-            req,
-            ResponseCode::SystemError,
-            "reply was not stored",
-        ));
+    let append = match state.store.put_message(msg, false).await {
+        Ok(stored) => stored.append,
+        Err(e) => {
+            let (code, remark) = refusal(e);
+            return Err(error_response(req, code, remark));
+        }
     };
     Ok(
         RemotingCommand::response_to(req, ResponseCode::Success).with_header(

@@ -57,10 +57,12 @@ pub(super) async fn handle(state: &BrokerState, req: &RemotingCommand) -> Remoti
         Ok(m) => m,
         Err(e) => return error_response(req, e.code, e.remark),
     };
-    let result = state.store.put_message(msg, false).await;
-    match refusal(&result.status) {
-        Some((code, remark)) => error_response(req, code, remark),
-        None => RemotingCommand::response_to(req, ResponseCode::Success),
+    match state.store.put_message(msg, false).await {
+        Ok(_) => RemotingCommand::response_to(req, ResponseCode::Success),
+        Err(e) => {
+            let (code, remark) = refusal(e);
+            error_response(req, code, remark)
+        }
     }
 }
 

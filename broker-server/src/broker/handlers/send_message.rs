@@ -21,7 +21,7 @@ use crate::broker::topics::{RETRY_GROUP_TOPIC_PREFIX, is_send_forbidden, validat
 use crate::broker::{BrokerState, RateKind};
 use crate::broker::{schedule, transaction};
 use crate::net::{Channel, bad_header, error_response};
-use crate::store::{PutMessage, PutStatus};
+use crate::store::{PutError, PutMessage};
 
 pub(super) async fn handle(
     state: &BrokerState,
@@ -177,18 +177,18 @@ pub(super) async fn handle(
 
     let count = messages.len() as u64;
     let result = state.store.put_messages(messages, wait_store).await;
-    if let Some((code, remark)) = refusal(&result.status) {
-        return error_response(req, code, remark);
-    }
-    let Some(append) = result.append else {
-        return error_response(req, ResponseCode::SystemError, "message was not stored");
+    let stored = match result {
+        Ok(stored) => stored,
+        Err(e) => {
+            let (code, remark) = refusal(e);
+            return error_response(req, code, remark);
+        }
     };
-    let code = match (&result.status, &state.ha) {
-        (PutStatus::FlushDiskTimeout, _) => ResponseCode::FlushDiskTimeout,
+    let append = stored.append;
+    let code = match &state.ha {
+        _ if stored.flush_timed_out => ResponseCode::FlushDiskTimeout,
         // A SYNC_MASTER answers once a slave has the message too.
-        (_, Role::Master(ha))
-            if state.config.broker_role == BrokerRole::SyncMaster && wait_store =>
-        {
+        Role::Master(ha) if state.config.broker_role == BrokerRole::SyncMaster && wait_store => {
             let end = append.wrote_offset as u64 + append.wrote_bytes as u64;
             match ha.wait_replicated(end).await {
                 Replicated::Yes => ResponseCode::Success,
@@ -307,14 +307,11 @@ fn dead_letter_if_exhausted(
     msg.properties = properties::rewrite(&msg.properties, &[property::DELAY_TIME_LEVEL], &[]);
 }
 
-/// The response code and remark of a put the store refused (`None`: stored).
-pub(super) fn refusal(status: &PutStatus) -> Option<(ResponseCode, String)> {
-    match status {
-        PutStatus::Ok | PutStatus::FlushDiskTimeout => None,
-        PutStatus::MessageIllegal(reason) => Some((ResponseCode::MessageIllegal, reason.clone())),
-        PutStatus::ServiceNotAvailable(reason) => {
-            Some((ResponseCode::ServiceNotAvailable, reason.clone()))
-        }
+/// The response code and remark of a put the store refused.
+pub(super) fn refusal(e: PutError) -> (ResponseCode, String) {
+    match e {
+        PutError::MessageIllegal(reason) => (ResponseCode::MessageIllegal, reason),
+        PutError::ServiceNotAvailable(reason) => (ResponseCode::ServiceNotAvailable, reason),
     }
 }
 

@@ -23,7 +23,7 @@ use rocketmq_client::protocol::topic::{SCHEDULE_TOPIC, TIMER_TOPIC};
 use tokio_util::sync::CancellationToken;
 
 use crate::broker::BrokerConfig;
-use crate::store::{MessageStore, PutMessage, PutStatus, QueueEntry, now_millis};
+use crate::store::{MessageStore, PutError, PutMessage, QueueEntry, now_millis};
 
 /// Why a message cannot be staged.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -219,14 +219,13 @@ pub(crate) async fn deliver(store: &MessageStore, entry: QueueEntry) -> Delivere
         );
         return Delivered::Done;
     };
-    let result = store.put_message(real, false).await;
-    match result.status {
-        PutStatus::Ok | PutStatus::FlushDiskTimeout => Delivered::Done,
-        PutStatus::MessageIllegal(reason) => {
+    match store.put_message(real, false).await {
+        Ok(_) => Delivered::Done,
+        Err(PutError::MessageIllegal(reason)) => {
             tracing::warn!(offset = entry.commit_log_offset, %reason, "due message refused by the store; skipped");
             Delivered::Done
         }
-        PutStatus::ServiceNotAvailable(reason) => {
+        Err(PutError::ServiceNotAvailable(reason)) => {
             tracing::debug!(%reason, "store unavailable; delivery retried");
             Delivered::Retry
         }

@@ -18,7 +18,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::Book;
 use crate::broker::BrokerState;
-use crate::store::{PutMessage, PutStatus, now_millis};
+use crate::store::{PutMessage, now_millis};
 
 /// Runs check rounds until cancelled.
 pub(crate) async fn run(state: Arc<BrokerState>, cancel: CancellationToken) {
@@ -108,13 +108,10 @@ async fn put_copy(
         ),
         store_timestamp: None,
     };
-    let result = state.store.put_message(copy, false).await;
-    match (result.status, result.append) {
-        (PutStatus::Ok | PutStatus::FlushDiskTimeout, Some(a)) => {
-            state.store.message_at(a.wrote_offset)
-        }
-        (status, _) => {
-            tracing::error!(?status, "cannot re-append a half message");
+    match state.store.put_message(copy, false).await {
+        Ok(stored) => state.store.message_at(stored.append.wrote_offset),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot re-append a half message");
             None
         }
     }

@@ -21,7 +21,7 @@ use rocketmq_client::protocol::topic::{TRANS_HALF_TOPIC, TRANS_OP_HALF_TOPIC};
 
 use crate::broker::BrokerState;
 use crate::broker::schedule;
-use crate::store::{PutMessage, PutStatus};
+use crate::store::PutMessage;
 
 /// The consumer group whose offsets hold the transaction progress.
 pub(crate) const TRANS_GROUP: &str = "CID_RMQ_SYS_TRANS";
@@ -150,14 +150,13 @@ impl Book {
             ),
             store_timestamp: None,
         };
-        let result = state.store.put_message(op, false).await;
-        match (result.status, result.append) {
-            (PutStatus::Ok | PutStatus::FlushDiskTimeout, Some(a)) => {
-                self.done.insert(half_offset, a.queue_offset);
+        match state.store.put_message(op, false).await {
+            Ok(stored) => {
+                self.done.insert(half_offset, stored.append.queue_offset);
                 true
             }
-            (status, _) => {
-                tracing::error!(half_offset, ?status, "cannot write a transaction op record");
+            Err(e) => {
+                tracing::error!(half_offset, error = %e, "cannot write a transaction op record");
                 false
             }
         }
@@ -186,11 +185,11 @@ impl Book {
             real.properties =
                 properties::rewrite(&real.properties, &[property::TRANSACTION_CHECK_TIMES], &[]);
             schedule::stage(&state.config, &mut real).map_err(|e| e.remark)?;
-            let result = state.store.put_message(real, false).await;
-            if let PutStatus::MessageIllegal(r) | PutStatus::ServiceNotAvailable(r) = result.status
-            {
-                return Err(r);
-            }
+            state
+                .store
+                .put_message(real, false)
+                .await
+                .map_err(|e| e.to_string())?;
         }
         if !self.settle(state, half.queue_offset).await {
             return Err("cannot record the transaction outcome".into());
