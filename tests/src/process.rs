@@ -59,7 +59,7 @@ impl BrokerProcess {
         let conf = store.join("broker.conf");
         let text = format!(
             "brokerClusterName=DefaultCluster\nbrokerName=broker-a\nbrokerId=0\nbrokerIP1=127.0.0.1\n\
-             listenPort={port}\nstorePathRootDir={}\nmapedFileSizeCommitLog=1048576\n\
+             listenPort={port}\nhaListenPort=0\nstorePathRootDir={}\nmapedFileSizeCommitLog=1048576\n\
              mapedFileSizeConsumeQueue=20000\nflushConsumerOffsetInterval=100\n{extra}\n",
             store.display()
         );
@@ -99,6 +99,17 @@ impl BrokerProcess {
             addr,
             store: store.to_path_buf(),
         }
+    }
+
+    /// Sends a signal by name (`STOP`, `CONT`, …) and waits for `kill` to return.
+    pub fn signal(&self, name: &str) {
+        let pid = self.child.as_ref().expect("running").id();
+        let status = Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(pid.to_string())
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -{name} {pid}");
     }
 
     /// SIGKILL: no flush, no checkpoint, no clean-up.

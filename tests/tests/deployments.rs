@@ -371,3 +371,46 @@ async fn a_push_consumer_reads_on_through_a_master_kill_and_restart() {
     client.close_all();
     namesrv.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_slave_times_sync_sends_out_and_two_name_servers_both_route() {
+    init_logging();
+    let client = RemotingClient::new();
+    let (ns1, ns2) = (start_namesrv().await, start_namesrv().await);
+    let both = format!("{};{}", ns1.addr(), ns2.addr());
+    let dir = tempfile::tempdir().unwrap();
+    let (m, s) = (
+        node("2m-2s-sync", "broker-a", dir.path()),
+        node("2m-2s-sync", "broker-a-s", dir.path()),
+    );
+    let mut conf = std::fs::read_to_string(&m.conf).unwrap();
+    conf.push_str("syncFlushTimeout=1000\n");
+    std::fs::write(&m.conf, conf).unwrap();
+    // `mqbroker -n "a:9876;b:9876"`: registered with both.
+    let master = start(&m, &both);
+    let slave = start(&s, &both);
+    for ns in [ns1.addr().to_string(), ns2.addr().to_string()] {
+        wait_members(&client, &ns, "broker-a", &[0, 1]).await;
+    }
+    wait_replicating(&client, &master.addr).await;
+
+    // SIGSTOP: the slave's connection stays open but nothing is acknowledged.
+    slave.signal("STOP");
+    let started = Instant::now();
+    let msg = wire::message(TOPIC, "while the slave sleeps", "A");
+    let resp = wire::send_raw(&client, &master.addr, &msg, 0).await;
+    let waited = started.elapsed();
+    slave.signal("CONT");
+    assert_eq!(resp.response_code(), ResponseCode::FlushSlaveTimeout);
+    assert!(
+        waited >= Duration::from_millis(900) && waited < Duration::from_secs(3),
+        "FLUSH_SLAVE_TIMEOUT after syncFlushTimeout (1 s), not {waited:?}"
+    );
+    // Woken, it catches up and sends are acknowledged again.
+    wait_replicating(&client, &master.addr).await;
+    master.terminate();
+    slave.terminate();
+    client.close_all();
+    ns1.shutdown().await;
+    ns2.shutdown().await;
+}
