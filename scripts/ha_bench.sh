@@ -8,38 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 D=${D:-20}
-cargo build --release -q -p rocketmq-broker-server --bins
-bin=target/release
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 1 300); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return; sleep 0.1; done; echo "nothing listens on $1" >&2; exit 1; }
-
-ns_port=$(free_port)
-"$bin/mqnamesrv" --listenPort "$ns_port" >"$work/namesrv.log" 2>&1 &
-pids+=($!)
-wait_port "$ns_port"
-ns=127.0.0.1:$ns_port
-
-# start_broker <layout> <name>: the shipped file with this machine's ports and a store in
-# $work; sets $started to its pid.
-start_broker() {
-  local port ha conf
-  port=$(free_port); ha=$(free_port); conf="$work/$1-$2.properties"
-  sed -e "s|^listenPort=.*|listenPort=$port|" -e "s|^storePathRootDir=.*|storePathRootDir=$work/$1-$2|" \
-    "broker-server/conf/$1/$2.properties" >"$conf"
-  printf 'brokerIP1=127.0.0.1\nhaListenPort=%s\n' "$ha" >>"$conf"
-  "${MQBROKER:-$bin/mqbroker}" -n "$ns" -c "$conf" >"$work/$1-$2.log" 2>&1 &
-  started=$!
-  pids+=("$started")
-  wait_port "$port"
-}
+. scripts/ha_common.sh
+start_namesrv
 
 # bench <label> <extra mqbench flags…>: prints the sends per second of the run.
 bench() {

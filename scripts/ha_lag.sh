@@ -9,37 +9,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RATE=${RATE:-20000}
 D=${D:-20}
-cargo build --release -q -p rocketmq-broker-server --bins
-bin=target/release
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 1 300); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return; sleep 0.1; done; echo "nothing listens on $1" >&2; exit 1; }
-
-ns_port=$(free_port)
-"$bin/mqnamesrv" --listenPort "$ns_port" >"$work/namesrv.log" 2>&1 &
-pids+=($!)
-wait_port "$ns_port"
-ns=127.0.0.1:$ns_port
-start_broker() {
-  local port ha conf
-  port=$(free_port); ha=$(free_port); conf="$work/$1.properties"
-  sed -e "s|^listenPort=.*|listenPort=$port|" -e "s|^storePathRootDir=.*|storePathRootDir=$work/$1|" \
-    "broker-server/conf/2m-2s-async/$1.properties" >"$conf"
-  printf 'brokerIP1=127.0.0.1\nhaListenPort=%s\n' "$ha" >>"$conf"
-  "$bin/mqbroker" -n "$ns" -c "$conf" >"$work/$1.log" 2>&1 &
-  pids+=($!)
-  wait_port "$port"
-  addr=127.0.0.1:$port
-}
-start_broker broker-a; master=$addr
-start_broker broker-a-s
+. scripts/ha_common.sh
+start_namesrv
+start_broker 2m-2s-async broker-a; master=$addr
+start_broker 2m-2s-async broker-a-s
 sleep 3
 
 "$bin/mqadmin" haStatus -n "$ns" -b "$master" -i 0.1 >"$work/ha.txt" 2>&1 &
@@ -65,7 +38,7 @@ cut -d' ' -f2 "$work/samples" | sort -n | awk -v n="$n" -v rate="$rate" '
 
 # Quiesced, the slave's log must be the master's, byte for byte.
 sleep 1
-python3 - "$work/broker-a/commitlog" "$work/broker-a-s/commitlog" <<'PY'
+python3 - "$work/2m-2s-async-broker-a/commitlog" "$work/2m-2s-async-broker-a-s/commitlog" <<'PY'
 import os, sys
 def log(d):
     return b"".join(open(os.path.join(d, f), "rb").read() for f in sorted(os.listdir(d)))
