@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs third-party RocketMQ clients (../shared/compat: Apache's C++ core via Python, another
 # C++ binding, and a pure JavaScript client; scripts/compat: crates.io `rocketmq` 0.0.4, a Rust
-# remoting client with the binary header) against our mqnamesrv + mqbroker.
+# remoting client with the binary header) against our mqnamesrv + mqbroker, and Apache's C++
+# consumer through a master's loss (it reads from the slave).
 #   scripts/compat.sh                 # the flows this build supports, 20 messages each
 #   N=1000 CASES=sync scripts/compat.sh py-apache-0.5
 #   N=1000 CASES=sync scripts/compat.sh rust-rocketmq-rs
@@ -45,6 +46,7 @@ brokerClusterName=DefaultCluster
 brokerName=broker-a
 brokerIP1=127.0.0.1
 listenPort=$BROKER_PORT
+haListenPort=$((BROKER_PORT + 1))
 storePathRootDir=$WORK/store
 mapedFileSizeCommitLog=67108864
 CONF
@@ -89,7 +91,8 @@ for c in "${clients[@]}"; do
   pass=$((pass + ${p:-0})); fail=$((fail + ${f:-1}))
 done
 # Cross-client: our producer to Apache's C++ consumer, and its producer to our push consumer,
-# with body, tag, keys and a user property checked on every message.
+# with body, tag, keys and a user property checked on every message; then the same through a
+# master's loss (see failover below).
 if [ -x "$COMPAT_HOME/py-apache-0.5/venv/bin/python" ]; then
   cargo build --release -q -p rocketmq-examples --example compat_peer
   PEER="$ROOT/target/release/examples/compat_peer"
@@ -109,6 +112,53 @@ if [ -x "$COMPAT_HOME/py-apache-0.5/venv/bin/python" ]; then
   }
   cross rust-to-py-apache "$PEER" "$PY"
   cross py-apache-to-rust "$PY" "$PEER"
+
+  # Fail-over: the broker gets a slave; with its master killed (kill -9, store kept), Apache's
+  # C++ consumer reads what was sent from the slave; the master restarted, the pair serves
+  # again (our producer to the C++ consumer once more).
+  SLAVE_PORT=$((BROKER_PORT + 100))
+  cat > "$WORK/slave.conf" <<CONF
+brokerClusterName=DefaultCluster
+brokerName=broker-a
+brokerId=1
+brokerRole=SLAVE
+brokerIP1=127.0.0.1
+listenPort=$SLAVE_PORT
+storePathRootDir=$WORK/store-s
+mapedFileSizeCommitLog=67108864
+CONF
+  "$ROOT/target/release/mqadmin" updateTopic -n "127.0.0.1:$NS_PORT" -c DefaultCluster -t FailoverTopic -r 4 -w 4 >/dev/null
+  "$ROOT/target/release/mqbroker" -n "127.0.0.1:$NS_PORT" -c "$WORK/slave.conf" >"$WORK/slave.log" 2>&1 &
+  SLAVE_PID=$!
+  trap 'kill $BROKER_PID $SLAVE_PID $NS_PID 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+  # caught_up: the master has one slave and it acknowledged everything (haStatus Diff 0).
+  caught_up() {
+    for _ in $(seq 1 100); do
+      "$ROOT/target/release/mqadmin" haStatus -n "127.0.0.1:$NS_PORT" -b "127.0.0.1:$BROKER_PORT" 2>/dev/null \
+        | awk '$1 ~ /^127\.0\.0\.1:/ && $3 == 0 { ok = 1 } END { exit !ok }' && return 0
+      sleep 0.2
+    done
+    return 1
+  }
+  failover() {
+    local run="f$RANDOM$RANDOM" log="$WORK/failover.log"
+    export NAMESRV="127.0.0.1:$NS_PORT" TOPIC="FailoverTopic" GROUP="failover-$run"
+    caught_up || { echo "  cross failover FAIL the slave never caught up"; return 1; }
+    $PEER produce "$N" "$run" >"$log" 2>&1 || { echo "  cross failover FAIL producing"; return 1; }
+    caught_up || { echo "  cross failover FAIL the slave did not catch up"; return 1; }
+    kill -9 $BROKER_PID; wait $BROKER_PID 2>/dev/null || true
+    if $PY consume "$N" "$run" >>"$log" 2>&1; then
+      echo "  cross failover-read-from-slave PASS $(grep CONSUMED "$log")"; pass=$((pass + 1))
+    else
+      echo "  cross failover-read-from-slave FAIL $(grep -E "CONSUMED|rror" "$log" | head -3)"; fail=$((fail + 1))
+    fi
+    "$ROOT/target/release/mqbroker" -n "127.0.0.1:$NS_PORT" -c "$WORK/broker.conf" >>"$WORK/broker.log" 2>&1 &
+    BROKER_PID=$!
+    trap 'kill $BROKER_PID $SLAVE_PID $NS_PID 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+    caught_up || { echo "  cross failover-master-back FAIL the pair did not come back"; fail=$((fail + 1)); return 0; }
+    cross failover-master-back "$PEER" "$PY"
+  }
+  failover || fail=$((fail + 1))
 fi
 echo "compat: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
