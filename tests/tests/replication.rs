@@ -330,3 +330,37 @@ async fn a_slave_catches_up_after_either_side_restarts() {
     client.close_all();
     stop(vec![s, m, namesrv]).await;
 }
+
+#[tokio::test]
+async fn slave_read_enable_steers_readers_far_behind_to_the_slave() {
+    init_logging();
+    let client = RemotingClient::new();
+    let namesrv = start_namesrv().await;
+    let ns = namesrv.addr().to_string();
+    let suggestion = |read_slave: bool, ratio: u32| {
+        let (ns, client) = (ns.clone(), client.clone());
+        async move {
+            let dir = tempfile::tempdir().unwrap();
+            let m = start_broker(&ns, dir.path(), |c| {
+                c.slave_read_enable = read_slave;
+                c.access_message_in_memory_max_ratio = ratio;
+            })
+            .await;
+            let addr = m.addr().to_string();
+            wire::send(&client, &addr, &wire::message(TOPIC, "far", "A"), 0).await;
+            wire::wait_dispatched(&client, &addr, TOPIC, 0, 1).await;
+            let pulled = wire::Pull::new(TOPIC, 0, 0).send(&client, &addr).await;
+            assert_eq!(pulled.code, ResponseCode::Success);
+            m.shutdown().await;
+            pulled.header.suggest_which_broker_id
+        }
+    };
+    // Anything is "too far behind" with 0% of memory: the group's slow-consumer broker, 1.
+    assert_eq!(suggestion(true, 0).await, 1);
+    // Within 40% of memory: the group's broker, 0.
+    assert_eq!(suggestion(true, 40).await, 0);
+    // Without slaveReadEnable, always the master.
+    assert_eq!(suggestion(false, 0).await, 0);
+    client.close_all();
+    namesrv.shutdown().await;
+}

@@ -177,6 +177,11 @@ pub struct BrokerConfig {
     /// `haMaxGapNotInSync`: a SYNC_MASTER's slave further behind than this many bytes does not
     /// count (sends get SLAVE_NOT_AVAILABLE instead of waiting for it).
     pub ha_max_gap_not_in_sync: u64,
+    /// `slaveReadEnable`: a master steers a consumer that reads far behind (see
+    /// `accessMessageInMemoryMaxRatio`) to its slave (`suggestWhichBrokerId`).
+    pub slave_read_enable: bool,
+    /// `accessMessageInMemoryMaxRatio` (% of memory), see [`StoreConfig`].
+    pub access_message_in_memory_max_ratio: u32,
 }
 
 crate::config_keys!(BrokerConfig, apache_keys = include_str!("../config/apache_broker_keys.txt"), {
@@ -233,6 +238,8 @@ crate::config_keys!(BrokerConfig, apache_keys = include_str!("../config/apache_b
     "haHousekeepingInterval" => ha_housekeeping_interval,
     "haTransferBatchSize" => ha_transfer_batch_size,
     "haMaxGapNotInSync" => ha_max_gap_not_in_sync,
+    "slaveReadEnable" => slave_read_enable,
+    "accessMessageInMemoryMaxRatio" => access_message_in_memory_max_ratio,
 });
 
 impl Default for BrokerConfig {
@@ -292,6 +299,8 @@ impl Default for BrokerConfig {
             ha_housekeeping_interval: 20_000,
             ha_transfer_batch_size: 32 * 1024,
             ha_max_gap_not_in_sync: 256 * 1024 * 1024,
+            slave_read_enable: false,
+            access_message_in_memory_max_ratio: 40,
         }
     }
 }
@@ -408,6 +417,7 @@ impl BrokerConfig {
             max_index_num: self.max_index_num,
             commit_log_cache_window: self.commit_log_cache_window,
             replica: self.broker_role == BrokerRole::Slave,
+            access_message_in_memory_max_ratio: self.access_message_in_memory_max_ratio.min(100),
             ..StoreConfig::default()
         }
     }

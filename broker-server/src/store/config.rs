@@ -75,6 +75,10 @@ pub struct StoreConfig {
     ///
     /// [`MessageStore::append_replica`]: super::MessageStore::append_replica
     pub replica: bool,
+    /// `accessMessageInMemoryMaxRatio` (% of physical memory): a pull reading further behind
+    /// the log's end than this is told a slave would serve it better (see
+    /// [`GetMessageResult::suggest_pulling_from_slave`](super::GetMessageResult)).
+    pub access_message_in_memory_max_ratio: u32,
 }
 
 /// Apache's default `messageDelayLevel`.
@@ -150,6 +154,7 @@ impl Default for StoreConfig {
             max_index_num: 20_000_000,
             commit_log_cache_window: 1024 * 1024 * 1024,
             replica: false,
+            access_message_in_memory_max_ratio: 40,
         }
     }
 }

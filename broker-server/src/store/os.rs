@@ -1,4 +1,4 @@
-//! What the store needs from the OS that std does not offer: disk usage, the local hour
+//! What the store needs from the OS that std does not offer: disk usage, memory size, the local hour
 //! (Apache's `deleteWhen` is a local hour) and a sync of a whole filesystem.
 #![allow(unsafe_code)]
 
@@ -22,6 +22,21 @@ pub(crate) fn disk_used_ratio(path: &Path) -> Option<f64> {
         st.f_bfree as u64,
         st.f_bavail as u64,
     ))
+}
+
+/// The machine's physical memory in bytes (Apache's `TOTAL_PHYSICAL_MEMORY_SIZE`), read once.
+pub(crate) fn total_physical_memory() -> u64 {
+    static TOTAL: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *TOTAL.get_or_init(|| {
+        // SAFETY: sysconf takes a constant and touches no memory of ours.
+        let (pages, size) = unsafe {
+            (
+                libc::sysconf(libc::_SC_PHYS_PAGES),
+                libc::sysconf(libc::_SC_PAGESIZE),
+            )
+        };
+        (pages.max(0) as u64).saturating_mul(size.max(0) as u64)
+    })
 }
 
 /// Writes every dirty page and inode of the filesystem holding `dir` to disk and flushes the

@@ -48,6 +48,10 @@ pub struct GetMessageResult {
     /// The stored records, back to back: exactly a pull response body.
     pub body: Vec<u8>,
     pub count: usize,
+    /// The read is further behind the log's end than `accessMessageInMemoryMaxRatio` of the
+    /// machine's memory: likely from disk, so a slave should serve this reader (Apache's
+    /// `suggestPullingFromSlave`).
+    pub suggest_pulling_from_slave: bool,
 }
 
 /// A consume-queue entry, for services that walk a queue themselves (the schedule and timer
@@ -97,6 +101,7 @@ impl MessageStore {
             max_offset: 0,
             body: Vec::new(),
             count: 0,
+            suggest_pulling_from_slave: false,
         };
         let Some(cq) = self.shared.cqs.get(topic, queue_id) else {
             return result;
@@ -127,11 +132,13 @@ impl MessageStore {
         let mut next = offset;
         let mut removed = false;
         let scan_limit = offset + MAX_FILTER_SCAN.max(max_nums as i64);
+        let mut furthest_read = None;
         while next < max && next < scan_limit && result.count < max_nums {
             let Some(entry) = cq.get(next) else {
                 next += 1;
                 continue;
             };
+            furthest_read = Some(entry.phys);
             if entry.phys < log_min {
                 removed = true;
                 next += 1;
@@ -166,6 +173,13 @@ impl MessageStore {
             next += 1;
         }
         result.next_begin_offset = next;
+        if let Some(phys) = furthest_read {
+            let behind = (self.shared.log.max_offset() as i64 - phys).max(0) as u64;
+            let in_memory = super::os::total_physical_memory() as f64
+                * f64::from(cfg.access_message_in_memory_max_ratio)
+                / 100.0;
+            result.suggest_pulling_from_slave = behind as f64 > in_memory;
+        }
         result.status = if result.count > 0 {
             GetStatus::Found
         } else if removed {

@@ -179,7 +179,25 @@ pub(super) async fn handle(state: &BrokerState, req: &RemotingCommand) -> Remoti
             }
         }
     }
-    respond(state, req, &h.consumer_group, &result, h.queue_offset)
+    // With slaveReadEnable, a reader far behind is steered to the group's slow-consumer broker
+    // (a slave), any other to the group's broker; without it, to the master (Apache 4.9).
+    let suggest = if state.config.slave_read_enable {
+        if result.suggest_pulling_from_slave {
+            group.which_broker_when_consume_slowly
+        } else {
+            group.broker_id
+        }
+    } else {
+        0
+    };
+    respond(
+        state,
+        req,
+        &h.consumer_group,
+        &result,
+        h.queue_offset,
+        suggest,
+    )
 }
 
 /// The subscription this pull filters by: from the request when it carries one, else from the
@@ -243,6 +261,7 @@ fn respond(
     group: &str,
     result: &GetMessageResult,
     requested: i64,
+    suggest_which_broker_id: i64,
 ) -> RemotingCommand {
     let code = pull_code(result, requested);
     if code == ResponseCode::Success {
@@ -257,7 +276,7 @@ fn respond(
     let mut resp = RemotingCommand::response_to(req, code)
         .with_remark(result.status.name())
         .with_header(&PullMessageResponseHeader {
-            suggest_which_broker_id: 0,
+            suggest_which_broker_id,
             next_begin_offset: result.next_begin_offset,
             min_offset: result.min_offset,
             max_offset: result.max_offset,

@@ -383,8 +383,21 @@ impl Inner {
 
     /// Where to read a queue now: its broker's master, or a slave while the master is down.
     fn read_addr(&self, mq: &MessageQueue) -> Option<String> {
+        self.pull_addr(mq, 0)
+    }
+
+    /// Where to pull a queue from when its broker suggested broker id `suggested` (a master
+    /// with `slaveReadEnable` steers readers far behind to a slave): that broker if the route
+    /// has it, else as [`read_addr`](Self::read_addr) (Apache's `findBrokerAddressInSubscribe`).
+    fn pull_addr(&self, mq: &MessageQueue, suggested: i64) -> Option<String> {
         let routes = self.routes.lock().unwrap_or_else(|e| e.into_inner());
-        crate::route::read_addr(routes.get(&mq.topic)?, &mq.broker_name)
+        let route = routes.get(&mq.topic)?;
+        route
+            .broker_datas
+            .iter()
+            .find(|b| b.broker_name == mq.broker_name)
+            .and_then(|b| b.broker_addrs.get(&suggested).cloned())
+            .or_else(|| crate::route::read_addr(route, &mq.broker_name))
     }
 
     /// Whether a queue is read from a slave now (its master is down).

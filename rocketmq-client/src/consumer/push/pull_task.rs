@@ -23,6 +23,8 @@ pub(super) async fn run(
     mut offset: i64,
     sub: SubscriptionData,
 ) {
+    // The broker id the last answer suggested pulling from next (0: the master).
+    let mut suggested = 0;
     while inner.is_running() && !pq.is_dropped() {
         // Follow the route: to a slave while the master is down, back when it returns
         // (orderly queues stay with the master, whose lock they hold).
@@ -30,7 +32,7 @@ pub(super) async fn run(
             inner.refresh_routes_soon(Duration::from_secs(5)).await;
         }
         if !inner.orderly()
-            && let Some(now) = inner.read_addr(&mq)
+            && let Some(now) = inner.pull_addr(&mq, suggested)
             && now != addr
         {
             tracing::info!(queue = ?mq, from = %addr, to = %now, "pulling from another broker of the name");
@@ -82,6 +84,9 @@ pub(super) async fn run(
         pq.pulled();
         let code = resp.response_code();
         let next = resp.decode_header::<PullMessageResponseHeader>().ok();
+        if let Some(h) = &next {
+            suggested = h.suggest_which_broker_id;
+        }
         match (code, next) {
             (ResponseCode::Success, Some(h)) => {
                 let msgs = match MessageExt::decode_all(&resp.body) {
