@@ -101,7 +101,8 @@ impl BrokerProcess {
         }
     }
 
-    /// Sends a signal by name (`STOP`, `CONT`, …) and waits for `kill` to return.
+    /// Sends a signal by name (`STOP`, `CONT`, …); for `STOP`, returns once the process has
+    /// stopped.
     pub fn signal(&self, name: &str) {
         let pid = self.child.as_ref().expect("running").id();
         let status = Command::new("kill")
@@ -110,6 +111,23 @@ impl BrokerProcess {
             .status()
             .expect("kill runs");
         assert!(status.success(), "kill -{name} {pid}");
+        if name == "STOP" {
+            // Delivered is not yet stopped: wait until every thread is (state T in /proc).
+            let deadline = Instant::now() + Duration::from_secs(5);
+            let stopped = || {
+                let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).expect("tasks");
+                tasks.flatten().all(|t| {
+                    std::fs::read_to_string(t.path().join("stat")).is_ok_and(|s| {
+                        s.rsplit_once(')')
+                            .is_some_and(|(_, rest)| rest.trim_start().starts_with('T'))
+                    })
+                })
+            };
+            while !stopped() {
+                assert!(Instant::now() < deadline, "{pid} did not stop");
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
     }
 
     /// SIGKILL: no flush, no checkpoint, no clean-up.
