@@ -414,3 +414,69 @@ async fn a_stopped_slave_times_sync_sends_out_and_two_name_servers_both_route() 
     ns1.shutdown().await;
     ns2.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lite_pull_reader_goes_on_from_the_slave() {
+    use rocketmq_client::consumer::{ConsumeFromWhere, LitePullConsumer};
+    const TOPIC: &str = "LiteFailover";
+    init_logging();
+    let client = RemotingClient::new();
+    let namesrv = start_namesrv().await;
+    let ns = namesrv.addr().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let (m, s) = (
+        node("2m-2s-async", "broker-a", dir.path()),
+        node("2m-2s-async", "broker-a-s", dir.path()),
+    );
+    let master = start(&m, &ns);
+    let slave = start(&s, &ns);
+    wait_members(&client, &ns, "broker-a", &[0, 1]).await;
+    for i in 0..200 {
+        let msg = wire::message(TOPIC, format!("lite-{i}"), "A");
+        let resp = wire::send_raw(&client, &master.addr, &msg, i % 4).await;
+        assert_eq!(resp.response_code(), ResponseCode::Success);
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    for q in 0..4 {
+        let want = wire::max_offset(&client, &master.addr, TOPIC, q).await;
+        while wire::max_offset(&client, &slave.addr, TOPIC, q).await < want {
+            assert!(Instant::now() < deadline, "the slave did not catch up");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    let reader = LitePullConsumer::builder("lite-failover")
+        .namesrv_addr(&ns)
+        .consume_from_where(ConsumeFromWhere::FirstOffset)
+        .auto_commit(false)
+        .start()
+        .await
+        .unwrap();
+    reader
+        .assign(reader.fetch_queues(TOPIC).await.unwrap())
+        .await
+        .unwrap();
+    let mut seen = std::collections::HashSet::new();
+    while seen.is_empty() {
+        for m in reader.poll(Duration::from_millis(200)).await.unwrap() {
+            seen.insert(String::from_utf8(m.message.body.to_vec()).unwrap());
+        }
+    }
+    master.kill9();
+    let before = seen.len();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while seen.len() < 200 {
+        assert!(
+            Instant::now() < deadline,
+            "{} of 200 read ({before} before the kill)",
+            seen.len()
+        );
+        for m in reader.poll(Duration::from_millis(200)).await.unwrap() {
+            seen.insert(String::from_utf8(m.message.body.to_vec()).unwrap());
+        }
+    }
+    assert!(before < 200, "the master died mid-read");
+    reader.shutdown().await;
+    slave.terminate();
+    client.close_all();
+    namesrv.shutdown().await;
+}

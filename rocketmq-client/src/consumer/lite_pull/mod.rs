@@ -490,12 +490,21 @@ impl Inner {
             expression_type: Some("TAG".into()),
             max_msg_bytes: None,
         };
-        let resp = self
-            .call(
-                &q.addr,
-                RemotingCommand::request_with(RequestCode::PullMessage, &header),
-            )
-            .await?;
+        let req = RemotingCommand::request_with(RequestCode::PullMessage, &header);
+        let resp = match self.call(&q.addr, req).await {
+            Ok(resp) => resp,
+            Err(ClientError::NotRunning) => return Err(ClientError::NotRunning),
+            Err(e) => {
+                // The broker may be gone (a master down, its slave serving): read the route
+                // again and go on where the queue is served now. Either way this queue's round
+                // is empty and the next poll tries again, as Java's lite pull consumer retries
+                // in the background rather than failing the application's poll.
+                if !self.reroute(mq, &q.addr).await {
+                    tracing::warn!(queue = ?mq, addr = %q.addr, error = %e, "pull failed; retried next poll");
+                }
+                return Ok(Vec::new());
+            }
+        };
         let code = resp.response_code();
         if !matches!(
             code,
@@ -531,6 +540,22 @@ impl Inner {
             s.consumed = h.next_begin_offset;
         }
         Ok(messages)
+    }
+
+    /// Moves a queue read at `failed` to wherever the route now serves it (a slave while its
+    /// master is down, the master again once it is back); false if that is still `failed`.
+    async fn reroute(&self, mq: &MessageQueue, failed: &str) -> bool {
+        let Ok(route) = self.fetch_route(&mq.topic).await else {
+            return false;
+        };
+        let Some(addr) = read_addr(&route, &mq.broker_name).filter(|a| a != failed) else {
+            return false;
+        };
+        tracing::info!(queue = ?mq, from = %failed, to = %addr, "reading from another broker of the name");
+        if let Some(s) = self.lock().queues.get_mut(mq) {
+            s.addr = addr;
+        }
+        true
     }
 
     /// Commits every queue's consumed offset to its broker.
