@@ -275,3 +275,47 @@ pub async fn cluster_info(client: &RemotingClient, namesrv: &str) -> ClusterInfo
     .await;
     ClusterInfo::decode(&resp.body).expect("cluster info")
 }
+
+/// Waits (up to 20 s) until the name server lists broker name `name` with exactly these
+/// broker ids (`[0, 1]`: master and slave; `[]`: gone).
+pub async fn wait_broker_ids(client: &RemotingClient, namesrv: &str, name: &str, ids: &[i64]) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let have: Vec<i64> = cluster_info(client, namesrv)
+            .await
+            .broker_addr_table
+            .get(name)
+            .map(|b| b.broker_addrs.keys().copied().collect())
+            .unwrap_or_default();
+        if have == ids {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{name} has {have:?}, not {ids:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits (up to 15 s) until queues `0..queues` of `topic` on `slave` are as long as on
+/// `master`.
+pub async fn wait_caught_up(
+    client: &RemotingClient,
+    master: &str,
+    slave: &str,
+    topic: &str,
+    queues: i32,
+) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    for q in 0..queues {
+        let want = max_offset(client, master, topic, q).await;
+        while max_offset(client, slave, topic, q).await < want {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the slave never caught up on {topic}/{q}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+}

@@ -71,25 +71,20 @@ fn mqadmin(args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// Waits until the name server lists `name` with exactly these broker ids.
-async fn wait_members(client: &RemotingClient, namesrv: &str, name: &str, ids: &[i64]) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let have: Vec<i64> = wire::cluster_info(client, namesrv)
-            .await
-            .broker_addr_table
-            .get(name)
-            .map(|b| b.broker_addrs.keys().copied().collect())
-            .unwrap_or_default();
-        if have == ids {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{name} has {have:?}, not {ids:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+/// broker-a and its slave from the shipped 2m-2s-async files, both registered; the master's
+/// node too, to restart it.
+async fn async_pair(
+    client: &RemotingClient,
+    namesrv: &str,
+    dir: &Path,
+) -> (Node, BrokerProcess, BrokerProcess) {
+    let (m, s) = (
+        node("2m-2s-async", "broker-a", dir),
+        node("2m-2s-async", "broker-a-s", dir),
+    );
+    let (master, slave) = (start(&m, namesrv), start(&s, namesrv));
+    wire::wait_broker_ids(client, namesrv, "broker-a", &[0, 1]).await;
+    (m, master, slave)
 }
 
 /// Sends until one is acknowledged SEND_OK (the slave has connected and caught up); returns
@@ -128,7 +123,7 @@ async fn the_2m_2s_sync_layout_runs_from_the_shipped_files() {
         .collect();
     let brokers: Vec<BrokerProcess> = nodes.iter().map(|n| start(n, &ns)).collect();
     for name in ["broker-a", "broker-b"] {
-        wait_members(&client, &ns, name, &[0, 1]).await;
+        wire::wait_broker_ids(&client, &ns, name, &[0, 1]).await;
     }
     for master in [&brokers[0], &brokers[2]] {
         wait_replicating(&client, &master.addr).await;
@@ -187,7 +182,7 @@ async fn every_acknowledged_message_outlives_its_sync_master() {
         );
         let master = start(&m, &ns);
         let slave = start(&s, &ns);
-        wait_members(&client, &ns, "broker-a", &[0, 1]).await;
+        wire::wait_broker_ids(&client, &ns, "broker-a", &[0, 1]).await;
         let warm_up = wait_replicating(&client, &master.addr).await;
 
         let mut acked = Vec::new();
@@ -207,7 +202,7 @@ async fn every_acknowledged_message_outlives_its_sync_master() {
         // The master dies with its disk.
         master.kill9();
         std::fs::remove_dir_all(&m.store).unwrap();
-        wait_members(&client, &ns, "broker-a", &[1]).await;
+        wire::wait_broker_ids(&client, &ns, "broker-a", &[1]).await;
 
         let mut on_slave = std::collections::HashSet::new();
         for q in 0..4 {
@@ -236,7 +231,7 @@ async fn every_acknowledged_message_outlives_its_sync_master() {
             "the warm-ups and every send: {status}"
         );
         slave.terminate();
-        wait_members(&client, &ns, "broker-a", &[]).await;
+        wire::wait_broker_ids(&client, &ns, "broker-a", &[]).await;
     }
     println!("{ROUNDS} rounds: {acked_total} messages acknowledged SEND_OK, {lost_total} lost");
     assert_eq!(lost_total, 0);
@@ -256,13 +251,7 @@ async fn a_push_consumer_reads_on_through_a_master_kill_and_restart() {
     let namesrv = start_namesrv().await;
     let ns = namesrv.addr().to_string();
     let dir = tempfile::tempdir().unwrap();
-    let (m, s) = (
-        node("2m-2s-async", "broker-a", dir.path()),
-        node("2m-2s-async", "broker-a-s", dir.path()),
-    );
-    let master = start(&m, &ns);
-    let slave = start(&s, &ns);
-    wait_members(&client, &ns, "broker-a", &[0, 1]).await;
+    let (m, master, slave) = async_pair(&client, &ns, dir.path()).await;
     let producer = Producer::builder("failover-producer")
         .namesrv_addr(&ns)
         .start()
@@ -275,14 +264,7 @@ async fn a_push_consumer_reads_on_through_a_master_kill_and_restart() {
             .unwrap();
     }
     // An ASYNC_MASTER's slave trails it; let it catch up before the master goes.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    for q in 0..4 {
-        let want = wire::max_offset(&client, &master.addr, TOPIC, q).await;
-        while wire::max_offset(&client, &slave.addr, TOPIC, q).await < want {
-            assert!(Instant::now() < deadline, "the slave did not catch up");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
+    wire::wait_caught_up(&client, &master.addr, &slave.addr, TOPIC, 4).await;
 
     let seen: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
     let record = seen.clone();
@@ -340,9 +322,9 @@ async fn a_push_consumer_reads_on_through_a_master_kill_and_restart() {
     // The master back on its ports and store, and the slave gone: the consumer returns to the
     // master and reads new sends there.
     let master = start(&m, &ns);
-    wait_members(&client, &ns, "broker-a", &[0, 1]).await;
+    wire::wait_broker_ids(&client, &ns, "broker-a", &[0, 1]).await;
     slave.terminate();
-    wait_members(&client, &ns, "broker-a", &[0]).await;
+    wire::wait_broker_ids(&client, &ns, "broker-a", &[0]).await;
     let deadline = Instant::now() + Duration::from_secs(20);
     let mut sent = 0;
     while sent < 100 {
@@ -390,7 +372,7 @@ async fn a_stopped_slave_times_sync_sends_out_and_two_name_servers_both_route() 
     let master = start(&m, &both);
     let slave = start(&s, &both);
     for ns in [ns1.addr().to_string(), ns2.addr().to_string()] {
-        wait_members(&client, &ns, "broker-a", &[0, 1]).await;
+        wire::wait_broker_ids(&client, &ns, "broker-a", &[0, 1]).await;
     }
     wait_replicating(&client, &master.addr).await;
 
@@ -424,26 +406,13 @@ async fn a_lite_pull_reader_goes_on_from_the_slave() {
     let namesrv = start_namesrv().await;
     let ns = namesrv.addr().to_string();
     let dir = tempfile::tempdir().unwrap();
-    let (m, s) = (
-        node("2m-2s-async", "broker-a", dir.path()),
-        node("2m-2s-async", "broker-a-s", dir.path()),
-    );
-    let master = start(&m, &ns);
-    let slave = start(&s, &ns);
-    wait_members(&client, &ns, "broker-a", &[0, 1]).await;
+    let (_, master, slave) = async_pair(&client, &ns, dir.path()).await;
     for i in 0..200 {
         let msg = wire::message(TOPIC, format!("lite-{i}"), "A");
         let resp = wire::send_raw(&client, &master.addr, &msg, i % 4).await;
         assert_eq!(resp.response_code(), ResponseCode::Success);
     }
-    let deadline = Instant::now() + Duration::from_secs(10);
-    for q in 0..4 {
-        let want = wire::max_offset(&client, &master.addr, TOPIC, q).await;
-        while wire::max_offset(&client, &slave.addr, TOPIC, q).await < want {
-            assert!(Instant::now() < deadline, "the slave did not catch up");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
+    wire::wait_caught_up(&client, &master.addr, &slave.addr, TOPIC, 4).await;
     let reader = LitePullConsumer::builder("lite-failover")
         .namesrv_addr(&ns)
         .consume_from_where(ConsumeFromWhere::FirstOffset)

@@ -29,42 +29,6 @@ fn slave(c: &mut BrokerConfig) {
     c.broker_id = 1;
 }
 
-/// Waits until the name server lists broker-a with exactly these ids.
-async fn wait_members(client: &RemotingClient, namesrv: &str, ids: &[i64]) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let info = wire::cluster_info(client, namesrv).await;
-        let have: Vec<i64> = info
-            .broker_addr_table
-            .get("broker-a")
-            .map(|b| b.broker_addrs.keys().copied().collect())
-            .unwrap_or_default();
-        if have == ids {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "broker-a has {have:?}, not {ids:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-/// Waits until every queue of the slave is as long as the master's.
-async fn wait_caught_up(client: &RemotingClient, master: &str, slave: &str) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    for q in 0..4 {
-        let want = wire::max_offset(client, master, TOPIC, q).await;
-        while wire::max_offset(client, slave, TOPIC, q).await < want {
-            assert!(
-                Instant::now() < deadline,
-                "the slave never caught up on queue {q}"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-}
-
 /// The commit log's bytes, files in order.
 fn commit_log(store: &Path) -> Vec<u8> {
     let mut files: Vec<_> = std::fs::read_dir(store.join("commitlog"))
@@ -118,7 +82,7 @@ async fn a_sync_master_answers_once_its_slave_holds_the_message() {
 
     let s = start_broker(&ns, sdir.path(), slave).await;
     let saddr = s.addr().to_string();
-    wait_members(&client, &ns, &[0, 1]).await;
+    wire::wait_broker_ids(&client, &ns, "broker-a", &[0, 1]).await;
     // Until the slave has connected and caught up, sends say so; then every one is SEND_OK.
     let deadline = Instant::now() + Duration::from_secs(10);
     let mut sent = 4;
@@ -166,7 +130,7 @@ async fn a_sync_master_answers_once_its_slave_holds_the_message() {
     );
 
     // The slave serves what it holds, topic and all (read from its master at start).
-    wait_caught_up(&client, &maddr, &saddr).await;
+    wire::wait_caught_up(&client, &maddr, &saddr, TOPIC, 4).await;
     let mut bodies: Vec<String> = Vec::new();
     for q in 0..4 {
         for m in wire::pull_all(&client, &saddr, TOPIC, q).await {
@@ -287,7 +251,7 @@ async fn a_slave_catches_up_after_either_side_restarts() {
             .all(|c| *c == ResponseCode::Success)
     );
     let s = start_broker(&ns, sdir.path(), slave).await;
-    wait_caught_up(&client, &maddr, &s.addr().to_string()).await;
+    wire::wait_caught_up(&client, &maddr, &s.addr().to_string(), TOPIC, 4).await;
 
     // The slave away: the master goes on; back, the slave continues from its own end.
     s.shutdown().await;
@@ -299,7 +263,7 @@ async fn a_slave_catches_up_after_either_side_restarts() {
     );
     let s = start_broker(&ns, sdir.path(), slave).await;
     let saddr = s.addr().to_string();
-    wait_caught_up(&client, &maddr, &saddr).await;
+    wire::wait_caught_up(&client, &maddr, &saddr, TOPIC, 4).await;
 
     // The master away and back on its ports: the slave reconnects and follows.
     m.shutdown().await;
@@ -315,7 +279,7 @@ async fn a_slave_catches_up_after_either_side_restarts() {
             .iter()
             .all(|c| *c == ResponseCode::Success)
     );
-    wait_caught_up(&client, &maddr, &saddr).await;
+    wire::wait_caught_up(&client, &maddr, &saddr, TOPIC, 4).await;
     let mut count = 0;
     for q in 0..4 {
         count += wire::pull_all(&client, &saddr, TOPIC, q).await.len();

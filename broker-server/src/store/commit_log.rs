@@ -135,9 +135,9 @@ impl CommitLog {
     /// [`append_grouped`]: Self::append_grouped
     #[cfg(test)]
     pub(crate) fn append(&self, batch: &[PutMessage]) -> Result<AppendResult, AppendError> {
-        let prepared = self.prepare(batch)?;
+        let queued = (batch.to_vec(), self.prepare(batch)?);
         let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        let written = self.write_round(&mut writer, &[(batch, &prepared)]);
+        let written = self.write_round(&mut writer, &[&queued]);
         drop(writer);
         self.waiting.drain(self);
         Ok(written?.remove(0))
@@ -190,7 +190,7 @@ impl CommitLog {
     fn write_round(
         &self,
         writer: &mut Writer,
-        round: &[(&[PutMessage], &Prepared)],
+        round: &[&(Vec<PutMessage>, Prepared)],
     ) -> Result<Vec<AppendResult>, StoreError> {
         let Writer { queue_offsets, buf } = writer;
         let file_size = self.files.file_size();
@@ -201,7 +201,7 @@ impl CommitLog {
         let mut staged: Vec<(&str, i32, i64)> = Vec::new();
         let mut results = Vec::with_capacity(round.len());
         buf.clear();
-        for &(batch, prepared) in round {
+        for (batch, prepared) in round.iter().copied() {
             if pos + buf.len() + prepared.total + 8 > file_size {
                 write_out(&file, pos, buf, queue_offsets, &mut staged)?;
                 write_blank(&file, pos + buf.len())?;
@@ -448,9 +448,7 @@ impl RoundWriter for CommitLog {
         guard: &mut MutexGuard<'_, Writer>,
         round: &[&Self::Batch],
     ) -> Result<Vec<AppendResult>, StoreError> {
-        let batches: Vec<(&[PutMessage], &Prepared)> =
-            round.iter().map(|(b, p)| (&b[..], p)).collect();
-        CommitLog::write_round(self, guard, &batches)
+        CommitLog::write_round(self, guard, round)
     }
 }
 
