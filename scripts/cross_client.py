@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """One side of a cross-client check, on Apache's C++ client core (PyPI rocketmq-client-python).
 
-usage: cross_client.py produce|consume N RUNID      env: NAMESRV TOPIC GROUP
-Messages are body "<RUNID>:<i>", tag TagA, keys "KEY-<RUNID>-<i>", user property color=c<i>.
-consume exits 0 once all N arrived with every field intact; prints "CONSUMED n/N".
+usage: cross_client.py produce|consume N RUNID      env: NAMESRV TOPIC GROUP FROM
+Messages are body "<RUNID>:<i>", tag TagA, keys "KEY-<RUNID>-<i>", user property color=c<i>,
+for i in FROM..FROM+N (FROM defaults to 0). consume exits 0 once i = 0..N all arrived with
+every field intact; prints "PROGRESS n" as they arrive and "CONSUMED n/N DUP d" at the end (d:
+deliveries of an i already seen).
 """
 import os
 import sys
@@ -25,7 +27,8 @@ def produce(n, run_id):
     p = rc.Producer('cross-producer-py')
     p.set_namesrv_addr(NAMESRV)
     p.start()
-    for i in range(n):
+    first = int(os.environ.get('FROM', '0'))
+    for i in range(first, first + n):
         m = rc.Message(TOPIC)
         m.set_body('%s:%d' % (run_id, i))
         m.set_tags('TagA')
@@ -42,6 +45,7 @@ def produce(n, run_id):
 def consume(n, run_id):
     ok = set()
     bad = []
+    dup = [0]
     lock = threading.Lock()
 
     def on_message(msg):
@@ -52,6 +56,8 @@ def consume(n, run_id):
         fields = (txt(msg.tags), txt(msg.keys), txt(msg.get_property('color')))
         with lock:
             if fields == ('TagA', 'KEY-%s-%d' % (run_id, i), 'c%d' % i):
+                if i in ok:
+                    dup[0] += 1
                 ok.add(i)
             else:
                 bad.append((i, fields))
@@ -63,9 +69,14 @@ def consume(n, run_id):
     c.start()
     print('CONSUMER started', flush=True)
     deadline = time.time() + int(os.environ.get('HARNESS_TIMEOUT_S', '60'))
+    shown = 0
     while time.time() < deadline and len(ok) < n and not bad:
         time.sleep(0.2)
-    print('CONSUMED %d/%d%s' % (len(ok), n, (' BAD %r' % bad[:3]) if bad else ''), flush=True)
+        if len(ok) != shown:
+            shown = len(ok)
+            print('PROGRESS %d' % shown, flush=True)
+    print('CONSUMED %d/%d DUP %d%s' % (len(ok), n, dup[0], (' BAD %r' % bad[:3]) if bad else ''),
+          flush=True)
     os._exit(0 if len(ok) == n and not bad else 1)
 
 

@@ -3,7 +3,9 @@
 //! Run with: `NAMESRV=127.0.0.1:9876 cargo run -p rocketmq-examples --example compat_peer -- produce|consume N RUNID`
 //!
 //! Messages are body `<RUNID>:<i>`, tag `TagA`, keys `KEY-<RUNID>-<i>`, user property
-//! `color=c<i>`; `consume` succeeds once all N arrived with every field intact.
+//! `color=c<i>`, for i in `FROM..FROM+N` (env `FROM`, default 0); `consume` succeeds once
+//! i = 0..N all arrived with every field intact, and prints `CONSUMED n/N DUP d` (d: deliveries
+//! of an i already seen).
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
@@ -30,7 +32,11 @@ async fn main() -> anyhow::Result<()> {
                 .namesrv_addr(&namesrv)
                 .start()
                 .await?;
-            for i in 0..n {
+            let first: usize = match std::env::var("FROM") {
+                Ok(v) => v.parse().context("FROM")?,
+                Err(_) => 0,
+            };
+            for i in first..first + n {
                 let mut msg = Message::new(&topic, format!("{run_id}:{i}"))
                     .with_tags("TagA")
                     .with_keys(format!("KEY-{run_id}-{i}"));
@@ -42,14 +48,17 @@ async fn main() -> anyhow::Result<()> {
         }
         "consume" => {
             let ok: Arc<Mutex<BTreeSet<usize>>> = Arc::default();
+            let dup: Arc<Mutex<usize>> = Arc::default();
             let bad: Arc<Mutex<Vec<String>>> = Arc::default();
-            let (ok2, bad2, prefix) = (ok.clone(), bad.clone(), format!("{run_id}:"));
+            let (ok2, bad2, dup2) = (ok.clone(), bad.clone(), dup.clone());
+            let prefix = format!("{run_id}:");
             let consumer = PushConsumer::builder(&group)
                 .namesrv_addr(&namesrv)
                 .subscribe(&topic, "TagA")
                 .consume_from_where(ConsumeFromWhere::FirstOffset)
                 .start(move |msgs| {
-                    let (ok, bad, prefix) = (ok2.clone(), bad2.clone(), prefix.clone());
+                    let (ok, bad, dup) = (ok2.clone(), bad2.clone(), dup2.clone());
+                    let prefix = prefix.clone();
                     async move {
                         for m in msgs {
                             let body = String::from_utf8_lossy(&m.message.body).to_string();
@@ -73,7 +82,9 @@ async fn main() -> anyhow::Result<()> {
                                 && fields.1 == want.1.as_deref()
                                 && fields.2 == want.2.as_deref()
                             {
-                                ok.lock().unwrap().insert(i);
+                                if !ok.lock().unwrap().insert(i) {
+                                    *dup.lock().unwrap() += 1;
+                                }
                             } else {
                                 bad.lock().unwrap().push(format!("{i}: {fields:?}"));
                             }
@@ -83,7 +94,11 @@ async fn main() -> anyhow::Result<()> {
                 })
                 .await?;
             println!("CONSUMER started");
-            let deadline = Instant::now() + Duration::from_secs(60);
+            let timeout = match std::env::var("HARNESS_TIMEOUT_S") {
+                Ok(v) => v.parse().context("HARNESS_TIMEOUT_S")?,
+                Err(_) => 60,
+            };
+            let deadline = Instant::now() + Duration::from_secs(timeout);
             while Instant::now() < deadline
                 && ok.lock().unwrap().len() < n
                 && bad.lock().unwrap().is_empty()
@@ -93,7 +108,8 @@ async fn main() -> anyhow::Result<()> {
             consumer.shutdown().await;
             let (got, bad) = (ok.lock().unwrap().len(), bad.lock().unwrap().clone());
             println!(
-                "CONSUMED {got}/{n}{}",
+                "CONSUMED {got}/{n} DUP {}{}",
+                dup.lock().unwrap(),
                 if bad.is_empty() {
                     String::new()
                 } else {

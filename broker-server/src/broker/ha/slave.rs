@@ -10,7 +10,8 @@ use std::time::Duration;
 use rocketmq_client::protocol::body::{HaClientRuntimeInfo, HaRuntimeInfo};
 use rocketmq_client::protocol::now_millis;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader};
+use bytes::{Buf, BytesMut};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::watch;
@@ -19,6 +20,9 @@ use tokio_util::sync::CancellationToken;
 use super::{Flow, HEADER, HaConfig};
 use crate::broker::register::Master;
 use crate::store::MessageStore;
+
+/// How much one read of the master's stream takes at most.
+const READ_BUFFER: usize = 1024 * 1024;
 
 /// A slave's replication: its store, settings and what `haStatus` shows of it.
 #[derive(Debug)]
@@ -116,37 +120,32 @@ impl HaSlave {
         }
     }
 
-    /// Reads frames and appends them; publishes the log end after each.
-    async fn receive(&self, rd: OwnedReadHalf, applied: &watch::Sender<u64>) -> Result<(), String> {
-        // Headers and bodies come back to back: one read takes several.
-        let mut rd = BufReader::with_capacity(256 * 1024, rd);
-        let mut head = [0u8; HEADER];
-        let mut body = Vec::new();
+    /// Reads frames and appends them; publishes the log end after each read. Every complete
+    /// frame a read brings is applied at once: their bodies, contiguous in the log, go to the
+    /// store in one append per commit-log file, and the master hears of them in one report.
+    async fn receive(
+        &self,
+        mut rd: OwnedReadHalf,
+        applied: &watch::Sender<u64>,
+    ) -> Result<(), String> {
         // A master may be configured with a larger batch than ours; a commit-log file bounds it.
-        let limit = self
-            .store
-            .config()
-            .mapped_file_size_commit_log
-            .max(self.cfg.batch);
+        let file_size = self.store.config().mapped_file_size_commit_log;
+        let limit = file_size.max(self.cfg.batch);
+        let mut frames = Frames::new(limit);
         loop {
-            read_exactly(&mut rd, &mut head, self.cfg.housekeeping).await?;
+            frames.fill(&mut rd, self.cfg.housekeeping).await?;
             self.last_read.store(now_millis(), Ordering::Release);
-            let offset = u64::from_be_bytes(head[..8].try_into().expect("8 bytes"));
-            let size = i32::from_be_bytes(head[8..].try_into().expect("4 bytes"));
-            let size = usize::try_from(size)
-                .ok()
-                .filter(|s| *s <= limit)
-                .ok_or_else(|| format!("the master sent a frame of {size} bytes"))?;
-            if size == 0 {
-                continue;
+            let mut moved = 0;
+            while let Some(run) = frames.next_run(file_size as u64)? {
+                self.store
+                    .append_replica(run.at, run.bytes)
+                    .map_err(|e| format!("refused the master's bytes: {e}"))?;
+                moved += run.bytes.len();
             }
-            body.resize(size, 0);
-            read_exactly(&mut rd, &mut body, self.cfg.housekeeping).await?;
-            self.store
-                .append_replica(offset, &body)
-                .map_err(|e| format!("refused the master's bytes: {e}"))?;
-            self.flow.add(size);
-            applied.send_replace(self.store.commit_log_max_offset());
+            if moved > 0 {
+                self.flow.add(moved);
+                applied.send_replace(self.store.commit_log_max_offset());
+            }
         }
     }
 
@@ -174,19 +173,133 @@ impl HaSlave {
     }
 }
 
-async fn read_exactly(
-    rd: &mut BufReader<OwnedReadHalf>,
-    buf: &mut [u8],
-    silence: Duration,
-) -> Result<(), String> {
-    match tokio::time::timeout(silence, rd.read_exact(buf)).await {
-        Err(_) => Err(format!(
-            "nothing from the master for {silence:?} (haHousekeepingInterval)"
-        )),
-        Ok(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-            Err("the master closed the connection".into())
+/// The master's frames as they arrive: what one read brought, parsed into runs of
+/// contiguous log bytes.
+struct Frames {
+    /// Bytes read and not yet parsed.
+    buf: BytesMut,
+    /// Bodies of the frames parsed so far, back to back.
+    run: Vec<u8>,
+    /// The largest frame accepted.
+    limit: usize,
+}
+
+/// Log bytes to append at `at`.
+struct Run<'a> {
+    at: u64,
+    bytes: &'a [u8],
+}
+
+impl Frames {
+    fn new(limit: usize) -> Self {
+        Frames {
+            buf: BytesMut::with_capacity(READ_BUFFER),
+            run: Vec::with_capacity(READ_BUFFER),
+            limit,
         }
-        Ok(Err(e)) => Err(e.to_string()),
-        Ok(Ok(_)) => Ok(()),
+    }
+
+    /// Reads what the socket has (at least one byte), or fails after `silence` with nothing.
+    async fn fill(&mut self, rd: &mut OwnedReadHalf, silence: Duration) -> Result<(), String> {
+        self.buf.reserve(READ_BUFFER);
+        match tokio::time::timeout(silence, rd.read_buf(&mut self.buf)).await {
+            Err(_) => Err(format!(
+                "nothing from the master for {silence:?} (haHousekeepingInterval)"
+            )),
+            Ok(Ok(0)) => Err("the master closed the connection".into()),
+            Ok(Err(e)) => Err(e.to_string()),
+            Ok(Ok(_)) => Ok(()),
+        }
+    }
+
+    /// The next run of complete frames, contiguous and within one commit-log file (a frame
+    /// that starts a file starts a run); `None` when no complete frame is left.
+    fn next_run(&mut self, file_size: u64) -> Result<Option<Run<'_>>, String> {
+        self.run.clear();
+        let mut at = None::<u64>;
+        while self.buf.len() >= HEADER {
+            let offset = u64::from_be_bytes(self.buf[..8].try_into().expect("8 bytes"));
+            let size = i32::from_be_bytes(self.buf[8..HEADER].try_into().expect("4 bytes"));
+            let size = usize::try_from(size)
+                .ok()
+                .filter(|s| *s <= self.limit)
+                .ok_or_else(|| format!("the master sent a frame of {size} bytes"))?;
+            if self.buf.len() < HEADER + size {
+                // Room for the rest of this frame, then read again.
+                self.buf.reserve(HEADER + size - self.buf.len());
+                break;
+            }
+            if let Some(start) = at {
+                let end = start + self.run.len() as u64;
+                if size > 0 && (offset != end || offset.is_multiple_of(file_size)) {
+                    break;
+                }
+            }
+            if size > 0 {
+                at.get_or_insert(offset);
+                self.run.extend_from_slice(&self.buf[HEADER..HEADER + size]);
+            }
+            self.buf.advance(HEADER + size);
+        }
+        Ok(at.map(|at| Run {
+            at,
+            bytes: &self.run,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Frames, HEADER};
+    use crate::broker::ha::header;
+
+    fn frame(offset: u64, body: &[u8]) -> Vec<u8> {
+        let mut f = header(offset, body.len()).to_vec();
+        f.extend_from_slice(body);
+        f
+    }
+
+    fn runs(frames: &mut Frames, file_size: u64) -> Vec<(u64, Vec<u8>)> {
+        let mut out = Vec::new();
+        while let Some(run) = frames.next_run(file_size).unwrap() {
+            out.push((run.at, run.bytes.to_vec()));
+        }
+        out
+    }
+
+    #[test]
+    fn contiguous_frames_make_one_run_per_file_and_a_split_frame_waits() {
+        let mut f = Frames::new(1024);
+        let mut wire = frame(90, b"0123456789");
+        wire.extend(frame(100, b"")); // a heartbeat between two frames
+        wire.extend(frame(100, b"abcdefghij")); // starts the next 100-byte file
+        wire.extend(frame(110, b"klm"));
+        let tail = frame(113, b"nopq");
+        wire.extend(&tail[..HEADER + 1]);
+        f.buf.extend_from_slice(&wire);
+        assert_eq!(
+            runs(&mut f, 100),
+            vec![
+                (90, b"0123456789".to_vec()),
+                (100, b"abcdefghijklm".to_vec())
+            ]
+        );
+        // The rest of the split frame arrives with the next read.
+        f.buf.extend_from_slice(&tail[HEADER + 1..]);
+        assert_eq!(runs(&mut f, 100), vec![(113, b"nopq".to_vec())]);
+        assert!(f.buf.is_empty());
+    }
+
+    #[test]
+    fn a_gap_ends_a_run_and_an_oversized_frame_is_refused() {
+        let mut f = Frames::new(8);
+        f.buf.extend_from_slice(&frame(0, b"ab"));
+        f.buf.extend_from_slice(&frame(5, b"cd"));
+        assert_eq!(
+            runs(&mut f, 100),
+            vec![(0, b"ab".to_vec()), (5, b"cd".to_vec())]
+        );
+        f.buf.extend_from_slice(&frame(7, &[0; 9]));
+        assert!(f.next_run(100).is_err());
     }
 }
