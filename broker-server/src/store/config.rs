@@ -174,12 +174,7 @@ impl StoreConfig {
 
     /// How long level `level` waits (levels past the last are clamped to it).
     pub fn delay_of_level(&self, level: i32) -> i64 {
-        let last = self.message_delay_level.len() as i32;
-        let idx = level.clamp(1, last.max(1)) - 1;
-        self.message_delay_level
-            .get(idx as usize)
-            .copied()
-            .unwrap_or(0)
+        delay_of(&self.message_delay_level, level)
     }
 
     pub(crate) fn commit_log_dir(&self) -> PathBuf {
@@ -187,6 +182,13 @@ impl StoreConfig {
             .clone()
             .unwrap_or_else(|| self.store_path_root_dir.join("commitlog"))
     }
+}
+
+/// How long level `level` of `levels` (ms) waits: levels past the last are clamped to it.
+pub(crate) fn delay_of(levels: &[i64], level: i32) -> i64 {
+    let last = levels.len() as i32;
+    let idx = level.clamp(1, last.max(1)) - 1;
+    levels.get(idx as usize).copied().unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -16,11 +16,12 @@ use rocketmq_client::protocol::message::{properties, property};
 use rocketmq_client::protocol::tag_code;
 use rocketmq_client::protocol::topic::{SCHEDULE_TOPIC, TIMER_TOPIC};
 
+use super::Progress;
 use super::commit_log::CommitLog;
+use super::config::delay_of;
 use super::consume_queue::{ConsumeQueue, ConsumeQueueTable, CqEntry};
 use super::error::StoreError;
 use super::index::IndexService;
-use super::{Shared, StoreConfig};
 
 /// Called with (topic, queue id, new max offset) after messages were dispatched.
 pub type ArrivalListener = Arc<dyn Fn(&str, i32, i64) + Send + Sync>;
@@ -41,7 +42,7 @@ pub(crate) fn dispatch_range(
     log: &CommitLog,
     cqs: &ConsumeQueueTable,
     index: Option<&IndexService>,
-    config: &StoreConfig,
+    delay_levels: &[i64],
     from: u64,
     to: u64,
 ) -> Result<(u64, Grown), StoreError> {
@@ -89,7 +90,7 @@ pub(crate) fn dispatch_range(
             CqEntry {
                 phys: v.physical_offset,
                 size: v.total_size as i32,
-                tag_code: queue_tag_code(v, props.tags, config),
+                tag_code: queue_tag_code(v, props.tags, delay_levels),
             },
         )?;
         queue.next = queue.next.max(v.queue_offset + 1);
@@ -144,13 +145,13 @@ impl<'a> Wanted<'a> {
 /// What a record's consume-queue entry holds in its tag slot: the tag hash, except in the
 /// two waiting rooms, where it is the time the message is due (so the schedule and timer
 /// services find due messages from the queue alone, as Apache's do).
-fn queue_tag_code(v: &RecordView<'_>, tags: Option<&str>, config: &StoreConfig) -> i64 {
+fn queue_tag_code(v: &RecordView<'_>, tags: Option<&str>, delay_levels: &[i64]) -> i64 {
     match v.topic {
         SCHEDULE_TOPIC => {
             let level = properties::find(v.properties, property::DELAY_TIME_LEVEL)
                 .and_then(|l| l.parse::<i32>().ok())
                 .unwrap_or(1);
-            v.store_timestamp + config.delay_of_level(level)
+            v.store_timestamp + delay_of(delay_levels, level)
         }
         TIMER_TOPIC => properties::find(v.properties, property::TIMER_OUT_MS)
             .and_then(|t| t.parse::<i64>().ok())
@@ -159,67 +160,84 @@ fn queue_tag_code(v: &RecordView<'_>, tags: Option<&str>, config: &StoreConfig) 
     }
 }
 
-/// Runs dispatch until the store stops.
-pub(crate) fn spawn(shared: Arc<Shared>) -> std::io::Result<JoinHandle<()>> {
-    std::thread::Builder::new()
-        .name("store-dispatch".into())
-        .spawn(move || {
-            loop {
-                let to = shared.log.max_offset();
-                // A slave's log starts where its master's stream did, not at 0.
-                let from = shared
-                    .dispatched
-                    .load(Ordering::Acquire)
-                    .max(shared.log.min_offset());
-                if from < to {
-                    match dispatch_range(
-                        &shared.log,
-                        &shared.cqs,
-                        shared.index.as_ref(),
-                        &shared.config,
-                        from,
-                        to,
-                    ) {
-                        Ok((reached, grown)) => {
-                            shared.dispatched.store(reached, Ordering::Release);
-                            if let Some(listener) = &shared.arrival {
-                                for (topic, queues) in grown {
-                                    for (queue_id, max) in queues {
-                                        listener(&topic, queue_id, max);
-                                    }
+/// What the dispatch thread needs: the log it reads, the queues and index it writes, who
+/// hears of new messages, and where it has got to.
+pub(crate) struct Dispatcher {
+    pub(crate) log: Arc<CommitLog>,
+    pub(crate) cqs: Arc<ConsumeQueueTable>,
+    pub(crate) index: Option<Arc<IndexService>>,
+    /// `messageDelayLevel` (ms): the schedule topic's entries hold when they are due.
+    pub(crate) delay_levels: Vec<i64>,
+    pub(crate) arrival: Option<ArrivalListener>,
+    pub(crate) progress: Arc<Progress>,
+}
+
+impl Dispatcher {
+    /// Runs dispatch until the store stops.
+    pub(crate) fn spawn(self) -> std::io::Result<JoinHandle<()>> {
+        std::thread::Builder::new()
+            .name("store-dispatch".into())
+            .spawn(move || self.run())
+    }
+
+    fn run(self) {
+        let progress = &self.progress;
+        loop {
+            let to = self.log.max_offset();
+            // A slave's log starts where its master's stream did, not at 0.
+            let from = progress
+                .dispatched
+                .load(Ordering::Acquire)
+                .max(self.log.min_offset());
+            if from < to {
+                match dispatch_range(
+                    &self.log,
+                    &self.cqs,
+                    self.index.as_deref(),
+                    &self.delay_levels,
+                    from,
+                    to,
+                ) {
+                    Ok((reached, grown)) => {
+                        progress.dispatched.store(reached, Ordering::Release);
+                        if let Some(listener) = &self.arrival {
+                            for (topic, queues) in grown {
+                                for (queue_id, max) in queues {
+                                    listener(&topic, queue_id, max);
                                 }
                             }
-                            // A round that found work is followed by the next one 1 ms
-                            // later, as Apache's reput rounds are: under load that is one
-                            // wake-up per millisecond instead of one per message, and a
-                            // message waits at most that long to become pullable.
-                            if reached == to {
-                                std::thread::sleep(Duration::from_millis(1));
-                            } else if shared.log.ends_mid_record(reached) {
-                                // Replicated bytes end inside a record: the next chunk's
-                                // append wakes this thread.
-                                shared.dispatch_signal.wait(Duration::from_millis(100));
-                            } else {
-                                std::thread::sleep(Duration::from_millis(100));
-                            }
                         }
-                        Err(e) => {
-                            // Stopping gives up on a failure (the next start dispatches
-                            // again from the checkpoint) rather than retrying forever.
-                            if shared.stopping.load(Ordering::Acquire) {
-                                tracing::error!(error = %e, "dispatch failed while stopping");
-                                break;
-                            }
-                            tracing::error!(error = %e, "dispatch failed; retrying");
+                        // A round that found work is followed by the next one 1 ms later, as
+                        // Apache's reput rounds are: under load that is one wake-up per
+                        // millisecond instead of one per message, and a message waits at most
+                        // that long to become pullable.
+                        if reached == to {
+                            std::thread::sleep(Duration::from_millis(1));
+                        } else if self.log.ends_mid_record(reached) {
+                            // Replicated bytes end inside a record: the next chunk's append
+                            // wakes this thread.
+                            progress.dispatch_signal.wait(Duration::from_millis(100));
+                        } else {
                             std::thread::sleep(Duration::from_millis(100));
                         }
                     }
-                    continue;
+                    Err(e) => {
+                        // Stopping gives up on a failure (the next start dispatches again
+                        // from the checkpoint) rather than retrying forever.
+                        if progress.stopping.load(Ordering::Acquire) {
+                            tracing::error!(error = %e, "dispatch failed while stopping");
+                            break;
+                        }
+                        tracing::error!(error = %e, "dispatch failed; retrying");
+                        std::thread::sleep(Duration::from_millis(100));
+                    }
                 }
-                if shared.stopping.load(Ordering::Acquire) {
-                    break;
-                }
-                shared.dispatch_signal.wait(Duration::from_millis(100));
+                continue;
             }
-        })
+            if progress.stopping.load(Ordering::Acquire) {
+                break;
+            }
+            progress.dispatch_signal.wait(Duration::from_millis(100));
+        }
+    }
 }

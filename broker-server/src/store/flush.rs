@@ -10,97 +10,132 @@
 //! The consume-queue flusher writes the checkpoint after flushing the queues, recording how far
 //! dispatch had got before the flush began — a point whose entries are all on disk.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use super::Shared;
+use super::Progress;
 use super::checkpoint::Checkpoint;
-use super::config::FlushDiskType;
+use super::commit_log::CommitLog;
+use super::config::{FlushDiskType, StoreConfig};
+use super::consume_queue::ConsumeQueueTable;
+use super::index::IndexService;
 use super::now_millis;
 
 /// `2 MiB - 1`: releases end on 2 MiB boundaries, the largest folio the page cache uses on x86-64.
 const RELEASE_STEP: u64 = 2 * 1024 * 1024 - 1;
 
-pub(crate) fn spawn_log_flusher(shared: Arc<Shared>) -> std::io::Result<JoinHandle<()>> {
-    std::thread::Builder::new()
-        .name("store-flush-commitlog".into())
-        .spawn(move || {
-            // What the log held before this start is left to the kernel.
-            let window = shared.config.commit_log_cache_window;
-            let mut released = shared.log.max_offset().saturating_sub(window) & !RELEASE_STEP;
-            loop {
-                let stopping = shared.stopping.load(Ordering::Acquire);
-                match shared.config.flush_disk_type {
-                    FlushDiskType::AsyncFlush => shared
-                        .flush_signal
-                        .wait(shared.config.flush_interval_commit_log),
-                    FlushDiskType::SyncFlush => shared.flush_signal.wait(Duration::from_millis(10)),
-                }
-                match shared.log.flush() {
-                    Ok(offset) => {
-                        shared.flushed.send_replace(offset);
-                        if window > 0 {
-                            released = release_cache(&shared, offset, released);
-                        }
+/// What the commit-log flusher needs: the log, the progress it publishes, and its settings.
+pub(crate) struct LogFlusher {
+    pub(crate) log: Arc<CommitLog>,
+    pub(crate) progress: Arc<Progress>,
+    pub(crate) flush_disk_type: FlushDiskType,
+    /// `flushIntervalCommitLog`.
+    pub(crate) interval: Duration,
+    /// `commitLogCacheWindow`.
+    pub(crate) cache_window: u64,
+}
+
+impl LogFlusher {
+    pub(crate) fn new(config: &StoreConfig, log: Arc<CommitLog>, progress: Arc<Progress>) -> Self {
+        LogFlusher {
+            log,
+            progress,
+            flush_disk_type: config.flush_disk_type,
+            interval: config.flush_interval_commit_log,
+            cache_window: config.commit_log_cache_window,
+        }
+    }
+
+    pub(crate) fn spawn(self) -> std::io::Result<JoinHandle<()>> {
+        std::thread::Builder::new()
+            .name("store-flush-commitlog".into())
+            .spawn(move || self.run())
+    }
+
+    fn run(self) {
+        let progress = &self.progress;
+        // What the log held before this start is left to the kernel.
+        let mut released = self.log.max_offset().saturating_sub(self.cache_window) & !RELEASE_STEP;
+        loop {
+            let stopping = progress.stopping.load(Ordering::Acquire);
+            match self.flush_disk_type {
+                FlushDiskType::AsyncFlush => progress.flush_signal.wait(self.interval),
+                FlushDiskType::SyncFlush => progress.flush_signal.wait(Duration::from_millis(10)),
+            }
+            match self.log.flush() {
+                Ok(offset) => {
+                    progress.flushed.send_replace(offset);
+                    if self.cache_window > 0 {
+                        released = self.release_cache(offset, released);
                     }
-                    Err(e) => tracing::error!(error = %e, "commit log flush failed"),
                 }
-                if stopping {
-                    break;
-                }
+                Err(e) => tracing::error!(error = %e, "commit log flush failed"),
             }
-        })
-}
-
-/// Drops the log's pages from `released` up to the window behind what is flushed and
-/// dispatched; returns the new `released`.
-fn release_cache(shared: &Shared, flushed: u64, released: u64) -> u64 {
-    let dispatched = shared.dispatched.load(Ordering::Acquire);
-    // In whole steps: the kernel drops a large folio only when one call covers all of it.
-    let to = flushed
-        .min(dispatched)
-        .saturating_sub(shared.config.commit_log_cache_window)
-        & !RELEASE_STEP;
-    if to > released {
-        shared.log.release(released, to)
-    } else {
-        released
-    }
-}
-
-pub(crate) fn spawn_queue_flusher(shared: Arc<Shared>) -> std::io::Result<JoinHandle<()>> {
-    std::thread::Builder::new()
-        .name("store-flush-consumequeue".into())
-        .spawn(move || {
-            while !shared.stopping.load(Ordering::Acquire) {
-                shared
-                    .queue_flush_signal
-                    .wait(shared.config.flush_interval_consume_queue);
-                if let Err(e) = write_checkpoint(&shared) {
-                    tracing::error!(error = %e, "consume queue flush failed");
-                }
+            if stopping {
+                break;
             }
-        })
+        }
+    }
+
+    /// Drops the log's pages from `released` up to the window behind what is flushed and
+    /// dispatched; returns the new `released`.
+    fn release_cache(&self, flushed: u64, released: u64) -> u64 {
+        let dispatched = self.progress.dispatched.load(Ordering::Acquire);
+        // In whole steps: the kernel drops a large folio only when one call covers all of it.
+        let to = flushed.min(dispatched).saturating_sub(self.cache_window) & !RELEASE_STEP;
+        if to > released {
+            self.log.release(released, to)
+        } else {
+            released
+        }
+    }
 }
 
-/// Flushes the queues and records the recovery points.
-pub(crate) fn write_checkpoint(shared: &Shared) -> std::io::Result<()> {
-    let dispatched = shared.dispatched.load(Ordering::Acquire);
-    shared.cqs.flush()?;
-    if let Some(index) = &shared.index {
-        index.flush()?;
+/// Flushes the queues and the index and records the recovery points: the consume-queue
+/// flusher's work, and the store's own at open and at shutdown.
+#[derive(Clone)]
+pub(crate) struct Checkpointer {
+    pub(crate) cqs: Arc<ConsumeQueueTable>,
+    pub(crate) index: Option<Arc<IndexService>>,
+    pub(crate) progress: Arc<Progress>,
+    pub(crate) path: PathBuf,
+}
+
+impl Checkpointer {
+    /// Runs every `interval` (`flushIntervalConsumeQueue`) until the store stops.
+    pub(crate) fn spawn(self, interval: Duration) -> std::io::Result<JoinHandle<()>> {
+        std::thread::Builder::new()
+            .name("store-flush-consumequeue".into())
+            .spawn(move || {
+                while !self.progress.stopping.load(Ordering::Acquire) {
+                    self.progress.queue_flush_signal.wait(interval);
+                    if let Err(e) = self.write() {
+                        tracing::error!(error = %e, "consume queue flush failed");
+                    }
+                }
+            })
     }
-    let flushed = *shared.flushed.borrow();
-    let now = now_millis();
-    Checkpoint {
-        physic_timestamp: now,
-        logics_timestamp: now,
-        flushed_offset: flushed,
-        dispatched_offset: dispatched.min(flushed),
+
+    /// Flushes the queues and records the recovery points.
+    pub(crate) fn write(&self) -> std::io::Result<()> {
+        let dispatched = self.progress.dispatched.load(Ordering::Acquire);
+        self.cqs.flush()?;
+        if let Some(index) = &self.index {
+            index.flush()?;
+        }
+        let flushed = *self.progress.flushed.borrow();
+        let now = now_millis();
+        Checkpoint {
+            physic_timestamp: now,
+            logics_timestamp: now,
+            flushed_offset: flushed,
+            dispatched_offset: dispatched.min(flushed),
+        }
+        .write(&self.path)
     }
-    .write(&shared.checkpoint_path())
 }
 
 #[cfg(test)]

@@ -37,7 +37,6 @@ mod retention;
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
@@ -92,37 +91,31 @@ impl Signal {
     }
 }
 
-/// State shared by the store and its threads.
-pub(crate) struct Shared {
-    config: StoreConfig,
-    log: CommitLog,
-    cqs: ConsumeQueueTable,
+/// How far the store's threads have got and how they wake each other: all that they share
+/// besides the files. Each thread holds this and handles to the parts it works on (see
+/// `dispatch::Dispatcher`, `flush::LogFlusher`, `flush::Checkpointer`, `retention::Retention`).
+pub(crate) struct Progress {
     /// Commit-log offset up to which consume queues are built.
     dispatched: AtomicU64,
+    /// Commit-log offset known to be on disk.
     flushed: watch::Sender<u64>,
     dispatch_signal: Signal,
     flush_signal: Signal,
     queue_flush_signal: Signal,
     retention_signal: Signal,
     stopping: AtomicBool,
-    arrival: Option<ArrivalListener>,
-    /// Keys → offsets (`messageIndexEnable`).
-    index: Option<index::IndexService>,
-}
-
-impl Shared {
-    fn root(&self) -> &std::path::Path {
-        &self.config.store_path_root_dir
-    }
-
-    fn checkpoint_path(&self) -> PathBuf {
-        self.root().join("checkpoint")
-    }
 }
 
 /// The store. Dropping it shuts it down cleanly.
 pub struct MessageStore {
-    shared: Arc<Shared>,
+    config: StoreConfig,
+    log: Arc<CommitLog>,
+    cqs: Arc<ConsumeQueueTable>,
+    /// Keys → offsets (`messageIndexEnable`).
+    index: Option<Arc<index::IndexService>>,
+    progress: Arc<Progress>,
+    checkpointer: flush::Checkpointer,
+    retention: retention::Retention,
     threads: Mutex<Vec<JoinHandle<()>>>,
     lock_file: Mutex<Option<File>>,
 }
@@ -130,7 +123,7 @@ pub struct MessageStore {
 impl std::fmt::Debug for MessageStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MessageStore")
-            .field("root", &self.shared.root())
+            .field("root", &self.root())
             .finish_non_exhaustive()
     }
 }
@@ -179,8 +172,14 @@ impl MessageStore {
             .map_or(0, |c| c.dispatched_offset)
             .min(log_end)
             .max(log.min_offset());
-        let (reached, _) =
-            dispatch::dispatch_range(&log, &cqs, index.as_ref(), &config, dispatch_from, log_end)?;
+        let (reached, _) = dispatch::dispatch_range(
+            &log,
+            &cqs,
+            index.as_ref(),
+            &config.message_delay_level,
+            dispatch_from,
+            log_end,
+        )?;
         let log_min = log.min_offset();
         let mut offsets: HashMap<String, HashMap<i32, i64>> = HashMap::new();
         for (topic, queue_id, cq) in cqs.all() {
@@ -201,10 +200,7 @@ impl MessageStore {
         );
 
         let (flushed, _) = watch::channel(log_end);
-        let shared = Arc::new(Shared {
-            config,
-            log,
-            cqs,
+        let progress = Arc::new(Progress {
             dispatched: AtomicU64::new(reached),
             flushed,
             dispatch_signal: Signal::default(),
@@ -212,31 +208,64 @@ impl MessageStore {
             queue_flush_signal: Signal::default(),
             retention_signal: Signal::default(),
             stopping: AtomicBool::new(false),
-            arrival,
-            index,
         });
-        flush::write_checkpoint(&shared)
-            .map_err(|e| StoreError::io(shared.checkpoint_path(), e))?;
+        let (log, cqs, index) = (Arc::new(log), Arc::new(cqs), index.map(Arc::new));
+        let checkpointer = flush::Checkpointer {
+            cqs: cqs.clone(),
+            index: index.clone(),
+            progress: progress.clone(),
+            path: root.join("checkpoint"),
+        };
+        checkpointer
+            .write()
+            .map_err(|e| StoreError::io(&checkpointer.path, e))?;
+        let retention = retention::Retention::new(
+            &config,
+            log.clone(),
+            cqs.clone(),
+            index.clone(),
+            progress.clone(),
+        );
         let spawned = [
-            dispatch::spawn(shared.clone()),
-            flush::spawn_log_flusher(shared.clone()),
-            flush::spawn_queue_flusher(shared.clone()),
-            retention::spawn(shared.clone()),
+            dispatch::Dispatcher {
+                log: log.clone(),
+                cqs: cqs.clone(),
+                index: index.clone(),
+                delay_levels: config.message_delay_level.clone(),
+                arrival,
+                progress: progress.clone(),
+            }
+            .spawn(),
+            flush::LogFlusher::new(&config, log.clone(), progress.clone()).spawn(),
+            checkpointer
+                .clone()
+                .spawn(config.flush_interval_consume_queue),
+            retention.clone().spawn(),
         ];
         let mut threads = Vec::new();
         for t in spawned {
             threads.push(t.map_err(|e| StoreError::io(&root, e))?);
         }
         Ok(MessageStore {
-            shared,
+            config,
+            log,
+            cqs,
+            index,
+            progress,
+            checkpointer,
+            retention,
             threads: Mutex::new(threads),
             lock_file: Mutex::new(Some(lock_file)),
         })
     }
 
+    fn root(&self) -> &std::path::Path {
+        &self.config.store_path_root_dir
+    }
+
     /// The configuration the store runs with.
     pub fn config(&self) -> &StoreConfig {
-        &self.shared.config
+        &self.config
     }
 
     /// Appends one message.
@@ -251,27 +280,27 @@ impl MessageStore {
         batch: Vec<PutMessage>,
         wait_store: bool,
     ) -> Result<Stored, PutError> {
-        if self.shared.stopping.load(Ordering::Acquire) {
+        if self.progress.stopping.load(Ordering::Acquire) {
             return Err(PutError::ServiceNotAvailable(
                 "the store is shutting down".into(),
             ));
         }
-        if self.shared.config.replica {
+        if self.config.replica {
             return Err(PutError::ServiceNotAvailable(
                 "the broker is a slave: messages are put to its master".into(),
             ));
         }
         for m in &batch {
-            if m.body.len() > self.shared.config.max_message_size {
+            if m.body.len() > self.config.max_message_size {
                 let reason = format!(
                     "message body of {} bytes exceeds maxMessageSize {}",
                     m.body.len(),
-                    self.shared.config.max_message_size
+                    self.config.max_message_size
                 );
                 return Err(PutError::MessageIllegal(reason));
             }
         }
-        let append = match self.shared.log.append_grouped(batch).await {
+        let append = match self.log.append_grouped(batch).await {
             Ok(a) => a,
             Err(
                 e @ (AppendError::TooLarge { .. }
@@ -283,17 +312,15 @@ impl MessageStore {
                 return Err(PutError::ServiceNotAvailable(e.to_string()));
             }
         };
-        self.shared.dispatch_signal.notify();
+        self.progress.dispatch_signal.notify();
         let mut flush_timed_out = false;
-        if wait_store && self.shared.config.flush_disk_type == FlushDiskType::SyncFlush {
+        if wait_store && self.config.flush_disk_type == FlushDiskType::SyncFlush {
             let end = append.wrote_offset as u64 + append.wrote_bytes as u64;
-            let mut rx = self.shared.flushed.subscribe();
-            self.shared.flush_signal.notify();
-            let waited = tokio::time::timeout(
-                self.shared.config.sync_flush_timeout,
-                rx.wait_for(|f| *f >= end),
-            )
-            .await;
+            let mut rx = self.progress.flushed.subscribe();
+            self.progress.flush_signal.notify();
+            let waited =
+                tokio::time::timeout(self.config.sync_flush_timeout, rx.wait_for(|f| *f >= end))
+                    .await;
             flush_timed_out = !matches!(waited, Ok(Ok(_)));
         }
         Ok(Stored {
@@ -304,34 +331,31 @@ impl MessageStore {
 
     /// Next logical offset of a queue (0 if unknown).
     pub fn max_offset(&self, topic: &str, queue_id: i32) -> i64 {
-        self.shared
-            .cqs
+        self.cqs
             .get(topic, queue_id)
             .map_or(0, |cq| cq.max_offset())
     }
 
     /// First logical offset still served (0 if unknown).
     pub fn min_offset(&self, topic: &str, queue_id: i32) -> i64 {
-        self.shared
-            .cqs
+        self.cqs
             .get(topic, queue_id)
             .map_or(0, |cq| cq.min_offset())
     }
 
     /// Queue ids that have a consume queue.
     pub fn queue_ids(&self, topic: &str) -> Vec<i32> {
-        self.shared.cqs.queue_ids(topic)
+        self.cqs.queue_ids(topic)
     }
 
     /// Copies the stored record at a commit-log offset.
     pub fn lookup_message(&self, commit_log_offset: i64) -> Option<Bytes> {
         let offset = u64::try_from(commit_log_offset).ok()?;
         let size = self
-            .shared
             .log
             .read_i64(offset, 0)
             .map(|v| ((v >> 32) as i32).max(0) as usize)?;
-        self.shared.log.read(offset, size)
+        self.log.read(offset, size)
     }
 
     /// Commit-log offsets of messages of `topic` whose key or unique key is `key`, stored in
@@ -345,18 +369,14 @@ impl MessageStore {
         end: i64,
         max: usize,
     ) -> Vec<i64> {
-        self.shared
-            .index
+        self.index
             .as_ref()
             .map_or_else(Vec::new, |i| i.query(topic, key, begin, end, max))
     }
 
     /// (newest store time, newest commit-log offset) in the index.
     pub fn index_last_update(&self) -> (i64, i64) {
-        self.shared
-            .index
-            .as_ref()
-            .map_or((0, 0), |i| i.last_update())
+        self.index.as_ref().map_or((0, 0), |i| i.last_update())
     }
 
     /// The stored message at a commit-log offset, decoded (body as stored, maybe compressed).
@@ -373,32 +393,31 @@ impl MessageStore {
     /// Forgets a topic: its queues, their files and its offsets. Its records stay in the
     /// commit log until retention removes them.
     pub fn delete_topic(&self, topic: &str) {
-        self.shared.cqs.remove_topic(topic);
-        self.shared.log.remove_topic(topic);
+        self.cqs.remove_topic(topic);
+        self.log.remove_topic(topic);
     }
 
     /// First byte of the commit log still on disk.
     pub fn commit_log_min_offset(&self) -> u64 {
-        self.shared.log.min_offset()
+        self.log.min_offset()
     }
 
     /// End of the commit log.
     pub fn commit_log_max_offset(&self) -> u64 {
-        self.shared.log.max_offset()
+        self.log.max_offset()
     }
 
     /// Bytes written but not yet dispatched to consume queues.
     pub fn dispatch_behind_bytes(&self) -> u64 {
-        self.shared
-            .log
+        self.log
             .max_offset()
-            .saturating_sub(self.shared.dispatched.load(Ordering::Acquire))
+            .saturating_sub(self.progress.dispatched.load(Ordering::Acquire))
     }
 
     /// Used share of the disks holding the commit log, consume queues and index, as Apache's
     /// broker reports it in a SERVICE_NOT_AVAILABLE remark (`CL:  0.42 CQ:  0.42 INDEX:  0.42`).
     pub fn disk_util(&self) -> String {
-        let root = self.shared.root();
+        let root = self.root();
         let ratio = |p: &std::path::Path| {
             os::disk_used_ratio(p)
                 .or_else(|| os::disk_used_ratio(root))
@@ -406,7 +425,7 @@ impl MessageStore {
         };
         format!(
             "CL: {:5.2} CQ: {:5.2} INDEX: {:5.2}",
-            ratio(&self.shared.config.commit_log_dir()),
+            ratio(&self.config.commit_log_dir()),
             ratio(&root.join("consumequeue")),
             ratio(&root.join("index"))
         )
@@ -414,7 +433,7 @@ impl MessageStore {
 
     /// Runs one retention round now, ignoring `deleteWhen` (expiry still applies).
     pub fn clean_expired_files(&self) -> usize {
-        retention::clean(&self.shared, true)
+        self.retention.clean(true)
     }
 
     /// Waits (briefly) until everything appended so far is dispatched.
@@ -424,7 +443,7 @@ impl MessageStore {
             if std::time::Instant::now() > deadline {
                 return false;
             }
-            self.shared.dispatch_signal.notify();
+            self.progress.dispatch_signal.notify();
             std::thread::sleep(Duration::from_millis(1));
         }
         true
@@ -433,14 +452,14 @@ impl MessageStore {
     /// Stops the threads, flushes everything, writes the checkpoint and removes the abort
     /// marker. Idempotent.
     pub fn shutdown(&self) {
-        if self.shared.stopping.swap(true, Ordering::AcqRel) {
+        if self.progress.stopping.swap(true, Ordering::AcqRel) {
             return;
         }
         for s in [
-            &self.shared.dispatch_signal,
-            &self.shared.flush_signal,
-            &self.shared.queue_flush_signal,
-            &self.shared.retention_signal,
+            &self.progress.dispatch_signal,
+            &self.progress.flush_signal,
+            &self.progress.queue_flush_signal,
+            &self.progress.retention_signal,
         ] {
             s.notify();
         }
@@ -452,14 +471,14 @@ impl MessageStore {
         {
             let _ = t.join();
         }
-        let result = self.shared.log.flush().map(|f| {
-            self.shared.flushed.send_replace(f);
+        let result = self.log.flush().map(|f| {
+            self.progress.flushed.send_replace(f);
         });
-        let result = result.and_then(|_| flush::write_checkpoint(&self.shared));
+        let result = result.and_then(|_| self.checkpointer.write());
         match result {
             Ok(()) => {
-                let _ = std::fs::remove_file(self.shared.root().join("abort"));
-                tracing::info!(root = %self.shared.root().display(), "message store shut down cleanly");
+                let _ = std::fs::remove_file(self.root().join("abort"));
+                tracing::info!(root = %self.root().display(), "message store shut down cleanly");
             }
             Err(e) => {
                 tracing::error!(error = %e, "final flush failed; the next start will recover")

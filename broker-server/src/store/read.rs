@@ -92,7 +92,7 @@ impl MessageStore {
         filter: &dyn Fn(i64) -> bool,
         select: Option<&dyn Fn(&str) -> bool>,
     ) -> GetMessageResult {
-        let cfg = &self.shared.config;
+        let cfg = &self.config;
         let max_nums = max_nums.clamp(1, cfg.max_transfer_count_on_message_in_memory.max(1));
         let mut result = GetMessageResult {
             status: GetStatus::NoMatchedLogicQueue,
@@ -103,7 +103,7 @@ impl MessageStore {
             count: 0,
             suggest_pulling_from_slave: false,
         };
-        let Some(cq) = self.shared.cqs.get(topic, queue_id) else {
+        let Some(cq) = self.cqs.get(topic, queue_id) else {
             return result;
         };
         let (min, max) = (cq.min_offset(), cq.max_offset());
@@ -128,7 +128,7 @@ impl MessageStore {
             result.next_begin_offset = if min == 0 { min } else { max };
             return result;
         }
-        let log_min = self.shared.log.min_offset() as i64;
+        let log_min = self.log.min_offset() as i64;
         let mut next = offset;
         let mut removed = false;
         let scan_limit = offset + MAX_FILTER_SCAN.max(max_nums as i64);
@@ -152,11 +152,10 @@ impl MessageStore {
             }
             if filter(entry.tag_code) {
                 let start = result.body.len();
-                if !self.shared.log.read_into(
-                    entry.phys as u64,
-                    entry.size as usize,
-                    &mut result.body,
-                ) {
+                if !self
+                    .log
+                    .read_into(entry.phys as u64, entry.size as usize, &mut result.body)
+                {
                     removed = true;
                     next += 1;
                     continue;
@@ -174,7 +173,7 @@ impl MessageStore {
         }
         result.next_begin_offset = next;
         if let Some(phys) = furthest_read {
-            let behind = (self.shared.log.max_offset() as i64 - phys).max(0) as u64;
+            let behind = (self.log.max_offset() as i64 - phys).max(0) as u64;
             let in_memory = super::os::total_physical_memory() as f64
                 * f64::from(cfg.access_message_in_memory_max_ratio)
                 / 100.0;
@@ -192,7 +191,7 @@ impl MessageStore {
 
     /// The entry at a queue offset, `None` past the end or in a hole.
     pub fn queue_entry(&self, topic: &str, queue_id: i32, offset: i64) -> Option<QueueEntry> {
-        let e = self.shared.cqs.get(topic, queue_id)?.get(offset)?;
+        let e = self.cqs.get(topic, queue_id)?.get(offset)?;
         Some(QueueEntry {
             commit_log_offset: e.phys,
             size: e.size,
@@ -202,19 +201,14 @@ impl MessageStore {
 
     /// Store time of the message at a queue offset.
     pub fn store_time_at(&self, topic: &str, queue_id: i32, offset: i64) -> Option<i64> {
-        let cq = self.shared.cqs.get(topic, queue_id)?;
+        let cq = self.cqs.get(topic, queue_id)?;
         self.entry_store_time(&cq, offset)
     }
 
     fn entry_store_time(&self, cq: &ConsumeQueue, offset: i64) -> Option<i64> {
         let entry = cq.get(offset)?;
-        let flag = self
-            .shared
-            .log
-            .read_i64(entry.phys as u64, 32)
-            .map(|v| v as i32)?;
-        self.shared
-            .log
+        let flag = self.log.read_i64(entry.phys as u64, 32).map(|v| v as i32)?;
+        self.log
             .read_i64(entry.phys as u64, store_timestamp_offset(flag))
     }
 
@@ -234,7 +228,7 @@ impl MessageStore {
         timestamp: i64,
         upper: bool,
     ) -> i64 {
-        let Some(cq) = self.shared.cqs.get(topic, queue_id) else {
+        let Some(cq) = self.cqs.get(topic, queue_id) else {
             return 0;
         };
         let (mut lo, mut hi) = (cq.min_offset(), cq.max_offset());

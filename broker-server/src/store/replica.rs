@@ -14,26 +14,26 @@ impl MessageStore {
     /// Up to `max` bytes of the commit log from `from`, within one file: empty at the end of
     /// the log, `None` when `from` is not on disk (deleted by retention, or past the end).
     pub fn log_bytes(&self, from: u64, max: usize) -> Option<Bytes> {
-        self.shared.log.read_raw(from, max)
+        self.log.read_raw(from, max)
     }
 
     /// The end of the commit log, updated after every append: what a master's stream to its
     /// slaves waits on.
     pub fn log_end(&self) -> watch::Receiver<u64> {
-        self.shared.log.appended()
+        self.log.appended()
     }
 
     /// Appends a master's commit-log bytes at `at`, which must be this log's end (an empty
     /// log takes the start of any file: a new slave starts at its master's newest file).
     /// Consume queues and the index follow by dispatch, as for puts.
     pub fn append_replica(&self, at: u64, bytes: &[u8]) -> Result<(), RawAppendError> {
-        if self.shared.stopping.load(Ordering::Acquire) {
+        if self.progress.stopping.load(Ordering::Acquire) {
             return Err(RawAppendError::Store(StoreError::Config(
                 "the store is shutting down".into(),
             )));
         }
-        self.shared.log.append_raw(at, bytes)?;
-        self.shared.dispatch_signal.notify();
+        self.log.append_raw(at, bytes)?;
+        self.progress.dispatch_signal.notify();
         Ok(())
     }
 }

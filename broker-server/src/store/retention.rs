@@ -5,74 +5,131 @@
 //! the forcible ratio (85 %) the oldest files go even if they have not expired. At most ten
 //! files go per round and the newest file is never deleted.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::thread::JoinHandle;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
-use super::Shared;
+use super::Progress;
+use super::commit_log::CommitLog;
+use super::config::StoreConfig;
+use super::consume_queue::ConsumeQueueTable;
+use super::index::IndexService;
 use super::os::{disk_used_ratio, local_hour};
 
 const MAX_FILES_PER_ROUND: usize = 10;
 
-pub(crate) fn spawn(shared: Arc<Shared>) -> std::io::Result<JoinHandle<()>> {
-    std::thread::Builder::new()
-        .name("store-retention".into())
-        .spawn(move || {
-            while !shared.stopping.load(Ordering::Acquire) {
-                shared
-                    .retention_signal
-                    .wait(shared.config.clean_resource_interval);
-                if !shared.stopping.load(Ordering::Acquire) {
-                    clean(&shared, false);
-                }
-            }
-        })
+/// Apache's retention settings.
+#[derive(Debug, Clone)]
+struct Rules {
+    /// `deleteWhen`: the hours at which expired files go.
+    delete_when: Vec<u32>,
+    /// `fileReservedTime`.
+    file_reserved_time: Duration,
+    /// `diskMaxUsedSpaceRatio` (%).
+    disk_max_used_space_ratio: u32,
+    /// `diskSpaceCleanForciblyRatio` (%).
+    disk_space_clean_forcibly_ratio: u32,
+    /// `cleanResourceInterval`.
+    interval: Duration,
+    /// Whose disk usage counts.
+    commit_log_dir: PathBuf,
 }
 
-/// One retention round; `manual` deletes expired files whatever the hour. Returns how many
-/// commit-log files were deleted.
-pub(crate) fn clean(shared: &Shared, manual: bool) -> usize {
-    let cfg = &shared.config;
-    let now = SystemTime::now();
-    let unix = now
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    let usage = disk_used_ratio(&cfg.commit_log_dir()).unwrap_or(0.0) * 100.0;
-    let at_hour = cfg.delete_when.contains(&local_hour(unix));
-    let disk_high = usage > f64::from(cfg.disk_max_used_space_ratio);
-    let forcibly = usage > f64::from(cfg.disk_space_clean_forcibly_ratio);
-    if !(manual || at_hour || disk_high) {
-        return 0;
-    }
-    let deleted = shared
-        .log
-        .files()
-        .delete_front_while(MAX_FILES_PER_ROUND, |f| {
-            let modified = std::fs::metadata(f.path())
-                .and_then(|m| m.modified())
-                .unwrap_or(now);
-            let expired = now
-                .duration_since(modified)
-                .is_ok_and(|age| age >= cfg.file_reserved_time);
-            expired || forcibly
-        });
-    if deleted > 0 {
-        let log_min = shared.log.min_offset();
-        tracing::info!(
-            deleted,
-            log_min,
-            usage = format!("{usage:.1}%"),
-            "deleted expired commit log files"
-        );
-        for (_, _, cq) in shared.cqs.all() {
-            cq.correct_min_offset(log_min);
-        }
-        if let Some(index) = &shared.index {
-            index.delete_below(log_min);
+/// What retention touches: the log's files, the queues and index that point into them.
+#[derive(Clone)]
+pub(crate) struct Retention {
+    log: Arc<CommitLog>,
+    cqs: Arc<ConsumeQueueTable>,
+    index: Option<Arc<IndexService>>,
+    progress: Arc<Progress>,
+    rules: Rules,
+}
+
+impl Retention {
+    pub(crate) fn new(
+        config: &StoreConfig,
+        log: Arc<CommitLog>,
+        cqs: Arc<ConsumeQueueTable>,
+        index: Option<Arc<IndexService>>,
+        progress: Arc<Progress>,
+    ) -> Self {
+        Retention {
+            log,
+            cqs,
+            index,
+            progress,
+            rules: Rules {
+                delete_when: config.delete_when.clone(),
+                file_reserved_time: config.file_reserved_time,
+                disk_max_used_space_ratio: config.disk_max_used_space_ratio,
+                disk_space_clean_forcibly_ratio: config.disk_space_clean_forcibly_ratio,
+                interval: config.clean_resource_interval,
+                commit_log_dir: config.commit_log_dir(),
+            },
         }
     }
-    deleted
+
+    /// A round every `cleanResourceInterval` until the store stops.
+    pub(crate) fn spawn(self) -> std::io::Result<JoinHandle<()>> {
+        std::thread::Builder::new()
+            .name("store-retention".into())
+            .spawn(move || {
+                let stopping = || self.progress.stopping.load(Ordering::Acquire);
+                while !stopping() {
+                    self.progress.retention_signal.wait(self.rules.interval);
+                    if !stopping() {
+                        self.clean(false);
+                    }
+                }
+            })
+    }
+
+    /// One retention round; `manual` deletes expired files whatever the hour. Returns how
+    /// many commit-log files were deleted.
+    pub(crate) fn clean(&self, manual: bool) -> usize {
+        let rules = &self.rules;
+        let now = SystemTime::now();
+        let unix = now
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        let usage = disk_used_ratio(&rules.commit_log_dir).unwrap_or(0.0) * 100.0;
+        let at_hour = rules.delete_when.contains(&local_hour(unix));
+        let disk_high = usage > f64::from(rules.disk_max_used_space_ratio);
+        let forcibly = usage > f64::from(rules.disk_space_clean_forcibly_ratio);
+        if !(manual || at_hour || disk_high) {
+            return 0;
+        }
+        let deleted = self
+            .log
+            .files()
+            .delete_front_while(MAX_FILES_PER_ROUND, |f| {
+                let modified = std::fs::metadata(f.path())
+                    .and_then(|m| m.modified())
+                    .unwrap_or(now);
+                let expired = now
+                    .duration_since(modified)
+                    .is_ok_and(|age| age >= rules.file_reserved_time);
+                expired || forcibly
+            });
+        if deleted > 0 {
+            let log_min = self.log.min_offset();
+            tracing::info!(
+                deleted,
+                log_min,
+                usage = format!("{usage:.1}%"),
+                "deleted expired commit log files"
+            );
+            for (_, _, cq) in self.cqs.all() {
+                cq.correct_min_offset(log_min);
+            }
+            if let Some(index) = &self.index {
+                index.delete_below(log_min);
+            }
+        }
+        deleted
+    }
 }
 
 #[cfg(test)]
