@@ -9,11 +9,12 @@
 //! - [`config`]: Java `.properties` files and the `-c`/`-p` handling both binaries share.
 //! - `persist`: config files written atomically with a `.bak` copy, read with fallback.
 //! - [`handle`]: a server running in the background, stopped on demand.
-//! - [`logging`]: tracing setup and the SIGINT/SIGTERM future for the binaries.
+//! - `logging`: tracing setup and the SIGINT/SIGTERM future for the binaries (feature `cli`).
 
 pub mod broker;
 pub mod config;
 pub mod handle;
+#[cfg(feature = "cli")]
 pub mod logging;
 pub mod namesrv;
 pub mod net;

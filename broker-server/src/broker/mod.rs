@@ -18,12 +18,13 @@ mod long_poll;
 mod offsets;
 mod register;
 mod schedule;
+mod stats;
+pub(crate) use stats::RateKind;
 mod topics;
 mod transaction;
 
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -37,7 +38,7 @@ use tokio_util::sync::CancellationToken;
 pub use config::{BrokerConfig, BrokerRole, DelayLevels};
 
 use crate::handle::ServerHandle;
-use crate::net::{Channel, Service, serve};
+use crate::net::{Channel, RequestQueue, Service, serve};
 use crate::store::{MessageStore, StoreError};
 use clients::{ConsumerManager, ProducerManager};
 use groups::SubscriptionGroupManager;
@@ -61,71 +62,6 @@ pub enum BrokerError {
     },
 }
 
-/// Counters for runtime info.
-#[derive(Debug, Default)]
-pub(crate) struct Stats {
-    pub(crate) put_total: AtomicU64,
-    pub(crate) get_total: AtomicU64,
-    pub(crate) boot_timestamp: i64,
-    /// Messages put per topic and pulled per consumer group, for the TPS figures.
-    rates: std::sync::Mutex<std::collections::HashMap<(RateKind, String), Rate>>,
-}
-
-/// What a rate counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum RateKind {
-    /// Messages stored, per topic.
-    Put,
-    /// Messages pulled, per consumer group.
-    Pull,
-}
-
-/// Messages per second over 10-second windows.
-#[derive(Debug)]
-struct Rate {
-    window_start: std::time::Instant,
-    count: u64,
-    last_tps: f64,
-}
-
-const RATE_WINDOW: Duration = Duration::from_secs(10);
-
-impl Rate {
-    fn roll(&mut self) {
-        let elapsed = self.window_start.elapsed();
-        if elapsed >= RATE_WINDOW {
-            self.last_tps = self.count as f64 / elapsed.as_secs_f64();
-            self.count = 0;
-            self.window_start = std::time::Instant::now();
-        }
-    }
-}
-
-impl Stats {
-    /// Counts messages for a topic (puts) or a group (pulls).
-    pub(crate) fn record(&self, kind: RateKind, name: &str, messages: u64) {
-        let mut rates = self.rates.lock().unwrap_or_else(|e| e.into_inner());
-        let rate = rates
-            .entry((kind, name.to_string()))
-            .or_insert_with(|| Rate {
-                window_start: std::time::Instant::now(),
-                count: 0,
-                last_tps: 0.0,
-            });
-        rate.roll();
-        rate.count += messages;
-    }
-
-    /// The rate over the last complete 10-second window.
-    pub(crate) fn tps(&self, kind: RateKind, name: &str) -> f64 {
-        let mut rates = self.rates.lock().unwrap_or_else(|e| e.into_inner());
-        rates.get_mut(&(kind, name.to_string())).map_or(0.0, |r| {
-            r.roll();
-            r.last_tps
-        })
-    }
-}
-
 /// Everything the request handlers work with.
 pub(crate) struct BrokerState {
     pub(crate) config: BrokerConfig,
@@ -139,7 +75,7 @@ pub(crate) struct BrokerState {
     pub(crate) registrar: Arc<Registrar>,
     pub(crate) store_host: SocketAddr,
     pub(crate) unique_ids: UniqueIdGenerator,
-    pub(crate) stats: Stats,
+    pub(crate) stats: Arc<stats::Stats>,
     /// Level-delay progress (shared with GET_ALL_DELAY_OFFSET).
     pub(crate) delay_offsets: Arc<schedule::delay::DelayOffsets>,
     /// Orderly consumers' queue locks.
@@ -287,10 +223,7 @@ impl Broker {
             delay_offsets: Arc::new(schedule::delay::DelayOffsets::load(
                 config_dir.join("delayOffset.json"),
             )),
-            stats: Stats {
-                boot_timestamp: crate::store::now_millis(),
-                ..Default::default()
-            },
+            stats: Arc::default(),
             config,
         };
         Ok(Broker {
@@ -325,6 +258,7 @@ impl Broker {
                 .run(state.topics.clone(), cancel.clone()),
         );
         tasks.spawn(housekeeping(state.clone(), cancel.clone()));
+        tasks.spawn(stats::run(state.stats.clone(), cancel.clone()));
         match &state.ha {
             // Delays, transaction checks and timers run where messages are put: on the
             // master, as with Apache.
@@ -442,6 +376,22 @@ impl Service for BrokerService {
             self.state.notify_consumer_ids_changed(&group);
         }
         self.state.producers.remove_where(|c| c.channel.id() == id);
+    }
+
+    /// Apache's pools: sends (and consumers' send-backs), pulls, message queries, and
+    /// transaction ends.
+    fn queue(&self, code: i32) -> Option<&RequestQueue> {
+        use RequestCode::*;
+        let queues = &self.state.stats.queues;
+        match RequestCode::from(code) {
+            SendMessage | SendMessageV2 | SendBatchMessage | ConsumerSendMsgBack => {
+                Some(&queues.send)
+            }
+            PullMessage | LitePullMessage => Some(&queues.pull),
+            QueryMessage | ViewMessageById => Some(&queues.query),
+            EndTransaction => Some(&queues.end_transaction),
+            _ => None,
+        }
     }
 }
 

@@ -12,9 +12,10 @@ use rocketmq_client::protocol::body::{JsonBody, TopicConfig, TopicConfigSerializ
 
 use crate::persist::{read_with_backup, write_atomically};
 
+use rocketmq_client::protocol::topic::validate_topic_name;
 pub(crate) use rocketmq_client::protocol::topic::{
-    AUTO_CREATE_TOPIC_KEY, DLQ_GROUP_TOPIC_PREFIX, RETRY_GROUP_TOPIC_PREFIX, SCHEDULE_TOPIC,
-    TIMER_TOPIC, TRANS_CHECK_MAX_TIME_TOPIC, TRANS_HALF_TOPIC, TRANS_OP_HALF_TOPIC,
+    AUTO_CREATE_TOPIC_KEY, RETRY_GROUP_TOPIC_PREFIX, SCHEDULE_TOPIC, TIMER_TOPIC,
+    TRANS_CHECK_MAX_TIME_TOPIC, TRANS_HALF_TOPIC, TRANS_OP_HALF_TOPIC,
 };
 
 pub(crate) const SELF_TEST_TOPIC: &str = "SELF_TEST_TOPIC";
@@ -35,32 +36,9 @@ pub(crate) fn is_send_forbidden(topic: &str) -> bool {
     )
 }
 
-/// Apache's topic rules: `^[%|a-zA-Z0-9_-]+$`, at most 127 characters (255 for retry and DLQ).
+/// Apache's topic rule (see [`validate_topic_name`]), with its remark.
 pub(crate) fn validate_topic(topic: &str) -> Result<(), String> {
-    if topic.trim().is_empty() {
-        return Err("The specified topic is blank.".into());
-    }
-    let max = if topic.starts_with(RETRY_GROUP_TOPIC_PREFIX)
-        || topic.starts_with(DLQ_GROUP_TOPIC_PREFIX)
-    {
-        255
-    } else {
-        127
-    };
-    if topic.len() > max {
-        return Err(format!(
-            "The specified topic is longer than topic max length {max}."
-        ));
-    }
-    if !topic
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'%' | b'|' | b'_' | b'-'))
-    {
-        return Err(format!(
-            "The specified topic[{topic}] contains illegal characters, allowing only ^[%|a-zA-Z0-9_-]+$"
-        ));
-    }
-    Ok(())
+    validate_topic_name(topic).map_err(|e| e.to_string())
 }
 
 /// The broker-wide settings topic creation depends on.

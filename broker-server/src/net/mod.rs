@@ -7,11 +7,14 @@
 //! sends to the client.
 
 mod channel;
+mod queue;
 mod server;
 
 pub use channel::Channel;
+pub use queue::RequestQueue;
 pub use server::{Service, serve};
 
+use rocketmq_client::protocol::header::HeaderError;
 use rocketmq_client::protocol::{RemotingCommand, ResponseCode};
 
 /// A response with a code and remark.
@@ -23,8 +26,43 @@ pub fn error_response(
     RemotingCommand::response_to(request, code).with_remark(remark)
 }
 
-/// The answer to a request whose header could not be read: SYSTEM_ERROR naming the field, as
-/// Java answers a `RemotingCommandException`.
-pub fn bad_header(request: &RemotingCommand, err: impl std::fmt::Display) -> RemotingCommand {
-    error_response(request, ResponseCode::SystemError, err.to_string())
+/// Why a request is refused: the response code and remark it is answered with.
+///
+/// Handlers return [`Handled`]; the dispatcher answers a refusal with
+/// [`answer`](Refusal::answer), so a handler writes `req.decode_header()?` and
+/// `return refuse(code, remark)` and leaves the response's opaque and flags to one place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub code: ResponseCode,
+    pub remark: String,
+}
+
+/// What a handler returns: the response, or why the request is refused.
+pub type Handled = Result<RemotingCommand, Refusal>;
+
+impl Refusal {
+    pub fn new(code: ResponseCode, remark: impl Into<String>) -> Self {
+        Refusal {
+            code,
+            remark: remark.into(),
+        }
+    }
+
+    /// The response that refuses `request`.
+    pub fn answer(self, request: &RemotingCommand) -> RemotingCommand {
+        error_response(request, self.code, self.remark)
+    }
+}
+
+/// A header that cannot be read is SYSTEM_ERROR naming the field, as Java answers a
+/// `RemotingCommandException`.
+impl From<HeaderError> for Refusal {
+    fn from(e: HeaderError) -> Self {
+        Refusal::new(ResponseCode::SystemError, e.to_string())
+    }
+}
+
+/// Refuses with `code` and `remark`.
+pub fn refuse<T>(code: ResponseCode, remark: impl Into<String>) -> Result<T, Refusal> {
+    Err(Refusal::new(code, remark))
 }

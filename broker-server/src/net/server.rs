@@ -2,7 +2,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rocketmq_client::protocol::{
     FrameBuffer, MAX_FRAME_LEN, OutFrame, RemotingCommand, ResponseCode,
@@ -14,7 +14,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use super::{Channel, error_response};
+use super::{Channel, RequestQueue, error_response};
 
 /// Connections with no traffic for this long are closed (`serverChannelMaxIdleTimeSeconds`).
 const IDLE_TIMEOUT: Duration = Duration::from_secs(120);
@@ -30,6 +30,11 @@ pub trait Service: Send + Sync + 'static {
 
     /// Called once when a connection closes.
     fn on_close(&self, _channel: &Channel) {}
+
+    /// Where requests with this code count while they wait for their handler, if anywhere.
+    fn queue(&self, _code: i32) -> Option<&RequestQueue> {
+        None
+    }
 }
 
 /// Serves `listener` until `shutdown` completes, then stops accepting, closes every
@@ -92,7 +97,8 @@ async fn connection<S: Service>(stream: TcpStream, service: Arc<S>, token: Cance
                 Ok(Some(cmd)) if cmd.is_response() => channel.complete(cmd),
                 Ok(Some(cmd)) => {
                     let (service, channel) = (service.clone(), channel.clone());
-                    tokio::spawn(async move { run_request(service, channel, cmd).await });
+                    let arrived = service.queue(cmd.code).map(|q| q.enter());
+                    tokio::spawn(async move { run_request(service, channel, cmd, arrived).await });
                 }
                 Ok(None) => break,
                 Err(e) => {
@@ -125,7 +131,15 @@ async fn connection<S: Service>(stream: TcpStream, service: Arc<S>, token: Cance
     tracing::debug!(%remote, "connection closed");
 }
 
-async fn run_request<S: Service>(service: Arc<S>, channel: Channel, request: RemotingCommand) {
+async fn run_request<S: Service>(
+    service: Arc<S>,
+    channel: Channel,
+    request: RemotingCommand,
+    arrived: Option<Instant>,
+) {
+    if let (Some(at), Some(q)) = (arrived, service.queue(request.code)) {
+        q.leave(at);
+    }
     let oneway = request.is_oneway();
     let (code, opaque, kind) = (request.code, request.opaque, request.serialize_type);
     // A panicking handler must not take the connection down: answer SYSTEM_ERROR instead.

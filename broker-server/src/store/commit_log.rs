@@ -16,6 +16,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
@@ -41,6 +42,8 @@ pub(crate) struct CommitLog {
     max_record_size: usize,
     /// The log's end after each append round: what replication waits on.
     appended: watch::Sender<u64>,
+    /// When the append round in progress began (ms), 0 between rounds.
+    round_began: AtomicI64,
 }
 
 /// Why replicated bytes were not appended.
@@ -89,6 +92,7 @@ impl CommitLog {
             appended: watch::Sender::new(0),
             // Apache allows the whole record up to the body limit plus 64 KiB of headers.
             max_record_size: (max_message_size + 64 * 1024).min(file_size - 8),
+            round_began: AtomicI64::new(0),
         })
     }
 
@@ -430,6 +434,14 @@ impl CommitLog {
         Ok(valid_end)
     }
 
+    /// How long the append round in progress has taken so far (ms), 0 between rounds.
+    pub(crate) fn lock_time_millis(&self) -> i64 {
+        match self.round_began.load(Ordering::Relaxed) {
+            0 => 0,
+            began => (now_millis() - began).max(0),
+        }
+    }
+
     pub(crate) fn flush(&self) -> std::io::Result<u64> {
         self.files.flush()
     }
@@ -448,7 +460,10 @@ impl RoundWriter for CommitLog {
         guard: &mut MutexGuard<'_, Writer>,
         round: &[&Self::Batch],
     ) -> Result<Vec<AppendResult>, StoreError> {
-        CommitLog::write_round(self, guard, round)
+        self.round_began.store(now_millis(), Ordering::Relaxed);
+        let written = CommitLog::write_round(self, guard, round);
+        self.round_began.store(0, Ordering::Relaxed);
+        written
     }
 }
 

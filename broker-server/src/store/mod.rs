@@ -51,6 +51,7 @@ pub use config::{
 };
 pub use dispatch::ArrivalListener;
 pub use error::StoreError;
+pub(crate) use os::local_date;
 pub use put::{AppendError, AppendResult, PutError, PutMessage, Stored};
 pub use read::{GetMessageResult, GetStatus, QueueEntry};
 
@@ -412,6 +413,48 @@ impl MessageStore {
         self.log
             .max_offset()
             .saturating_sub(self.progress.dispatched.load(Ordering::Acquire))
+    }
+
+    /// Bytes appended but not yet known to be on disk.
+    pub fn flush_behind_bytes(&self) -> u64 {
+        self.log
+            .max_offset()
+            .saturating_sub(*self.progress.flushed.borrow())
+    }
+
+    /// How long the append in progress has held the commit log (ms), 0 between appends:
+    /// Apache's `pageCacheLockTimeMills`, which shows a stalled disk.
+    pub fn lock_time_millis(&self) -> i64 {
+        self.log.lock_time_millis()
+    }
+
+    /// When the oldest message still in the commit log was stored (ms), -1 for an empty log.
+    pub fn earliest_message_time(&self) -> i64 {
+        let min = self.log.min_offset();
+        if min >= self.log.max_offset() {
+            return -1;
+        }
+        self.message_at(min as i64)
+            .map_or(-1, |m| m.store_timestamp)
+    }
+
+    /// Used share (0.0–1.0) of the disk holding the commit log, and of the one holding the
+    /// consume queues.
+    pub fn disk_ratios(&self) -> (f64, f64) {
+        let ratio = |p: &std::path::Path| {
+            os::disk_used_ratio(p)
+                .or_else(|| os::disk_used_ratio(self.root()))
+                .unwrap_or(0.0)
+        };
+        (
+            ratio(&self.config.commit_log_dir()),
+            ratio(&self.root().join("consumequeue")),
+        )
+    }
+
+    /// (total, usable) bytes of the disk holding the store.
+    pub fn disk_space(&self) -> Option<(u64, u64)> {
+        os::disk_space(self.root())
     }
 
     /// Used share of the disks holding the commit log, consume queues and index, as Apache's

@@ -6,6 +6,19 @@ use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
+/// (total, usable) bytes of the filesystem holding `path`, as Java's `File.getTotalSpace` and
+/// `getUsableSpace` count them.
+pub(crate) fn disk_space(path: &Path) -> Option<(u64, u64)> {
+    let c = CString::new(path.as_os_str().as_bytes()).ok()?;
+    // SAFETY: statvfs only writes into the zeroed struct we pass; `c` is a valid C string.
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    if unsafe { libc::statvfs(c.as_ptr(), &mut st) } != 0 {
+        return None;
+    }
+    let frsize = st.f_frsize as u64;
+    Some((st.f_blocks as u64 * frsize, st.f_bavail as u64 * frsize))
+}
+
 /// Fraction of the filesystem holding `path` that is in use (0.0–1.0), as `df` and Apache's
 /// broker count it: used / (used + available to us). Blocks reserved for root are neither, so
 /// a filesystem with a large reservation is not taken for a full one.
@@ -68,6 +81,17 @@ fn used_ratio(blocks: u64, free: u64, available: u64) -> f64 {
         return 0.0;
     }
     (used * 100).div_ceil(entire) as f64 / 100.0
+}
+
+/// The local (year, day of the year) of a UNIX time in seconds.
+pub(crate) fn local_date(unix_secs: i64) -> (i32, i32) {
+    let t: libc::time_t = unix_secs as libc::time_t;
+    // SAFETY: localtime_r writes only into the zeroed `tm` we own; `t` is a valid time_t.
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    if unsafe { libc::localtime_r(&t, &mut tm).is_null() } {
+        return (1970, (unix_secs / 86400) as i32);
+    }
+    (tm.tm_year + 1900, tm.tm_yday)
 }
 
 /// The local hour (0–23) of a UNIX time in seconds.

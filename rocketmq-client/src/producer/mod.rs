@@ -600,26 +600,11 @@ async fn background(inner: std::sync::Weak<Inner>) {
     }
 }
 
-/// Apache's client-side topic rules.
+/// Apache's client-side topic rules: the name rule both sides share, and no sends to the
+/// auto-creation template.
 fn validate_topic(topic: &str) -> Result<()> {
-    if topic.trim().is_empty() {
-        return Err(ClientError::InvalidMessage(
-            "the specified topic is blank".into(),
-        ));
-    }
-    if topic.len() > 127 {
-        return Err(ClientError::InvalidMessage(
-            "the specified topic is longer than topic max length 127".into(),
-        ));
-    }
-    if !topic
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'%' | b'|' | b'_' | b'-'))
-    {
-        return Err(ClientError::InvalidMessage(format!(
-            "the specified topic[{topic}] contains illegal characters, allowing only ^[%|a-zA-Z0-9_-]+$"
-        )));
-    }
+    crate::protocol::topic::validate_topic_name(topic)
+        .map_err(|e| ClientError::InvalidMessage(e.to_string()))?;
     if topic == AUTO_CREATE_TOPIC_KEY {
         return Err(ClientError::InvalidMessage(format!(
             "the topic[{topic}] is a system topic"

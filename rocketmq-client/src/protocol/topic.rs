@@ -40,6 +40,48 @@ pub fn is_retry_topic(topic: &str) -> bool {
     topic.starts_with(RETRY_GROUP_TOPIC_PREFIX)
 }
 
+/// Why a topic name is not legal.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TopicNameError {
+    /// Empty or only whitespace.
+    #[error("The specified topic is blank.")]
+    Blank,
+    /// Longer than the limit it carries.
+    #[error("The specified topic is longer than topic max length {0}.")]
+    TooLong(usize),
+    /// A character outside `[%|a-zA-Z0-9_-]`.
+    #[error(
+        "The specified topic[{0}] contains illegal characters, allowing only ^[%|a-zA-Z0-9_-]+$"
+    )]
+    IllegalCharacters(String),
+}
+
+/// Apache's topic rule, for broker and client alike: `^[%|a-zA-Z0-9_-]+$`, at most 127
+/// characters, 255 for a group's retry and dead-letter topics (their names carry the group,
+/// which may itself be that long). The remarks are Apache's.
+pub fn validate_topic_name(topic: &str) -> Result<(), TopicNameError> {
+    if topic.trim().is_empty() {
+        return Err(TopicNameError::Blank);
+    }
+    let max = if topic.starts_with(RETRY_GROUP_TOPIC_PREFIX)
+        || topic.starts_with(DLQ_GROUP_TOPIC_PREFIX)
+    {
+        255
+    } else {
+        127
+    };
+    if topic.len() > max {
+        return Err(TopicNameError::TooLong(max));
+    }
+    if !topic
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'%' | b'|' | b'_' | b'-'))
+    {
+        return Err(TopicNameError::IllegalCharacters(topic.to_string()));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,5 +92,28 @@ mod tests {
         assert_eq!(dlq_topic("g"), "%DLQ%g");
         assert_eq!(reply_topic("DefaultCluster"), "DefaultCluster_REPLY_TOPIC");
         assert!(is_retry_topic("%RETRY%g") && !is_retry_topic("g"));
+    }
+
+    #[test]
+    fn topic_names_follow_apaches_rule() {
+        assert_eq!(validate_topic_name("TopicTest_1-a|b%c"), Ok(()));
+        assert_eq!(validate_topic_name(" "), Err(TopicNameError::Blank));
+        assert_eq!(
+            validate_topic_name(&"t".repeat(128)),
+            Err(TopicNameError::TooLong(127))
+        );
+        assert_eq!(
+            validate_topic_name(&format!("%RETRY%{}", "g".repeat(200))),
+            Ok(())
+        );
+        assert_eq!(
+            validate_topic_name(&format!("%DLQ%{}", "g".repeat(251))),
+            Err(TopicNameError::TooLong(255))
+        );
+        let bad = validate_topic_name("a.b").unwrap_err();
+        assert_eq!(
+            bad.to_string(),
+            "The specified topic[a.b] contains illegal characters, allowing only ^[%|a-zA-Z0-9_-]+$"
+        );
     }
 }

@@ -17,6 +17,7 @@
 //! mqadmin haStatus -n 127.0.0.1:9876 -c DefaultCluster [-i 1]       # or -b 127.0.0.1:10911
 //! ```
 
+mod cluster;
 mod groups;
 mod ha;
 
@@ -41,6 +42,12 @@ enum Command {
     ClusterList {
         #[arg(short = 'n', long = "namesrvAddr")]
         namesrv: Option<String>,
+        /// Yesterday's and today's message totals instead.
+        #[arg(short = 'm', long = "moreStats")]
+        more: bool,
+        /// Print again every this many seconds.
+        #[arg(short = 'i', long = "interval")]
+        interval: Option<u64>,
     },
     /// List every topic.
     #[command(name = "topicList")]
@@ -127,39 +134,16 @@ enum Command {
 async fn main() -> anyhow::Result<()> {
     broker_server::logging::init_quiet();
     match Cli::parse().command {
-        Command::ClusterList { namesrv } => {
+        Command::ClusterList {
+            namesrv,
+            more,
+            interval,
+        } => {
             let admin = Admin::connect(namesrv.as_deref())?;
-            let info = admin.cluster_info().await?;
-            println!(
-                "{:<22} {:<22} {:<4} {:<22} {:<10} {:>16} {:>16}",
-                "#Cluster Name",
-                "#Broker Name",
-                "#BID",
-                "#Addr",
-                "#Version",
-                "#PutTotalToday",
-                "#GetTotalToday"
-            );
-            for (cluster, names) in &info.cluster_addr_table {
-                for name in names {
-                    let Some(data) = info.broker_addr_table.get(name) else {
-                        continue;
-                    };
-                    for (id, addr) in &data.broker_addrs {
-                        let kv = admin
-                            .broker_runtime_info(addr)
-                            .await
-                            .map(|t| t.table)
-                            .unwrap_or_default();
-                        let get = |k: &str| kv.get(k).cloned().unwrap_or_else(|| "-".into());
-                        println!(
-                            "{cluster:<22} {name:<22} {id:<4} {addr:<22} {:<10} {:>16} {:>16}",
-                            get("brokerVersionDesc"),
-                            get("msgPutTotalTodayNow"),
-                            get("msgGetTotalTodayNow")
-                        );
-                    }
-                }
+            loop {
+                cluster::print(&admin, more).await?;
+                let Some(secs) = interval else { break };
+                tokio::time::sleep(std::time::Duration::from_secs(secs)).await;
             }
         }
         Command::TopicList { namesrv } => {
@@ -210,7 +194,7 @@ async fn main() -> anyhow::Result<()> {
             {
                 println!("create topic to {addr} success.");
             }
-            println!("{config:?}");
+            println!("{}", cluster::topic_config_line(&config));
         }
         Command::DeleteTopic {
             namesrv,

@@ -7,14 +7,13 @@ use rocketmq_client::protocol::sql::SqlExpression;
 use rocketmq_client::protocol::{RemotingCommand, ResponseCode};
 
 use crate::broker::BrokerState;
-use crate::net::error_response;
+use crate::net::{Handled, refuse};
 
-pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand {
+pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> Handled {
     let body = match CheckClientRequestBody::decode(&req.body) {
         Ok(b) => b,
         Err(e) => {
-            return error_response(
-                req,
+            return refuse(
                 ResponseCode::SystemError,
                 format!("bad CheckClientRequestBody: {e}"),
             );
@@ -22,19 +21,17 @@ pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> RemotingComm
     };
     let sub = &body.subscription_data;
     if !sub.expression_type.eq_ignore_ascii_case("SQL92") {
-        return RemotingCommand::response_to(req, ResponseCode::Success);
+        return Ok(RemotingCommand::response_to(req, ResponseCode::Success));
     }
     if !state.config.enable_property_filter {
-        return error_response(
-            req,
+        return refuse(
             ResponseCode::SystemError,
             "The broker does not support consumer to filter message by SQL92",
         );
     }
     match SqlExpression::parse(&sub.sub_string) {
-        Ok(_) => RemotingCommand::response_to(req, ResponseCode::Success),
-        Err(e) => error_response(
-            req,
+        Ok(_) => Ok(RemotingCommand::response_to(req, ResponseCode::Success)),
+        Err(e) => refuse(
             ResponseCode::SubscriptionParseFailed,
             format!(
                 "Parameter check error, expression: {}, error: {e}",

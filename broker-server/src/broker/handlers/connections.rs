@@ -4,22 +4,15 @@
 
 use rocketmq_client::protocol::body::{ConsumerConnection, JsonBody, ProducerConnection};
 use rocketmq_client::protocol::header::{ConsumerGroupHeader, ProducerGroupHeader};
-use rocketmq_client::protocol::{RemotingCommand, RequestCode, ResponseCode};
+use rocketmq_client::protocol::{RemotingCommand, ResponseCode};
 
 use crate::broker::BrokerState;
-use crate::net::{bad_header, error_response};
+use crate::net::{Handled, refuse};
 
-pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand {
-    if req.request_code() == RequestCode::GetProducerConnectionList {
-        return producers(state, req);
-    }
-    let h: ConsumerGroupHeader = match req.decode_header() {
-        Ok(h) => h,
-        Err(e) => return bad_header(req, e),
-    };
+pub(super) fn consumers(state: &BrokerState, req: &RemotingCommand) -> Handled {
+    let h: ConsumerGroupHeader = req.decode_header()?;
     let Some(group) = state.consumers.group(&h.consumer_group) else {
-        return error_response(
-            req,
+        return refuse(
             ResponseCode::ConsumerNotOnline,
             format!("the consumer group[{}] not online", h.consumer_group),
         );
@@ -33,18 +26,14 @@ pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> RemotingComm
         message_model: group.message_model,
         consume_from_where: group.consume_from_where,
     };
-    RemotingCommand::response_to(req, ResponseCode::Success).with_body(body.encode())
+    Ok(RemotingCommand::response_to(req, ResponseCode::Success).with_body(body.encode()))
 }
 
-fn producers(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand {
-    let h: ProducerGroupHeader = match req.decode_header() {
-        Ok(h) => h,
-        Err(e) => return bad_header(req, e),
-    };
+pub(super) fn producers(state: &BrokerState, req: &RemotingCommand) -> Handled {
+    let h: ProducerGroupHeader = req.decode_header()?;
     let members = state.producers.group(&h.producer_group);
     if members.is_empty() {
-        return error_response(
-            req,
+        return refuse(
             ResponseCode::SystemError,
             format!("the producer group[{}] not exist", h.producer_group),
         );
@@ -54,5 +43,5 @@ fn producers(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand {
     let body = ProducerConnection {
         connection_set: connections,
     };
-    RemotingCommand::response_to(req, ResponseCode::Success).with_body(body.encode())
+    Ok(RemotingCommand::response_to(req, ResponseCode::Success).with_body(body.encode()))
 }

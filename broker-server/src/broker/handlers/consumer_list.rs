@@ -5,25 +5,23 @@ use rocketmq_client::protocol::header::ConsumerGroupHeader;
 use rocketmq_client::protocol::{RemotingCommand, ResponseCode};
 
 use crate::broker::BrokerState;
-use crate::net::{bad_header, error_response};
+use crate::net::{Handled, refuse};
 
-pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand {
-    let h: ConsumerGroupHeader = match req.decode_header() {
-        Ok(h) => h,
-        Err(e) => return bad_header(req, e),
-    };
+pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> Handled {
+    let h: ConsumerGroupHeader = req.decode_header()?;
     let ids = state.consumers.client_ids(&h.consumer_group);
     if ids.is_empty() {
-        return error_response(
-            req,
+        return refuse(
             ResponseCode::SystemError,
             format!("no consumer for this group, {}", h.consumer_group),
         );
     }
-    RemotingCommand::response_to(req, ResponseCode::Success).with_body(
-        ConsumerListBody {
-            consumer_id_list: ids,
-        }
-        .encode(),
+    Ok(
+        RemotingCommand::response_to(req, ResponseCode::Success).with_body(
+            ConsumerListBody {
+                consumer_id_list: ids,
+            }
+            .encode(),
+        ),
     )
 }

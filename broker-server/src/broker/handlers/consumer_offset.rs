@@ -4,52 +4,37 @@ use rocketmq_client::protocol::body::JsonBody;
 use rocketmq_client::protocol::header::{
     OffsetResponseHeader, QueryConsumerOffsetRequestHeader, UpdateConsumerOffsetRequestHeader,
 };
-use rocketmq_client::protocol::{RemotingCommand, RequestCode, ResponseCode};
+use rocketmq_client::protocol::{RemotingCommand, ResponseCode};
 
 use crate::broker::BrokerState;
-use crate::net::{bad_header, error_response};
+use crate::net::{Handled, refuse};
 
-pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand {
-    match req.request_code() {
-        RequestCode::UpdateConsumerOffset => {
-            match req.decode_header::<UpdateConsumerOffsetRequestHeader>() {
-                Ok(h) => {
-                    state
-                        .offsets
-                        .commit(&h.consumer_group, &h.topic, h.queue_id, h.commit_offset);
-                    RemotingCommand::response_to(req, ResponseCode::Success)
-                }
-                Err(e) => bad_header(req, e),
-            }
-        }
-        RequestCode::GetAllConsumerOffset => {
-            RemotingCommand::response_to(req, ResponseCode::Success)
-                .with_body(state.offsets.snapshot().encode())
-        }
-        _ => match req.decode_header::<QueryConsumerOffsetRequestHeader>() {
-            Ok(h) => query(state, req, &h),
-            Err(e) => bad_header(req, e),
-        },
-    }
+pub(super) fn update(state: &BrokerState, req: &RemotingCommand) -> Handled {
+    let h: UpdateConsumerOffsetRequestHeader = req.decode_header()?;
+    state
+        .offsets
+        .commit(&h.consumer_group, &h.topic, h.queue_id, h.commit_offset);
+    Ok(RemotingCommand::response_to(req, ResponseCode::Success))
 }
 
-fn query(
-    state: &BrokerState,
-    req: &RemotingCommand,
-    h: &QueryConsumerOffsetRequestHeader,
-) -> RemotingCommand {
+pub(super) fn all(state: &BrokerState, req: &RemotingCommand) -> Handled {
+    Ok(RemotingCommand::response_to(req, ResponseCode::Success)
+        .with_body(state.offsets.snapshot().encode()))
+}
+
+pub(super) fn query(state: &BrokerState, req: &RemotingCommand) -> Handled {
+    let h: QueryConsumerOffsetRequestHeader = req.decode_header()?;
     if let Some(offset) = state.offsets.query(&h.consumer_group, &h.topic, h.queue_id) {
-        return RemotingCommand::response_to(req, ResponseCode::Success)
-            .with_header(&OffsetResponseHeader { offset });
+        return Ok(RemotingCommand::response_to(req, ResponseCode::Success)
+            .with_header(&OffsetResponseHeader { offset }));
     }
     // Apache's quirk: a group with no offset on a queue that still starts at 0 is told 0, so
     // even CONSUME_FROM_LAST_OFFSET reads a young queue from the beginning.
     if h.set_zero_if_not_found != Some(false) && state.store.min_offset(&h.topic, h.queue_id) <= 0 {
-        return RemotingCommand::response_to(req, ResponseCode::Success)
-            .with_header(&OffsetResponseHeader { offset: 0 });
+        return Ok(RemotingCommand::response_to(req, ResponseCode::Success)
+            .with_header(&OffsetResponseHeader { offset: 0 }));
     }
-    error_response(
-        req,
+    refuse(
         ResponseCode::QueryNotFound,
         "Not found, V3_0_6_SNAPSHOT maybe this group consumer boot first",
     )

@@ -4,8 +4,9 @@ use rocketmq_client::protocol::body::JsonBody;
 use rocketmq_client::protocol::{RemotingCommand, ResponseCode};
 
 use crate::broker::BrokerState;
+use crate::net::Handled;
 
-pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand {
-    RemotingCommand::response_to(req, ResponseCode::Success)
-        .with_body(state.delay_offsets.snapshot().encode())
+pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> Handled {
+    Ok(RemotingCommand::response_to(req, ResponseCode::Success)
+        .with_body(state.delay_offsets.snapshot().encode()))
 }

@@ -12,13 +12,10 @@ use rocketmq_client::protocol::{RemotingCommand, ResponseCode};
 
 use crate::broker::BrokerState;
 use crate::broker::transaction::Outcome;
-use crate::net::{bad_header, error_response};
+use crate::net::{Handled, refuse};
 
-pub(super) async fn handle(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand {
-    let h = match req.decode_header::<EndTransactionRequestHeader>() {
-        Ok(h) => h,
-        Err(e) => return bad_header(req, e),
-    };
+pub(super) async fn handle(state: &BrokerState, req: &RemotingCommand) -> Handled {
+    let h = req.decode_header::<EndTransactionRequestHeader>()?;
     let outcome = match h.commit_or_rollback {
         sys_flag::TRANSACTION_COMMIT_TYPE => Outcome::Commit,
         sys_flag::TRANSACTION_ROLLBACK_TYPE => Outcome::Rollback,
@@ -26,7 +23,7 @@ pub(super) async fn handle(state: &BrokerState, req: &RemotingCommand) -> Remoti
             if let Some(remark) = &req.remark {
                 tracing::info!(group = %h.producer_group, msg_id = %h.msg_id, remark, "transaction state unknown");
             }
-            return RemotingCommand::response_to(req, ResponseCode::Success);
+            return Ok(RemotingCommand::response_to(req, ResponseCode::Success));
         }
     };
     let half = state
@@ -34,36 +31,30 @@ pub(super) async fn handle(state: &BrokerState, req: &RemotingCommand) -> Remoti
         .message_at(h.commit_log_offset)
         .filter(|m| m.message.topic == TRANS_HALF_TOPIC);
     let Some(half) = half else {
-        return error_response(
-            req,
+        return refuse(
             ResponseCode::SystemError,
             "Find prepared transaction message failed",
         );
     };
     if half.message.property(property::PRODUCER_GROUP) != Some(h.producer_group.as_str()) {
-        return error_response(req, ResponseCode::SystemError, "The producer group wrong");
+        return refuse(ResponseCode::SystemError, "The producer group wrong");
     }
     if half.queue_offset != h.tran_state_table_offset {
-        return error_response(
-            req,
+        return refuse(
             ResponseCode::SystemError,
             "The transaction state table offset wrong",
         );
     }
     if half.commit_log_offset != h.commit_log_offset {
-        return error_response(
-            req,
-            ResponseCode::SystemError,
-            "The commit log offset wrong",
-        );
+        return refuse(ResponseCode::SystemError, "The commit log offset wrong");
     }
     let mut book = state.transactions.lock().await;
     match book.end(state, &half, outcome).await {
-        Ok(true) => RemotingCommand::response_to(req, ResponseCode::Success),
+        Ok(true) => Ok(RemotingCommand::response_to(req, ResponseCode::Success)),
         Ok(false) => {
             tracing::debug!(msg_id = %h.msg_id, ?outcome, "transaction already settled; ignored");
-            RemotingCommand::response_to(req, ResponseCode::Success)
+            Ok(RemotingCommand::response_to(req, ResponseCode::Success))
         }
-        Err(remark) => error_response(req, ResponseCode::SystemError, remark),
+        Err(remark) => refuse(ResponseCode::SystemError, remark),
     }
 }

@@ -6,11 +6,12 @@ use rocketmq_client::protocol::{RemotingCommand, ResponseCode};
 
 use crate::broker::BrokerState;
 use crate::broker::ha::Role;
+use crate::net::Handled;
 
-pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand {
+pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> Handled {
     let info = match &state.ha {
         Role::Master(master) => master.runtime_info(),
         Role::Slave(slave) => slave.runtime_info(),
     };
-    RemotingCommand::response_to(req, ResponseCode::Success).with_body(info.encode())
+    Ok(RemotingCommand::response_to(req, ResponseCode::Success).with_body(info.encode()))
 }

@@ -9,18 +9,13 @@ use rocketmq_client::protocol::{RemotingCommand, ResponseCode, java_hash_code};
 
 use crate::broker::BrokerState;
 use crate::broker::clients::{ClientChannel, ConsumerRegistration};
-use crate::net::{Channel, error_response};
+use crate::net::{Channel, Handled, refuse};
 
-pub(super) fn handle(
-    state: &BrokerState,
-    channel: &Channel,
-    req: &RemotingCommand,
-) -> RemotingCommand {
+pub(super) fn handle(state: &BrokerState, channel: &Channel, req: &RemotingCommand) -> Handled {
     let hb = match HeartbeatData::decode(&req.body) {
         Ok(hb) => hb,
         Err(e) => {
-            return error_response(
-                req,
+            return refuse(
                 ResponseCode::SystemError,
                 format!("bad heartbeat body: {e}"),
             );
@@ -62,7 +57,7 @@ pub(super) fn handle(
     for producer in hb.producer_data_set {
         state.producers.register(&producer.group_name, client());
     }
-    RemotingCommand::response_to(req, ResponseCode::Success)
+    Ok(RemotingCommand::response_to(req, ResponseCode::Success))
 }
 
 /// Clients that omit the tag hash codes (C++ leaves empty sets out) still filter correctly.

@@ -1,35 +1,39 @@
 //! LOCK_BATCH_MQ (41) and UNLOCK_BATCH_MQ (42): orderly consumers' queue locks.
 
 use rocketmq_client::protocol::body::{JsonBody, LockBatchRequestBody, LockBatchResponseBody};
-use rocketmq_client::protocol::{RemotingCommand, RequestCode, ResponseCode};
+use rocketmq_client::protocol::{RemotingCommand, ResponseCode};
 
 use crate::broker::BrokerState;
-use crate::net::error_response;
+use crate::net::{Handled, Refusal};
 
-pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand {
-    let body = match LockBatchRequestBody::decode(&req.body) {
-        Ok(b) => b,
-        Err(e) => {
-            return error_response(
-                req,
-                ResponseCode::SystemError,
-                format!("bad LockBatchRequestBody: {e}"),
-            );
-        }
-    };
-    if req.request_code() == RequestCode::UnlockBatchMq {
-        state
-            .locks
-            .unlock_batch(&body.consumer_group, &body.mq_set, &body.client_id);
-        return RemotingCommand::response_to(req, ResponseCode::Success);
-    }
+pub(super) fn lock(state: &BrokerState, req: &RemotingCommand) -> Handled {
+    let body = request(req)?;
     let granted = state
         .locks
         .lock_batch(&body.consumer_group, &body.mq_set, &body.client_id);
-    RemotingCommand::response_to(req, ResponseCode::Success).with_body(
-        LockBatchResponseBody {
-            lock_ok_mq_set: granted,
-        }
-        .encode(),
+    Ok(
+        RemotingCommand::response_to(req, ResponseCode::Success).with_body(
+            LockBatchResponseBody {
+                lock_ok_mq_set: granted,
+            }
+            .encode(),
+        ),
     )
+}
+
+pub(super) fn unlock(state: &BrokerState, req: &RemotingCommand) -> Handled {
+    let body = request(req)?;
+    state
+        .locks
+        .unlock_batch(&body.consumer_group, &body.mq_set, &body.client_id);
+    Ok(RemotingCommand::response_to(req, ResponseCode::Success))
+}
+
+fn request(req: &RemotingCommand) -> Result<LockBatchRequestBody, Refusal> {
+    LockBatchRequestBody::decode(&req.body).map_err(|e| {
+        Refusal::new(
+            ResponseCode::SystemError,
+            format!("bad LockBatchRequestBody: {e}"),
+        )
+    })
 }

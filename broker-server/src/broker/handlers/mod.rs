@@ -1,4 +1,5 @@
-//! One handler per request code (or small family).
+//! One handler per request code (or small family): each returns [`Handled`](crate::net::Handled), and a
+//! [`Refusal`](crate::net::Refusal) becomes the answer here, in one place.
 
 mod call_consumer;
 mod check_client;
@@ -38,43 +39,49 @@ pub(super) async fn dispatch(
     use RequestCode::*;
     tracing::trace!(code = req.code, language = ?req.language, version = req.version, ext = ?req.ext_fields, "request");
     let resp = match req.request_code() {
-        SendMessage | SendMessageV2 | SendBatchMessage => {
-            send_message::handle(state, channel, &req).await
-        }
+        SendMessage | SendMessageV2 => send_message::handle(state, channel, &req, false).await,
+        SendBatchMessage => send_message::handle(state, channel, &req, true).await,
         // Apache's fast (VIP) port does not serve pulls.
-        PullMessage | LitePullMessage if vip => RemotingCommand::not_supported(&req),
+        PullMessage | LitePullMessage if vip => Ok(RemotingCommand::not_supported(&req)),
         PullMessage | LitePullMessage => pull_message::handle(state, &req).await,
-        QueryConsumerOffset | UpdateConsumerOffset | GetAllConsumerOffset => {
-            consumer_offset::handle(state, &req)
-        }
-        GetMaxOffset | GetMinOffset | GetEarliestMsgStoreTime | SearchOffsetByTimestamp => {
-            queue_offset::handle(state, &req)
-        }
+        QueryConsumerOffset => consumer_offset::query(state, &req),
+        UpdateConsumerOffset => consumer_offset::update(state, &req),
+        GetAllConsumerOffset => consumer_offset::all(state, &req),
+        GetMaxOffset => queue_offset::max(state, &req),
+        GetMinOffset => queue_offset::min(state, &req),
+        GetEarliestMsgStoreTime => queue_offset::earliest_store_time(state, &req),
+        SearchOffsetByTimestamp => queue_offset::search_by_time(state, &req),
         SendReplyMessage | SendReplyMessageV2 => reply_message::handle(state, channel, &req).await,
         ConsumerSendMsgBack => send_back::handle(state, &req).await,
         EndTransaction => end_transaction::handle(state, &req).await,
         HeartBeat => heartbeat::handle(state, channel, &req),
         UnregisterClient => unregister_client::handle(state, channel, &req),
         GetConsumerListByGroup => consumer_list::handle(state, &req),
-        UpdateAndCreateTopic | DeleteTopicInBroker | GetAllTopicConfig | GetTopicConfig => {
-            topic_admin::handle(state, &req).await
-        }
-        UpdateAndCreateSubscriptionGroup
-        | GetAllSubscriptionGroupConfig
-        | DeleteSubscriptionGroup
-        | GetSubscriptionGroupConfig => subscription_group::handle(state, &req),
+        UpdateAndCreateTopic => topic_admin::create(state, &req).await,
+        DeleteTopicInBroker => topic_admin::delete(state, &req).await,
+        GetAllTopicConfig => topic_admin::all(state, &req),
+        GetTopicConfig => topic_admin::get(state, &req),
+        UpdateAndCreateSubscriptionGroup => subscription_group::update(state, &req),
+        GetAllSubscriptionGroupConfig => subscription_group::all(state, &req),
+        DeleteSubscriptionGroup => subscription_group::delete(state, &req),
+        GetSubscriptionGroupConfig => subscription_group::get(state, &req),
         GetBrokerRuntimeInfo => runtime_info::handle(state, &req),
         GetBrokerHaStatus => ha_status::handle(state, &req),
         ViewMessageById => view_message::handle(state, &req),
         QueryMessage => query_message::handle(state, &req),
-        GetTopicStatsInfo | GetConsumeStats | GetBrokerConsumeStats => stats::handle(state, &req),
-        GetConsumerConnectionList | GetProducerConnectionList => connections::handle(state, &req),
-        GetConsumerRunningInfo | ConsumeMessageDirectly => call_consumer::handle(state, &req).await,
+        GetTopicStatsInfo => stats::topic_stats(state, &req),
+        GetConsumeStats => stats::consume_stats(state, &req),
+        GetBrokerConsumeStats => stats::broker_consume_stats(state, &req),
+        GetConsumerConnectionList => connections::consumers(state, &req),
+        GetProducerConnectionList => connections::producers(state, &req),
+        GetConsumerRunningInfo => call_consumer::running_info(state, &req).await,
+        ConsumeMessageDirectly => call_consumer::consume_directly(state, &req).await,
         InvokeBrokerToResetOffset => reset_offset::handle(state, &req),
         GetAllDelayOffset => delay_offset::handle(state, &req),
         CheckClientConfig => check_client::handle(state, &req),
-        LockBatchMq | UnlockBatchMq => lock_batch::handle(state, &req),
-        _ => RemotingCommand::not_supported(&req),
+        LockBatchMq => lock_batch::lock(state, &req),
+        UnlockBatchMq => lock_batch::unlock(state, &req),
+        _ => Ok(RemotingCommand::not_supported(&req)),
     };
-    Some(resp)
+    Some(resp.unwrap_or_else(|refusal| refusal.answer(&req)))
 }

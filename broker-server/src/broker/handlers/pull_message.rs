@@ -6,7 +6,6 @@
 //! once more and answers whatever that finds, well inside the client's 30 s RPC timeout.
 
 use std::collections::BTreeSet;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use rocketmq_client::protocol::body::perm;
@@ -18,7 +17,7 @@ use rocketmq_client::protocol::sql::SqlExpression;
 use rocketmq_client::protocol::{RemotingCommand, ResponseCode, java_hash_code};
 
 use crate::broker::{BrokerRole, BrokerState, RateKind};
-use crate::net::{bad_header, error_response};
+use crate::net::{Handled, refuse};
 use crate::store::{GetMessageResult, GetStatus};
 
 /// The longest a pull is held whatever it asks (the Java client's RPC timeout is 30 s).
@@ -75,14 +74,10 @@ impl TagFilter {
     }
 }
 
-pub(super) async fn handle(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand {
-    let h: PullMessageRequestHeader = match req.decode_header() {
-        Ok(h) => h,
-        Err(e) => return bad_header(req, e),
-    };
+pub(super) async fn handle(state: &BrokerState, req: &RemotingCommand) -> Handled {
+    let h: PullMessageRequestHeader = req.decode_header()?;
     if !perm::is_readable(state.config.broker_permission) {
-        return error_response(
-            req,
+        return refuse(
             ResponseCode::NoPermission,
             format!(
                 "the broker[{}] pulling message is forbidden",
@@ -91,36 +86,31 @@ pub(super) async fn handle(state: &BrokerState, req: &RemotingCommand) -> Remoti
         );
     }
     let Some(group) = state.groups.find_or_create(&h.consumer_group) else {
-        return error_response(
-            req,
+        return refuse(
             ResponseCode::SubscriptionGroupNotExist,
             format!("subscription group [{}] does not exist", h.consumer_group),
         );
     };
     if !group.consume_enable {
-        return error_response(
-            req,
+        return refuse(
             ResponseCode::NoPermission,
             format!("subscription group no permission, {}", h.consumer_group),
         );
     }
     let Some(topic) = state.topic_for_read(&h.topic) else {
-        return error_response(
-            req,
+        return refuse(
             ResponseCode::TopicNotExist,
             format!("topic[{}] not exist, apply first please!", h.topic),
         );
     };
     if !perm::is_readable(topic.perm) {
-        return error_response(
-            req,
+        return refuse(
             ResponseCode::NoPermission,
             format!("the topic[{}] pulling message is forbidden", h.topic),
         );
     }
     if h.queue_id < 0 || h.queue_id >= topic.read_queue_nums {
-        return error_response(
-            req,
+        return refuse(
             ResponseCode::InvalidParameter,
             format!(
                 "queueId[{}] is illegal, topic:[{}] topicConfig.readQueueNums:[{}]",
@@ -130,7 +120,7 @@ pub(super) async fn handle(state: &BrokerState, req: &RemotingCommand) -> Remoti
     }
     let filter = match subscription_filter(state, &h) {
         Ok(f) => f,
-        Err((code, remark)) => return error_response(req, code, remark),
+        Err((code, remark)) => return refuse(code, remark),
     };
     // A slave does not take offsets from pulls (Apache's `storeOffsetEnable`): its master's
     // word comes with the metadata sync; UPDATE_CONSUMER_OFFSET still reaches it.
@@ -145,15 +135,24 @@ pub(super) async fn handle(state: &BrokerState, req: &RemotingCommand) -> Remoti
 
     let max_nums = h.max_msg_nums.max(1) as usize;
     let select = |props: &str| filter.selects(props);
+    // Each read counts, the re-reads of a held pull too, as Apache's getMessage counts them.
     let read = || {
-        state.store.get_message_selected(
+        let started = std::time::Instant::now();
+        let result = state.store.get_message_selected(
             &h.topic,
             h.queue_id,
             h.queue_offset,
             max_nums,
             &|tag| filter.accepts(tag),
             matches!(filter, TagFilter::Sql(_)).then_some(&select as &dyn Fn(&str) -> bool),
-        )
+        );
+        let found = if result.status == GetStatus::Found {
+            result.count as u64
+        } else {
+            0
+        };
+        state.stats.pulled(found, started.elapsed());
+        result
     };
     let mut result = read();
     let suspend = h.sys_flag & pull_sys_flag::SUSPEND != 0;
@@ -262,13 +261,9 @@ fn respond(
     result: &GetMessageResult,
     requested: i64,
     suggest_which_broker_id: i64,
-) -> RemotingCommand {
+) -> Handled {
     let code = pull_code(result, requested);
     if code == ResponseCode::Success {
-        state
-            .stats
-            .get_total
-            .fetch_add(result.count as u64, Ordering::Relaxed);
         state
             .stats
             .record(RateKind::Pull, group, result.count as u64);
@@ -286,7 +281,7 @@ fn respond(
     if code == ResponseCode::Success {
         resp.body = result.body.clone().into();
     }
-    resp
+    Ok(resp)
 }
 
 #[cfg(test)]

@@ -9,17 +9,14 @@ use rocketmq_client::protocol::message::{RecordView, properties, property};
 use rocketmq_client::protocol::{RemotingCommand, ResponseCode};
 
 use crate::broker::BrokerState;
-use crate::net::{bad_header, error_response};
+use crate::net::{Handled, refuse};
 
 /// Apache's `defaultQueryMaxNum` (unique keys) and `maxMsgsNumBatch` (keys).
 const UNIQUE_QUERY_MAX: usize = 32;
 const QUERY_MAX: usize = 64;
 
-pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand {
-    let h = match req.decode_header::<QueryMessageRequestHeader>() {
-        Ok(h) => h,
-        Err(e) => return bad_header(req, e),
-    };
+pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> Handled {
+    let h = req.decode_header::<QueryMessageRequestHeader>()?;
     let unique = req.ext(UNIQUE_KEY_QUERY) == Some("true");
     let max = if unique {
         UNIQUE_QUERY_MAX
@@ -56,17 +53,16 @@ pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> RemotingComm
         }
     }
     if found == 0 {
-        return error_response(
-            req,
+        return refuse(
             ResponseCode::QueryNotFound,
             "can not find message, maybe time range not correct",
         );
     }
     let (ts, phy) = state.store.index_last_update();
-    RemotingCommand::response_to(req, ResponseCode::Success)
+    Ok(RemotingCommand::response_to(req, ResponseCode::Success)
         .with_header(&QueryMessageResponseHeader {
             index_last_update_timestamp: ts,
             index_last_update_phyoffset: phy,
         })
-        .with_body(body)
+        .with_body(body))
 }

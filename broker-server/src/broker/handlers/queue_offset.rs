@@ -5,42 +5,41 @@ use rocketmq_client::protocol::header::{
     EarliestMsgStoreTimeResponseHeader, OffsetResponseHeader, QueueHeader,
     SearchOffsetRequestHeader,
 };
-use rocketmq_client::protocol::{RemotingCommand, RequestCode, ResponseCode};
+use rocketmq_client::protocol::{RemotingCommand, ResponseCode};
 
 use crate::broker::BrokerState;
-use crate::net::bad_header;
+use crate::net::Handled;
 
-pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand {
-    let ok = RemotingCommand::response_to(req, ResponseCode::Success);
-    if req.request_code() == RequestCode::SearchOffsetByTimestamp {
-        return match req.decode_header::<SearchOffsetRequestHeader>() {
-            Ok(h) => {
-                let upper = h
-                    .boundary_type
-                    .as_deref()
-                    .is_some_and(|b| b.eq_ignore_ascii_case("UPPER"));
-                let offset =
-                    state
-                        .store
-                        .search_offset_by_time(&h.topic, h.queue_id, h.timestamp, upper);
-                ok.with_header(&OffsetResponseHeader { offset })
-            }
-            Err(e) => bad_header(req, e),
-        };
-    }
-    let h: QueueHeader = match req.decode_header() {
-        Ok(h) => h,
-        Err(e) => return bad_header(req, e),
-    };
-    match req.request_code() {
-        RequestCode::GetMaxOffset => ok.with_header(&OffsetResponseHeader {
-            offset: state.store.max_offset(&h.topic, h.queue_id),
-        }),
-        RequestCode::GetMinOffset => ok.with_header(&OffsetResponseHeader {
-            offset: state.store.min_offset(&h.topic, h.queue_id),
-        }),
-        _ => ok.with_header(&EarliestMsgStoreTimeResponseHeader {
-            timestamp: state.store.earliest_store_time(&h.topic, h.queue_id),
-        }),
-    }
+pub(super) fn search_by_time(state: &BrokerState, req: &RemotingCommand) -> Handled {
+    let h: SearchOffsetRequestHeader = req.decode_header()?;
+    let upper = h
+        .boundary_type
+        .as_deref()
+        .is_some_and(|b| b.eq_ignore_ascii_case("UPPER"));
+    let offset = state
+        .store
+        .search_offset_by_time(&h.topic, h.queue_id, h.timestamp, upper);
+    Ok(RemotingCommand::response_to(req, ResponseCode::Success)
+        .with_header(&OffsetResponseHeader { offset }))
+}
+
+pub(super) fn max(state: &BrokerState, req: &RemotingCommand) -> Handled {
+    let h: QueueHeader = req.decode_header()?;
+    let offset = state.store.max_offset(&h.topic, h.queue_id);
+    Ok(RemotingCommand::response_to(req, ResponseCode::Success)
+        .with_header(&OffsetResponseHeader { offset }))
+}
+
+pub(super) fn min(state: &BrokerState, req: &RemotingCommand) -> Handled {
+    let h: QueueHeader = req.decode_header()?;
+    let offset = state.store.min_offset(&h.topic, h.queue_id);
+    Ok(RemotingCommand::response_to(req, ResponseCode::Success)
+        .with_header(&OffsetResponseHeader { offset }))
+}
+
+pub(super) fn earliest_store_time(state: &BrokerState, req: &RemotingCommand) -> Handled {
+    let h: QueueHeader = req.decode_header()?;
+    let timestamp = state.store.earliest_store_time(&h.topic, h.queue_id);
+    Ok(RemotingCommand::response_to(req, ResponseCode::Success)
+        .with_header(&EarliestMsgStoreTimeResponseHeader { timestamp }))
 }

@@ -12,9 +12,8 @@ use rocketmq_client::protocol::header::{
 use rocketmq_client::protocol::message::{offset_msg_id, properties, property};
 use rocketmq_client::protocol::{LanguageCode, RemotingCommand, RequestCode, ResponseCode};
 
-use super::send_message::refusal;
 use crate::broker::BrokerState;
-use crate::net::{Channel, bad_header, error_response};
+use crate::net::{Channel, Handled};
 use crate::store::{PutMessage, now_millis};
 
 const PUSH_TIMEOUT: Duration = Duration::from_secs(3);
@@ -23,20 +22,14 @@ pub(super) async fn handle(
     state: &BrokerState,
     channel: &Channel,
     req: &RemotingCommand,
-) -> RemotingCommand {
-    let h = match SendMessageRequestHeader::read_any(&req.ext_fields) {
-        Ok(h) => h,
-        Err(e) => return bad_header(req, e),
-    };
+) -> Handled {
+    let h = SendMessageRequestHeader::read_any(&req.ext_fields)?;
     let props = h.properties.clone().unwrap_or_default();
     let now = now_millis().to_string();
     let pushed_props = properties::rewrite(&props, &[], &[(property::PUSH_REPLY_TIME, &now)]);
     let pushed = push(state, channel, &h, &pushed_props, req).await;
     let mut resp = if state.config.store_reply_message_enable {
-        match store(state, channel, &h, pushed_props, req).await {
-            Ok(r) => r,
-            Err(e) => return e,
-        }
+        store(state, channel, &h, pushed_props, req).await?
     } else {
         RemotingCommand::response_to(req, ResponseCode::Success).with_header(
             &SendMessageResponseHeader {
@@ -54,7 +47,7 @@ pub(super) async fn handle(
         tracing::warn!(reason = %why, "reply not pushed to its requester");
         resp.remark = Some(why);
     }
-    resp
+    Ok(resp)
 }
 
 /// Pushes the reply to the requester's connection.
@@ -110,7 +103,7 @@ async fn store(
     h: &SendMessageRequestHeader,
     props: String,
     req: &RemotingCommand,
-) -> Result<RemotingCommand, RemotingCommand> {
+) -> Handled {
     let queues = state
         .topics
         .get(&h.topic)
@@ -130,13 +123,7 @@ async fn store(
         properties: properties::rewrite(&props, &[], &[(property::WAIT_STORE_MSG_OK, "false")]),
         store_timestamp: None,
     };
-    let append = match state.store.put_message(msg, false).await {
-        Ok(stored) => stored.append,
-        Err(e) => {
-            let (code, remark) = refusal(e);
-            return Err(error_response(req, code, remark));
-        }
-    };
+    let append = state.store.put_message(msg, false).await?.append;
     Ok(
         RemotingCommand::response_to(req, ResponseCode::Success).with_header(
             &SendMessageResponseHeader {

@@ -14,16 +14,12 @@ use rocketmq_client::protocol::header::ResetOffsetRequestHeader;
 use rocketmq_client::protocol::{LanguageCode, RemotingCommand, RequestCode, ResponseCode};
 
 use crate::broker::BrokerState;
-use crate::net::{bad_header, error_response};
+use crate::net::{Handled, refuse};
 
-pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand {
-    let h: ResetOffsetRequestHeader = match req.decode_header() {
-        Ok(h) => h,
-        Err(e) => return bad_header(req, e),
-    };
+pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> Handled {
+    let h: ResetOffsetRequestHeader = req.decode_header()?;
     let Some(topic) = state.topics.get(&h.topic) else {
-        return error_response(
-            req,
+        return refuse(
             ResponseCode::SystemError,
             format!(
                 "[reset-offset] reset offset failed, no topic in this broker. topic={}",
@@ -40,8 +36,7 @@ pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> RemotingComm
         .iter()
         .all(|q| state.offsets.query(&h.group, &h.topic, *q).is_none())
     {
-        return error_response(
-            req,
+        return refuse(
             ResponseCode::SystemError,
             format!("THe consumer group <{}> not exist", h.group),
         );
@@ -72,8 +67,7 @@ pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> RemotingComm
     };
     let channels = state.consumers.channels(&h.group);
     if channels.is_empty() {
-        return error_response(
-            req,
+        return refuse(
             ResponseCode::ConsumerNotOnline,
             format!(
                 "Consumer not online, so can not reset offset, Group: {} Topic: {} Timestamp: {}",
@@ -95,5 +89,5 @@ pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> RemotingComm
         channel.send_oneway(call);
     }
     tracing::info!(group = %h.group, topic = %h.topic, timestamp = h.timestamp, "offsets reset");
-    RemotingCommand::response_to(req, ResponseCode::Success).with_body(encoded)
+    Ok(RemotingCommand::response_to(req, ResponseCode::Success).with_body(encoded))
 }

@@ -12,29 +12,24 @@ use rocketmq_client::protocol::message::{MessageExt, properties, property};
 use rocketmq_client::protocol::topic::{dlq_topic, retry_topic};
 use rocketmq_client::protocol::{RemotingCommand, ResponseCode};
 
-use super::send_message::{random_queue, refusal};
+use super::send_message::random_queue;
 use crate::broker::{BrokerState, schedule};
-use crate::net::{bad_header, error_response};
+use crate::net::{Handled, refuse};
 use crate::store::PutMessage;
 
 /// Dead-letter queues per group.
 const DLQ_NUMS_PER_GROUP: i32 = 1;
 
-pub(super) async fn handle(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand {
-    let h = match req.decode_header::<ConsumerSendMsgBackRequestHeader>() {
-        Ok(h) => h,
-        Err(e) => return bad_header(req, e),
-    };
+pub(super) async fn handle(state: &BrokerState, req: &RemotingCommand) -> Handled {
+    let h = req.decode_header::<ConsumerSendMsgBackRequestHeader>()?;
     let Some(group) = state.groups.find_or_create(&h.group) else {
-        return error_response(
-            req,
+        return refuse(
             ResponseCode::SubscriptionGroupNotExist,
             format!("subscription group not exist, {}", h.group),
         );
     };
     if !perm::is_writeable(state.config.broker_permission) {
-        return error_response(
-            req,
+        return refuse(
             ResponseCode::NoPermission,
             format!(
                 "the broker[{}] sending message is forbidden",
@@ -43,11 +38,10 @@ pub(super) async fn handle(state: &BrokerState, req: &RemotingCommand) -> Remoti
         );
     }
     if group.retry_queue_nums <= 0 {
-        return RemotingCommand::response_to(req, ResponseCode::Success);
+        return Ok(RemotingCommand::response_to(req, ResponseCode::Success));
     }
     let Some(original) = state.store.message_at(h.offset) else {
-        return error_response(
-            req,
+        return refuse(
             ResponseCode::SystemError,
             format!("look message by offset failed, {}", h.offset),
         );
@@ -55,15 +49,10 @@ pub(super) async fn handle(state: &BrokerState, req: &RemotingCommand) -> Remoti
     let max_reconsume = h.max_reconsume_times.unwrap_or(group.retry_max_times);
     let msg = match back_message(state, &h, &original, max_reconsume, group.retry_queue_nums) {
         Ok(m) => m,
-        Err(e) => return error_response(req, e.code, e.remark),
+        Err(e) => return refuse(e.code, e.remark),
     };
-    match state.store.put_message(msg, false).await {
-        Ok(_) => RemotingCommand::response_to(req, ResponseCode::Success),
-        Err(e) => {
-            let (code, remark) = refusal(e);
-            error_response(req, code, remark)
-        }
-    }
+    state.store.put_message(msg, false).await?;
+    Ok(RemotingCommand::response_to(req, ResponseCode::Success))
 }
 
 /// The retry (or dead-letter) record for a failed message.

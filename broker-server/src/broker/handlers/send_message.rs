@@ -4,7 +4,7 @@
 //! lookup or auto-creation, queue id; then the broker stamps its properties (region, trace,
 //! cluster, a UNIQ_KEY when the client gave none) and stores the message.
 
-use std::sync::atomic::Ordering;
+use std::time::Instant;
 
 use bytes::Bytes;
 use rocketmq_client::protocol::body::{TopicConfig, perm};
@@ -12,29 +12,48 @@ use rocketmq_client::protocol::header::{SendMessageRequestHeader, SendMessageRes
 use rocketmq_client::protocol::message::{
     BatchEntry, compress, decode_batch, properties, property, push_offset_msg_id, sys_flag,
 };
+use rocketmq_client::protocol::time::format_utc;
 use rocketmq_client::protocol::topic::dlq_topic;
-use rocketmq_client::protocol::{RemotingCommand, RequestCode, ResponseCode};
+use rocketmq_client::protocol::{RemotingCommand, ResponseCode, now_millis};
 
 use crate::broker::BrokerRole;
 use crate::broker::ha::{Replicated, Role};
+use crate::broker::stats::Put;
 use crate::broker::topics::{RETRY_GROUP_TOPIC_PREFIX, is_send_forbidden, validate_topic};
 use crate::broker::{BrokerState, RateKind};
 use crate::broker::{schedule, transaction};
-use crate::net::{Channel, bad_header, error_response};
-use crate::store::{PutError, PutMessage};
+use crate::net::{Channel, Handled, Refusal, refuse};
+use crate::store::{AppendResult, PutError, PutMessage};
 
+/// Handles one send; `batch` for SEND_BATCH_MESSAGE (a V1/V2 send may say so in its header).
 pub(super) async fn handle(
     state: &BrokerState,
     channel: &Channel,
     req: &RemotingCommand,
-) -> RemotingCommand {
-    let h = match SendMessageRequestHeader::read_any(&req.ext_fields) {
-        Ok(h) => h,
-        Err(e) => return bad_header(req, e),
-    };
+    batch: bool,
+) -> Handled {
+    let h = SendMessageRequestHeader::read_any(&req.ext_fields)?;
+    let (topic, queue_id) = validate(state, channel, &h).await?;
+    let props = h.properties.as_deref().unwrap_or_default();
+    let wait_store = properties::find(props, property::WAIT_STORE_MSG_OK) != Some("false");
+    let batch = batch || h.batch == Some(true);
+    let built = build(state, channel, &h, &topic, queue_id, batch, &req.body)?;
+    let count = built.messages.len() as u64;
+    let (append, code) = store(state, built.messages, wait_store).await?;
+    state.stats.record(RateKind::Put, &h.topic, count);
+    Ok(respond(state, req, code, &append, queue_id, built.uniq))
+}
+
+/// Apache's checks, in its order: the broker takes writes, the topic name is legal and not a
+/// forbidden system topic, the topic exists or may be created, the queue id is in range.
+/// Returns the topic and the queue to store in.
+async fn validate(
+    state: &BrokerState,
+    channel: &Channel,
+    h: &SendMessageRequestHeader,
+) -> Result<(TopicConfig, i32), Refusal> {
     if state.config.broker_role == BrokerRole::Slave {
-        return error_response(
-            req,
+        return refuse(
             ResponseCode::ServiceNotAvailable,
             format!(
                 "service not available now. It may be caused by one of the following reasons: the broker's disk is full [{}], messages are put to the slave, message store has been shut down, etc.",
@@ -42,9 +61,18 @@ pub(super) async fn handle(
             ),
         );
     }
+    let accept_from = state.config.start_accept_send_request_time_stamp as i64;
+    if now_millis() < accept_from {
+        return refuse(
+            ResponseCode::SystemError,
+            format!(
+                "broker unable to service, until {}",
+                format_utc(accept_from)
+            ),
+        );
+    }
     if !perm::is_writeable(state.config.broker_permission) {
-        return error_response(
-            req,
+        return refuse(
             ResponseCode::NoPermission,
             format!(
                 "the broker[{}] sending message is forbidden",
@@ -53,30 +81,23 @@ pub(super) async fn handle(
         );
     }
     if let Err(reason) = validate_topic(&h.topic) {
-        return error_response(req, ResponseCode::InvalidParameter, reason);
+        return refuse(ResponseCode::InvalidParameter, reason);
     }
     if is_send_forbidden(&h.topic) {
-        return error_response(
-            req,
+        return refuse(
             ResponseCode::NoPermission,
             format!("Sending message to topic[{}] is forbidden.", h.topic),
         );
     }
-    let topic = match topic_for_send(state, &h) {
-        Ok((t, is_new)) => {
-            if is_new {
-                state.registrar.register_now().await;
-            }
-            t
-        }
-        Err(resp) => return resp(req),
-    };
+    let (topic, is_new) = topic_for_send(state, h)?;
+    if is_new {
+        state.registrar.register_now().await;
+    }
     let queue_count = topic.read_queue_nums.max(topic.write_queue_nums);
     let queue_id = if h.queue_id < 0 {
         random_queue(topic.write_queue_nums)
     } else if h.queue_id >= queue_count {
-        return error_response(
-            req,
+        return refuse(
             ResponseCode::InvalidParameter,
             format!(
                 "request queueId[{}] is illegal, {topic:?} Producer: {}",
@@ -87,26 +108,31 @@ pub(super) async fn handle(
     } else {
         h.queue_id
     };
+    Ok((topic, queue_id))
+}
 
+/// The messages to store, and the unique id the answer carries as its transaction id.
+struct Built {
+    messages: Vec<PutMessage>,
+    uniq: String,
+}
+
+/// The stored form of the send: the broker's properties stamped on (region, trace, cluster,
+/// a UNIQ_KEY where the client gave none); a batch split into its entries; a single message
+/// dead-lettered, made a transaction half or staged for its delay as it asks.
+fn build(
+    state: &BrokerState,
+    channel: &Channel,
+    h: &SendMessageRequestHeader,
+    topic: &TopicConfig,
+    queue_id: i32,
+    batch: bool,
+    body: &Bytes,
+) -> Result<Built, Refusal> {
     let props = h.properties.as_deref().unwrap_or_default();
     let prepared = properties::find(props, property::TRANSACTION_PREPARED) == Some("true");
-    let wait_store = properties::find(props, property::WAIT_STORE_MSG_OK) != Some("false");
     let given_uniq = properties::find(props, property::UNIQ_CLIENT_MESSAGE_ID_KEYIDX);
     let uniq = given_uniq.map_or_else(|| state.unique_ids.next_id(), str::to_string);
-    let trace_on = if state.config.trace_on {
-        "true"
-    } else {
-        "false"
-    };
-    let mut stamps = vec![
-        (property::MSG_REGION, state.config.region_id.as_str()),
-        (property::TRACE_SWITCH, trace_on),
-        (property::CLUSTER, state.config.broker_cluster_name.as_str()),
-    ];
-    if given_uniq.is_none() {
-        stamps.push((property::UNIQ_CLIENT_MESSAGE_ID_KEYIDX, uniq.as_str()));
-    }
-
     let mut flag = h.sys_flag;
     if topic.topic_filter_type == "MULTI_TAG" {
         flag |= sys_flag::MULTI_TAGS;
@@ -125,18 +151,15 @@ pub(super) async fn handle(
         properties: String::new(),
         store_timestamp: None,
     };
-    let batch = h.batch == Some(true) || req.request_code() == RequestCode::SendBatchMessage;
-    let messages = if batch {
-        let entries = match batch_entries(&req.body, h.sys_flag, state.config.max_message_size) {
-            Ok(e) => e,
-            Err(remark) => return error_response(req, ResponseCode::MessageIllegal, remark),
-        };
+    if batch {
+        let entries = batch_entries(body, h.sys_flag, state.config.max_message_size)
+            .or_else(|remark| refuse(ResponseCode::MessageIllegal, remark))?;
         // Entries are stored inflated: the batch's compression flag is not theirs.
         let base = PutMessage {
             sys_flag: flag & !(sys_flag::COMPRESSED | compress::COMPRESSION_TYPE_MASK),
             ..base
         };
-        entries
+        let messages = entries
             .into_iter()
             .map(|e| {
                 // Entries are stored with their own properties (as Apache stores them), plus a
@@ -159,35 +182,63 @@ pub(super) async fn handle(
                     ..base.clone()
                 }
             })
-            .collect()
+            .collect();
+        return Ok(Built { messages, uniq });
+    }
+    let trace_on = if state.config.trace_on {
+        "true"
     } else {
-        let mut msg = PutMessage {
-            body: req.body.clone(),
-            properties: properties::rewrite(props, &[property::POP_CK], &stamps),
-            ..base
-        };
-        dead_letter_if_exhausted(state, &h, &mut msg);
-        if prepared {
-            transaction::to_half(&mut msg, &uniq);
-        } else if let Err(e) = schedule::stage(&state.config, &mut msg) {
-            return error_response(req, e.code, e.remark);
-        }
-        vec![msg]
+        "false"
     };
+    let mut stamps = vec![
+        (property::MSG_REGION, state.config.region_id.as_str()),
+        (property::TRACE_SWITCH, trace_on),
+        (property::CLUSTER, state.config.broker_cluster_name.as_str()),
+    ];
+    if given_uniq.is_none() {
+        stamps.push((property::UNIQ_CLIENT_MESSAGE_ID_KEYIDX, uniq.as_str()));
+    }
+    let mut msg = PutMessage {
+        body: body.clone(),
+        properties: properties::rewrite(props, &[property::POP_CK], &stamps),
+        ..base
+    };
+    dead_letter_if_exhausted(state, h, &mut msg);
+    if prepared {
+        transaction::to_half(&mut msg, &uniq);
+    } else if let Err(e) = schedule::stage(&state.config, &mut msg) {
+        return refuse(e.code, e.remark);
+    }
+    Ok(Built {
+        messages: vec![msg],
+        uniq,
+    })
+}
 
-    let count = messages.len() as u64;
-    let result = state.store.put_messages(messages, wait_store).await;
-    let stored = match result {
+/// Stores the messages; returns where they went and the answer's code: FLUSH_DISK_TIMEOUT
+/// past a SYNC_FLUSH wait, and a SYNC_MASTER's answer waits until a slave has them too.
+async fn store(
+    state: &BrokerState,
+    messages: Vec<PutMessage>,
+    wait_store: bool,
+) -> Result<(AppendResult, ResponseCode), Refusal> {
+    let messages_n = messages.len() as u64;
+    let started = Instant::now();
+    let stored = match state.store.put_messages(messages, wait_store).await {
         Ok(stored) => stored,
         Err(e) => {
-            let (code, remark) = refusal(e);
-            return error_response(req, code, remark);
+            state.stats.put_failed();
+            return Err(e.into());
         }
     };
     let append = stored.append;
+    state.stats.put_stored(Put {
+        messages: messages_n,
+        bytes: append.wrote_bytes as u64,
+        took: started.elapsed(),
+    });
     let code = match &state.ha {
         _ if stored.flush_timed_out => ResponseCode::FlushDiskTimeout,
-        // A SYNC_MASTER answers once a slave has the message too.
         Role::Master(ha) if state.config.broker_role == BrokerRole::SyncMaster && wait_store => {
             let end = append.wrote_offset as u64 + append.wrote_bytes as u64;
             match ha.wait_replicated(end).await {
@@ -198,8 +249,19 @@ pub(super) async fn handle(
         }
         _ => ResponseCode::Success,
     };
-    state.stats.put_total.fetch_add(count, Ordering::Relaxed);
-    state.stats.record(RateKind::Put, &h.topic, count);
+    Ok((append, code))
+}
+
+/// The answer: each stored record's offset message id (comma-separated for a batch), the
+/// first queue offset, and the unique id as the transaction id.
+fn respond(
+    state: &BrokerState,
+    req: &RemotingCommand,
+    code: ResponseCode,
+    append: &AppendResult,
+    queue_id: i32,
+    uniq: String,
+) -> RemotingCommand {
     let mut msg_id = String::with_capacity(33 * append.record_offsets.len());
     for (i, offset) in append.record_offsets.iter().enumerate() {
         if i > 0 {
@@ -235,8 +297,6 @@ fn batch_entries(
     }
 }
 
-type Refusal = Box<dyn FnOnce(&RemotingCommand) -> RemotingCommand + Send>;
-
 /// The topic's config, auto-created from the send's template when allowed (then `true`).
 fn topic_for_send(
     state: &BrokerState,
@@ -264,21 +324,15 @@ fn topic_for_send(
             h.unit_mode.map_or(0, i32::from),
         )
     };
-    match created {
-        Some(created) => Ok(created),
-        None => {
-            let topic = h.topic.clone();
-            Err(Box::new(move |req| {
-                error_response(
-                    req,
-                    ResponseCode::TopicNotExist,
-                    format!(
-                        "topic[{topic}] not exist, apply first please! https://rocketmq.apache.org/docs/bestPractice/06FAQ"
-                    ),
-                )
-            }))
-        }
-    }
+    created.ok_or_else(|| {
+        Refusal::new(
+            ResponseCode::TopicNotExist,
+            format!(
+                "topic[{}] not exist, apply first please! https://rocketmq.apache.org/docs/bestPractice/06FAQ",
+                h.topic
+            ),
+        )
+    })
 }
 
 /// A retry sent as a plain message (a client whose send-back failed) that has used up its
@@ -307,11 +361,15 @@ fn dead_letter_if_exhausted(
     msg.properties = properties::rewrite(&msg.properties, &[property::DELAY_TIME_LEVEL], &[]);
 }
 
-/// The response code and remark of a put the store refused.
-pub(super) fn refusal(e: PutError) -> (ResponseCode, String) {
-    match e {
-        PutError::MessageIllegal(reason) => (ResponseCode::MessageIllegal, reason),
-        PutError::ServiceNotAvailable(reason) => (ResponseCode::ServiceNotAvailable, reason),
+/// A put the store refused, answered with Apache's code.
+impl From<PutError> for Refusal {
+    fn from(e: PutError) -> Self {
+        match e {
+            PutError::MessageIllegal(reason) => Refusal::new(ResponseCode::MessageIllegal, reason),
+            PutError::ServiceNotAvailable(reason) => {
+                Refusal::new(ResponseCode::ServiceNotAvailable, reason)
+            }
+        }
     }
 }
 

@@ -9,25 +9,16 @@ use rocketmq_client::protocol::body::{
     TopicStatsTable, perm,
 };
 use rocketmq_client::protocol::header::{GetConsumeStatsInBrokerHeader, TopicHeader};
-use rocketmq_client::protocol::{RemotingCommand, RequestCode, ResponseCode};
+use rocketmq_client::protocol::{RemotingCommand, ResponseCode};
 
 use crate::broker::topics::RETRY_GROUP_TOPIC_PREFIX;
 use crate::broker::{BrokerState, RateKind};
-use crate::net::{bad_header, error_response};
+use crate::net::{Handled, refuse};
 
-pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand {
-    match req.request_code() {
-        RequestCode::GetConsumeStats => return consume_stats(state, req),
-        RequestCode::GetBrokerConsumeStats => return broker_consume_stats(state, req),
-        _ => {}
-    }
-    let h: TopicHeader = match req.decode_header() {
-        Ok(h) => h,
-        Err(e) => return bad_header(req, e),
-    };
+pub(super) fn topic_stats(state: &BrokerState, req: &RemotingCommand) -> Handled {
+    let h: TopicHeader = req.decode_header()?;
     let Some(topic) = state.topic_for_read(&h.topic) else {
-        return error_response(
-            req,
+        return refuse(
             ResponseCode::TopicNotExist,
             format!("topic[{}] not exist", h.topic),
         );
@@ -56,12 +47,15 @@ pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> RemotingComm
         offset_table: MqMap(table),
         topic_put_tps: state.stats.tps(RateKind::Put, &h.topic),
     };
-    RemotingCommand::response_to(req, ResponseCode::Success).with_body(stats.encode())
+    Ok(RemotingCommand::response_to(req, ResponseCode::Success).with_body(stats.encode()))
 }
 
-fn consume_stats(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand {
+pub(super) fn consume_stats(state: &BrokerState, req: &RemotingCommand) -> Handled {
     let Some(group) = req.ext("consumerGroup").map(str::to_string) else {
-        return bad_header(req, "the request header field `consumerGroup` is missing");
+        return refuse(
+            ResponseCode::SystemError,
+            "the request header field `consumerGroup` is missing",
+        );
     };
     let topics: Vec<String> = match req.ext("topic").filter(|t| !t.is_empty()) {
         Some(t) => vec![t.to_string()],
@@ -80,8 +74,7 @@ fn consume_stats(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand 
         table.extend(progress(state, &group, &topic, cfg.read_queue_nums));
     }
     if table.is_empty() {
-        return error_response(
-            req,
+        return refuse(
             ResponseCode::ConsumerNotOnline,
             format!("the consumer group [{group}] has no offsets here"),
         );
@@ -90,7 +83,7 @@ fn consume_stats(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand 
         consume_tps: state.stats.tps(RateKind::Pull, &group),
         offset_table: MqMap(table),
     };
-    RemotingCommand::response_to(req, ResponseCode::Success).with_body(stats.encode())
+    Ok(RemotingCommand::response_to(req, ResponseCode::Success).with_body(stats.encode()))
 }
 
 /// A group's progress on the first `queues` queues of a topic.
@@ -131,11 +124,8 @@ fn progress(
 
 /// Every subscription group's progress on every topic it has offsets for, as Apache lists
 /// it: a topic the group's online members no longer subscribe to is left out.
-fn broker_consume_stats(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand {
-    let h: GetConsumeStatsInBrokerHeader = match req.decode_header() {
-        Ok(h) => h,
-        Err(e) => return bad_header(req, e),
-    };
+pub(super) fn broker_consume_stats(state: &BrokerState, req: &RemotingCommand) -> Handled {
+    let h: GetConsumeStatsInBrokerHeader = req.decode_header()?;
     let mut list = ConsumeStatsList {
         broker_addr: state.config.broker_addr(),
         ..Default::default()
@@ -165,5 +155,5 @@ fn broker_consume_stats(state: &BrokerState, req: &RemotingCommand) -> RemotingC
         list.consume_stats_list
             .push(BTreeMap::from([(group, per_topic)]));
     }
-    RemotingCommand::response_to(req, ResponseCode::Success).with_body(list.encode())
+    Ok(RemotingCommand::response_to(req, ResponseCode::Success).with_body(list.encode()))
 }

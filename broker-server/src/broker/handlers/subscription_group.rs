@@ -2,51 +2,57 @@
 //! DELETE_SUBSCRIPTIONGROUP (207), GET_SUBSCRIPTIONGROUP_CONFIG (352).
 
 use rocketmq_client::protocol::body::{JsonBody, SubscriptionGroupConfig};
-use rocketmq_client::protocol::{RemotingCommand, RequestCode, ResponseCode};
+use rocketmq_client::protocol::{RemotingCommand, ResponseCode};
 
 use crate::broker::BrokerState;
-use crate::net::{bad_header, error_response};
+use crate::net::{Handled, Refusal, refuse};
 
-pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand {
-    let ok = RemotingCommand::response_to(req, ResponseCode::Success);
-    match req.request_code() {
-        RequestCode::UpdateAndCreateSubscriptionGroup => {
-            match SubscriptionGroupConfig::decode(&req.body) {
-                Ok(cfg) if !cfg.group_name.is_empty() => {
-                    state.groups.upsert(cfg);
-                    ok
-                }
-                Ok(_) => {
-                    error_response(req, ResponseCode::InvalidParameter, "groupName is required")
-                }
-                Err(e) => error_response(
-                    req,
-                    ResponseCode::SystemError,
-                    format!("bad subscription group body: {e}"),
-                ),
-            }
+pub(super) fn update(state: &BrokerState, req: &RemotingCommand) -> Handled {
+    match SubscriptionGroupConfig::decode(&req.body) {
+        Ok(cfg) if !cfg.group_name.is_empty() => {
+            state.groups.upsert(cfg);
+            Ok(RemotingCommand::response_to(req, ResponseCode::Success))
         }
-        RequestCode::GetAllSubscriptionGroupConfig => ok.with_body(state.groups.wrapper().encode()),
-        code => {
-            let Some(group) = req
-                .ext("groupName")
-                .or_else(|| req.ext("group"))
-                .map(str::to_string)
-            else {
-                return bad_header(req, "the request header field `groupName` is missing");
-            };
-            if code == RequestCode::DeleteSubscriptionGroup {
-                state.groups.delete(&group);
-                return ok;
-            }
-            match state.groups.get(&group) {
-                Some(cfg) => ok.with_body(cfg.encode()),
-                None => error_response(
-                    req,
-                    ResponseCode::SubscriptionGroupNotExist,
-                    format!("The consumer group {group} not exist"),
-                ),
-            }
-        }
+        Ok(_) => refuse(ResponseCode::InvalidParameter, "groupName is required"),
+        Err(e) => refuse(
+            ResponseCode::SystemError,
+            format!("bad subscription group body: {e}"),
+        ),
     }
+}
+
+pub(super) fn all(state: &BrokerState, req: &RemotingCommand) -> Handled {
+    Ok(RemotingCommand::response_to(req, ResponseCode::Success)
+        .with_body(state.groups.wrapper().encode()))
+}
+
+pub(super) fn delete(state: &BrokerState, req: &RemotingCommand) -> Handled {
+    state.groups.delete(&group_name(req)?);
+    Ok(RemotingCommand::response_to(req, ResponseCode::Success))
+}
+
+pub(super) fn get(state: &BrokerState, req: &RemotingCommand) -> Handled {
+    let group = group_name(req)?;
+    match state.groups.get(&group) {
+        Some(cfg) => {
+            Ok(RemotingCommand::response_to(req, ResponseCode::Success).with_body(cfg.encode()))
+        }
+        None => refuse(
+            ResponseCode::SubscriptionGroupNotExist,
+            format!("The consumer group {group} not exist"),
+        ),
+    }
+}
+
+/// `groupName` (DELETE_SUBSCRIPTIONGROUP, GET_SUBSCRIPTIONGROUP_CONFIG) or `group` (5.x).
+fn group_name(req: &RemotingCommand) -> Result<String, Refusal> {
+    req.ext("groupName")
+        .or_else(|| req.ext("group"))
+        .map(str::to_string)
+        .ok_or_else(|| {
+            Refusal::new(
+                ResponseCode::SystemError,
+                "the request header field `groupName` is missing",
+            )
+        })
 }

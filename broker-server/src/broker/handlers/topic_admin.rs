@@ -3,54 +3,41 @@
 
 use rocketmq_client::protocol::body::JsonBody;
 use rocketmq_client::protocol::header::{CreateTopicRequestHeader, TopicHeader};
-use rocketmq_client::protocol::{RemotingCommand, RequestCode, ResponseCode};
+use rocketmq_client::protocol::{RemotingCommand, ResponseCode};
 
 use crate::broker::BrokerState;
 use crate::broker::topics::{
     AUTO_CREATE_TOPIC_KEY, is_send_forbidden, topic_config, validate_topic,
 };
-use crate::net::{bad_header, error_response};
+use crate::net::{Handled, refuse};
 
-pub(super) async fn handle(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand {
-    match req.request_code() {
-        RequestCode::UpdateAndCreateTopic => create(state, req).await,
-        RequestCode::GetAllTopicConfig => RemotingCommand::response_to(req, ResponseCode::Success)
-            .with_body(state.topics.wrapper().encode()),
-        code => {
-            let h: TopicHeader = match req.decode_header() {
-                Ok(h) => h,
-                Err(e) => return bad_header(req, e),
-            };
-            if code == RequestCode::GetTopicConfig {
-                return match state.topics.get(&h.topic) {
-                    Some(cfg) => RemotingCommand::response_to(req, ResponseCode::Success)
-                        .with_body(serde_json::to_vec(&cfg).expect("topic config serializes")),
-                    None => error_response(
-                        req,
-                        ResponseCode::TopicNotExist,
-                        format!("No topic in this broker. topic: {}", h.topic),
-                    ),
-                };
-            }
-            delete(state, req, &h.topic).await
-        }
+pub(super) fn all(state: &BrokerState, req: &RemotingCommand) -> Handled {
+    Ok(RemotingCommand::response_to(req, ResponseCode::Success)
+        .with_body(state.topics.wrapper().encode()))
+}
+
+pub(super) fn get(state: &BrokerState, req: &RemotingCommand) -> Handled {
+    let h: TopicHeader = req.decode_header()?;
+    match state.topics.get(&h.topic) {
+        Some(cfg) => Ok(RemotingCommand::response_to(req, ResponseCode::Success)
+            .with_body(serde_json::to_vec(&cfg).expect("topic config serializes"))),
+        None => refuse(
+            ResponseCode::TopicNotExist,
+            format!("No topic in this broker. topic: {}", h.topic),
+        ),
     }
 }
 
-async fn create(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand {
-    let h: CreateTopicRequestHeader = match req.decode_header() {
-        Ok(h) => h,
-        Err(e) => return bad_header(req, e),
-    };
+pub(super) async fn create(state: &BrokerState, req: &RemotingCommand) -> Handled {
+    let h: CreateTopicRequestHeader = req.decode_header()?;
     if let Err(reason) = validate_topic(&h.topic) {
-        return error_response(req, ResponseCode::InvalidParameter, reason);
+        return refuse(ResponseCode::InvalidParameter, reason);
     }
     if h.topic == state.config.broker_cluster_name
         || h.topic == state.config.broker_name
         || is_send_forbidden(&h.topic)
     {
-        return error_response(
-            req,
+        return refuse(
             ResponseCode::InvalidParameter,
             format!("The topic[{}] is conflict with system topic.", h.topic),
         );
@@ -60,15 +47,13 @@ async fn create(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand {
         || h.read_queue_nums > 1024
         || h.write_queue_nums > 1024
     {
-        return error_response(
-            req,
+        return refuse(
             ResponseCode::InvalidParameter,
             "queue numbers must be between 1 and 1024",
         );
     }
     if h.topic_filter_type != "SINGLE_TAG" && h.topic_filter_type != "MULTI_TAG" {
-        return error_response(
-            req,
+        return refuse(
             ResponseCode::InvalidParameter,
             format!("unknown topicFilterType {}", h.topic_filter_type),
         );
@@ -85,13 +70,14 @@ async fn create(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand {
     state.topics.upsert(cfg);
     state.registrar.register_now().await;
     tracing::info!(topic = %h.topic, read = h.read_queue_nums, write = h.write_queue_nums, perm = h.perm, "topic created or updated");
-    RemotingCommand::response_to(req, ResponseCode::Success)
+    Ok(RemotingCommand::response_to(req, ResponseCode::Success))
 }
 
-async fn delete(state: &BrokerState, req: &RemotingCommand, topic: &str) -> RemotingCommand {
+pub(super) async fn delete(state: &BrokerState, req: &RemotingCommand) -> Handled {
+    let h: TopicHeader = req.decode_header()?;
+    let topic = h.topic.as_str();
     if topic.trim().is_empty() || topic == AUTO_CREATE_TOPIC_KEY || is_send_forbidden(topic) {
-        return error_response(
-            req,
+        return refuse(
             ResponseCode::InvalidParameter,
             format!("The topic[{topic}] is a system topic and cannot be deleted"),
         );
@@ -101,5 +87,5 @@ async fn delete(state: &BrokerState, req: &RemotingCommand, topic: &str) -> Remo
     state.store.delete_topic(topic);
     state.registrar.register_now().await;
     tracing::info!(topic, "topic deleted");
-    RemotingCommand::response_to(req, ResponseCode::Success)
+    Ok(RemotingCommand::response_to(req, ResponseCode::Success))
 }

@@ -4,17 +4,10 @@ use rocketmq_client::protocol::header::UnregisterClientRequestHeader;
 use rocketmq_client::protocol::{RemotingCommand, ResponseCode};
 
 use crate::broker::BrokerState;
-use crate::net::{Channel, bad_header};
+use crate::net::{Channel, Handled};
 
-pub(super) fn handle(
-    state: &BrokerState,
-    channel: &Channel,
-    req: &RemotingCommand,
-) -> RemotingCommand {
-    let h: UnregisterClientRequestHeader = match req.decode_header() {
-        Ok(h) => h,
-        Err(e) => return bad_header(req, e),
-    };
+pub(super) fn handle(state: &BrokerState, channel: &Channel, req: &RemotingCommand) -> Handled {
+    let h: UnregisterClientRequestHeader = req.decode_header()?;
     if let Some(group) = h.producer_group.as_deref().filter(|g| !g.is_empty()) {
         state.producers.unregister(group, channel);
     }
@@ -24,5 +17,5 @@ pub(super) fn handle(
         tracing::info!(group, client = %h.client_id, "consumer left");
         state.notify_consumer_ids_changed(group);
     }
-    RemotingCommand::response_to(req, ResponseCode::Success)
+    Ok(RemotingCommand::response_to(req, ResponseCode::Success))
 }

@@ -4,19 +4,20 @@
 use rocketmq_client::protocol::{RemotingCommand, ResponseCode};
 
 use crate::broker::BrokerState;
-use crate::net::{bad_header, error_response};
+use crate::net::{Handled, refuse};
 
-pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> RemotingCommand {
+pub(super) fn handle(state: &BrokerState, req: &RemotingCommand) -> Handled {
     let Some(offset) = req.ext("offset").and_then(|o| o.trim().parse::<i64>().ok()) else {
-        return bad_header(
-            req,
+        return refuse(
+            ResponseCode::SystemError,
             "the request header field `offset` is missing or not a number",
         );
     };
     match state.store.lookup_message(offset) {
-        Some(record) => RemotingCommand::response_to(req, ResponseCode::Success).with_body(record),
-        None => error_response(
-            req,
+        Some(record) => {
+            Ok(RemotingCommand::response_to(req, ResponseCode::Success).with_body(record))
+        }
+        None => refuse(
             ResponseCode::SystemError,
             format!("can not find message by the offset, {offset}"),
         ),

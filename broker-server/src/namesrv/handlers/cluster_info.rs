@@ -4,8 +4,9 @@ use rocketmq_client::protocol::body::JsonBody;
 use rocketmq_client::protocol::{RemotingCommand, ResponseCode};
 
 use crate::namesrv::NamesrvState;
+use crate::net::Handled;
 
-pub(super) fn handle(state: &NamesrvState, req: &RemotingCommand) -> RemotingCommand {
-    RemotingCommand::response_to(req, ResponseCode::Success)
-        .with_body(state.routes.cluster_info().encode())
+pub(super) fn handle(state: &NamesrvState, req: &RemotingCommand) -> Handled {
+    Ok(RemotingCommand::response_to(req, ResponseCode::Success)
+        .with_body(state.routes.cluster_info().encode()))
 }

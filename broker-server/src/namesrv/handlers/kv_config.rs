@@ -4,51 +4,49 @@ use rocketmq_client::protocol::body::{JsonBody, KvTable};
 use rocketmq_client::protocol::header::{
     GetKvConfigResponseHeader, KvConfigRequestHeader, NamespaceHeader,
 };
-use rocketmq_client::protocol::{RemotingCommand, RequestCode, ResponseCode};
+use rocketmq_client::protocol::{RemotingCommand, ResponseCode};
 
 use crate::namesrv::NamesrvState;
-use crate::net::{bad_header, error_response};
+use crate::net::{Handled, refuse};
 
-pub(super) fn handle(state: &NamesrvState, req: &RemotingCommand) -> RemotingCommand {
-    if req.request_code() == RequestCode::GetKvListByNamespace {
-        let h: NamespaceHeader = match req.decode_header() {
-            Ok(h) => h,
-            Err(e) => return bad_header(req, e),
-        };
-        return match state.kv.list(&h.namespace) {
-            Some(table) => RemotingCommand::response_to(req, ResponseCode::Success)
-                .with_body(KvTable { table }.encode()),
-            None => error_response(
-                req,
-                ResponseCode::QueryNotFound,
-                format!("No config item, Namespace: {}", h.namespace),
-            ),
-        };
+pub(super) fn list(state: &NamesrvState, req: &RemotingCommand) -> Handled {
+    let h: NamespaceHeader = req.decode_header()?;
+    match state.kv.list(&h.namespace) {
+        Some(table) => Ok(RemotingCommand::response_to(req, ResponseCode::Success)
+            .with_body(KvTable { table }.encode())),
+        None => refuse(
+            ResponseCode::QueryNotFound,
+            format!("No config item, Namespace: {}", h.namespace),
+        ),
     }
-    let h: KvConfigRequestHeader = match req.decode_header() {
-        Ok(h) => h,
-        Err(e) => return bad_header(req, e),
+}
+
+pub(super) fn put(state: &NamesrvState, req: &RemotingCommand) -> Handled {
+    let h: KvConfigRequestHeader = req.decode_header()?;
+    let Some(value) = &h.value else {
+        return refuse(
+            ResponseCode::SystemError,
+            "the request header field `value` is missing",
+        );
     };
-    match req.request_code() {
-        RequestCode::PutKvConfig => match &h.value {
-            Some(v) => {
-                state.kv.put(&h.namespace, &h.key, v);
-                RemotingCommand::response_to(req, ResponseCode::Success)
-            }
-            None => bad_header(req, "the request header field `value` is missing"),
-        },
-        RequestCode::GetKvConfig => match state.kv.get(&h.namespace, &h.key) {
-            Some(value) => RemotingCommand::response_to(req, ResponseCode::Success)
-                .with_header(&GetKvConfigResponseHeader { value: Some(value) }),
-            None => error_response(
-                req,
-                ResponseCode::QueryNotFound,
-                format!("No config item, Namespace: {} Key: {}", h.namespace, h.key),
-            ),
-        },
-        _ => {
-            state.kv.delete(&h.namespace, &h.key);
-            RemotingCommand::response_to(req, ResponseCode::Success)
-        }
+    state.kv.put(&h.namespace, &h.key, value);
+    Ok(RemotingCommand::response_to(req, ResponseCode::Success))
+}
+
+pub(super) fn get(state: &NamesrvState, req: &RemotingCommand) -> Handled {
+    let h: KvConfigRequestHeader = req.decode_header()?;
+    match state.kv.get(&h.namespace, &h.key) {
+        Some(value) => Ok(RemotingCommand::response_to(req, ResponseCode::Success)
+            .with_header(&GetKvConfigResponseHeader { value: Some(value) })),
+        None => refuse(
+            ResponseCode::QueryNotFound,
+            format!("No config item, Namespace: {} Key: {}", h.namespace, h.key),
+        ),
     }
+}
+
+pub(super) fn delete(state: &NamesrvState, req: &RemotingCommand) -> Handled {
+    let h: KvConfigRequestHeader = req.decode_header()?;
+    state.kv.delete(&h.namespace, &h.key);
+    Ok(RemotingCommand::response_to(req, ResponseCode::Success))
 }

@@ -1,5 +1,5 @@
 //! One handler per request code (or small family). Each takes the state it needs and the
-//! request and returns the response.
+//! request and returns [`Handled`](crate::net::Handled); a refusal is answered here.
 
 mod cluster_info;
 mod kv_config;
@@ -21,19 +21,23 @@ pub(super) fn dispatch(
     req: &RemotingCommand,
 ) -> RemotingCommand {
     use RequestCode::*;
-    match req.request_code() {
+    let resp = match req.request_code() {
         RegisterBroker => register_broker::handle(state, channel, req),
         UnregisterBroker => unregister_broker::handle(state, req),
-        QueryDataVersion | BrokerHeartbeat => query_data_version::handle(state, req),
+        QueryDataVersion => query_data_version::query(state, req),
+        BrokerHeartbeat => query_data_version::heartbeat(state, req),
         GetRouteInfoByTopic => route_info::handle(state, req),
         GetBrokerClusterInfo => cluster_info::handle(state, req),
-        GetAllTopicListFromNameServer | GetTopicsByCluster | GetSystemTopicListFromNs => {
-            topic_lists::handle(state, req)
-        }
-        DeleteTopicInNamesrv | RegisterTopicInNamesrv => topic_admin::handle(state, req),
-        PutKvConfig | GetKvConfig | DeleteKvConfig | GetKvListByNamespace => {
-            kv_config::handle(state, req)
-        }
-        _ => RemotingCommand::not_supported(req),
-    }
+        GetAllTopicListFromNameServer => topic_lists::all(state, req),
+        GetTopicsByCluster => topic_lists::by_cluster(state, req),
+        GetSystemTopicListFromNs => topic_lists::system(state, req),
+        DeleteTopicInNamesrv => topic_admin::delete(state, req),
+        RegisterTopicInNamesrv => topic_admin::register(state, req),
+        PutKvConfig => kv_config::put(state, req),
+        GetKvConfig => kv_config::get(state, req),
+        DeleteKvConfig => kv_config::delete(state, req),
+        GetKvListByNamespace => kv_config::list(state, req),
+        _ => Ok(RemotingCommand::not_supported(req)),
+    };
+    resp.unwrap_or_else(|refusal| refusal.answer(req))
 }

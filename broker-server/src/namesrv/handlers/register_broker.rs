@@ -10,26 +10,18 @@ use rocketmq_client::protocol::message::record::crc32_masked;
 use rocketmq_client::protocol::{RemotingCommand, ResponseCode};
 
 use crate::namesrv::{NamesrvState, ORDER_TOPIC_CONFIG};
-use crate::net::{Channel, bad_header, error_response};
+use crate::net::{Channel, Handled, refuse};
 
 /// Brokers older than V3_0_11 sent a bare TopicConfigSerializeWrapper.
 const REGISTER_BODY_MIN_VERSION: i32 = 37;
 
-pub(super) fn handle(
-    state: &NamesrvState,
-    channel: &Channel,
-    req: &RemotingCommand,
-) -> RemotingCommand {
-    let h: RegisterBrokerRequestHeader = match req.decode_header() {
-        Ok(h) => h,
-        Err(e) => return bad_header(req, e),
-    };
+pub(super) fn handle(state: &NamesrvState, channel: &Channel, req: &RemotingCommand) -> Handled {
+    let h: RegisterBrokerRequestHeader = req.decode_header()?;
     if h.body_crc32 != 0 && crc32_masked(&req.body) as i32 != h.body_crc32 {
-        return error_response(req, ResponseCode::SystemError, "crc32 not match");
+        return refuse(ResponseCode::SystemError, "crc32 not match");
     }
     if h.compressed {
-        return error_response(
-            req,
+        return refuse(
             ResponseCode::SystemError,
             "compressed registration bodies are not supported",
         );
@@ -40,22 +32,14 @@ pub(super) fn handle(
         match RegisterBrokerBody::decode(&req.body) {
             Ok(b) => b.topic_config_serialize_wrapper,
             Err(e) => {
-                return error_response(
-                    req,
-                    ResponseCode::SystemError,
-                    format!("bad register body: {e}"),
-                );
+                return refuse(ResponseCode::SystemError, format!("bad register body: {e}"));
             }
         }
     } else {
         match TopicConfigSerializeWrapper::decode(&req.body) {
             Ok(w) => w,
             Err(e) => {
-                return error_response(
-                    req,
-                    ResponseCode::SystemError,
-                    format!("bad register body: {e}"),
-                );
+                return refuse(ResponseCode::SystemError, format!("bad register body: {e}"));
             }
         }
     };
@@ -71,8 +55,8 @@ pub(super) fn handle(
             if let Some(table) = state.kv.list(ORDER_TOPIC_CONFIG) {
                 resp.body = KvTable { table }.encode().into();
             }
-            resp
+            Ok(resp)
         }
-        Err(e) => error_response(req, ResponseCode::SystemError, e.to_string()),
+        Err(e) => refuse(ResponseCode::SystemError, e.to_string()),
     }
 }

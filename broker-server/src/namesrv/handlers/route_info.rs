@@ -5,19 +5,15 @@ use rocketmq_client::protocol::header::TopicHeader;
 use rocketmq_client::protocol::{RemotingCommand, ResponseCode};
 
 use crate::namesrv::{NamesrvState, ORDER_TOPIC_CONFIG};
-use crate::net::{bad_header, error_response};
+use crate::net::{Handled, refuse};
 
 /// Clients at V4_9_4 or later get standard JSON (quoted broker id keys), as from Apache.
 const STANDARD_JSON_MIN_VERSION: i32 = 401;
 
-pub(super) fn handle(state: &NamesrvState, req: &RemotingCommand) -> RemotingCommand {
-    let h: TopicHeader = match req.decode_header() {
-        Ok(h) => h,
-        Err(e) => return bad_header(req, e),
-    };
+pub(super) fn handle(state: &NamesrvState, req: &RemotingCommand) -> Handled {
+    let h: TopicHeader = req.decode_header()?;
     let Some(mut route) = state.routes.route(&h.topic) else {
-        return error_response(
-            req,
+        return refuse(
             ResponseCode::TopicNotExist,
             format!(
                 "No topic route info in name server for the topic: {}",
@@ -35,5 +31,5 @@ pub(super) fn handle(state: &NamesrvState, req: &RemotingCommand) -> RemotingCom
     } else {
         route.encode()
     };
-    RemotingCommand::response_to(req, ResponseCode::Success).with_body(body)
+    Ok(RemotingCommand::response_to(req, ResponseCode::Success).with_body(body))
 }

@@ -2,32 +2,25 @@
 
 use rocketmq_client::protocol::body::{JsonBody, TopicRouteData};
 use rocketmq_client::protocol::header::DeleteTopicInNamesrvHeader;
-use rocketmq_client::protocol::{RemotingCommand, RequestCode, ResponseCode};
+use rocketmq_client::protocol::{RemotingCommand, ResponseCode};
 
 use crate::namesrv::NamesrvState;
-use crate::net::{bad_header, error_response};
+use crate::net::{Handled, refuse};
 
-pub(super) fn handle(state: &NamesrvState, req: &RemotingCommand) -> RemotingCommand {
-    let h: DeleteTopicInNamesrvHeader = match req.decode_header() {
-        Ok(h) => h,
-        Err(e) => return bad_header(req, e),
-    };
-    if req.request_code() == RequestCode::RegisterTopicInNamesrv {
-        match TopicRouteData::decode(&req.body) {
-            Ok(route) => state.routes.register_topic(&h.topic, route.queue_datas),
-            Err(e) => {
-                return error_response(
-                    req,
-                    ResponseCode::SystemError,
-                    format!("bad route body: {e}"),
-                );
-            }
-        }
-    } else {
-        state.routes.delete_topic(
-            &h.topic,
-            h.cluster_name.as_deref().filter(|c| !c.is_empty()),
-        );
+pub(super) fn register(state: &NamesrvState, req: &RemotingCommand) -> Handled {
+    let h: DeleteTopicInNamesrvHeader = req.decode_header()?;
+    match TopicRouteData::decode(&req.body) {
+        Ok(route) => state.routes.register_topic(&h.topic, route.queue_datas),
+        Err(e) => return refuse(ResponseCode::SystemError, format!("bad route body: {e}")),
     }
-    RemotingCommand::response_to(req, ResponseCode::Success)
+    Ok(RemotingCommand::response_to(req, ResponseCode::Success))
+}
+
+pub(super) fn delete(state: &NamesrvState, req: &RemotingCommand) -> Handled {
+    let h: DeleteTopicInNamesrvHeader = req.decode_header()?;
+    state.routes.delete_topic(
+        &h.topic,
+        h.cluster_name.as_deref().filter(|c| !c.is_empty()),
+    );
+    Ok(RemotingCommand::response_to(req, ResponseCode::Success))
 }

@@ -3,22 +3,26 @@
 
 use rocketmq_client::protocol::body::JsonBody;
 use rocketmq_client::protocol::header::ClusterHeader;
-use rocketmq_client::protocol::{RemotingCommand, RequestCode, ResponseCode};
+use rocketmq_client::protocol::{RemotingCommand, ResponseCode};
 
 use crate::namesrv::NamesrvState;
-use crate::net::{bad_header, error_response};
+use crate::net::{Handled, refuse};
 
-pub(super) fn handle(state: &NamesrvState, req: &RemotingCommand) -> RemotingCommand {
-    let list = match req.request_code() {
-        RequestCode::GetTopicsByCluster => match req.decode_header::<ClusterHeader>() {
-            Ok(h) => state.routes.topics_by_cluster(&h.cluster),
-            Err(e) => return bad_header(req, e),
-        },
-        RequestCode::GetSystemTopicListFromNs => state.routes.system_topics(),
-        _ if !state.config.enable_all_topic_list => {
-            return error_response(req, ResponseCode::SystemError, "disable");
-        }
-        _ => state.routes.all_topics(),
-    };
-    RemotingCommand::response_to(req, ResponseCode::Success).with_body(list.encode())
+pub(super) fn all(state: &NamesrvState, req: &RemotingCommand) -> Handled {
+    if !state.config.enable_all_topic_list {
+        return refuse(ResponseCode::SystemError, "disable");
+    }
+    Ok(RemotingCommand::response_to(req, ResponseCode::Success)
+        .with_body(state.routes.all_topics().encode()))
+}
+
+pub(super) fn by_cluster(state: &NamesrvState, req: &RemotingCommand) -> Handled {
+    let h: ClusterHeader = req.decode_header()?;
+    Ok(RemotingCommand::response_to(req, ResponseCode::Success)
+        .with_body(state.routes.topics_by_cluster(&h.cluster).encode()))
+}
+
+pub(super) fn system(state: &NamesrvState, req: &RemotingCommand) -> Handled {
+    Ok(RemotingCommand::response_to(req, ResponseCode::Success)
+        .with_body(state.routes.system_topics().encode()))
 }
