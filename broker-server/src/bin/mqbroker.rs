@@ -42,6 +42,7 @@ async fn main() -> anyhow::Result<()> {
     let mut config = BrokerConfig::default();
     if let Some(path) = &cli.config_file {
         load_file(&mut config, path)?;
+        config.config_file = Some(path.clone());
     }
     if let Some(addr) = cli.namesrv_addr {
         config.namesrv_addr = Some(addr);

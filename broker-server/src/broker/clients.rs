@@ -196,6 +196,17 @@ impl ConsumerManager {
             .map(|c| c.channel.clone())
     }
 
+    /// Groups with a member subscribed to `topic`.
+    pub(crate) fn groups_of_topic(&self, topic: &str) -> Vec<String> {
+        self.groups
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .filter(|(_, g)| g.subscriptions.contains_key(topic))
+            .map(|(name, _)| name.clone())
+            .collect()
+    }
+
     /// The group's subscription to a topic.
     pub(crate) fn subscription(&self, group: &str, topic: &str) -> Option<SubscriptionData> {
         self.groups

@@ -98,6 +98,9 @@ impl ConfigValue for DelayLevels {
 /// Broker configuration (Apache's `BrokerConfig` + `MessageStoreConfig` keys that apply here).
 #[derive(Debug, Clone)]
 pub struct BrokerConfig {
+    /// The file the broker was started from (`mqbroker -c`), where UPDATE_BROKER_CONFIG
+    /// persists what it changes, as Apache's broker writes its `brokerConfigPath`. Not a key.
+    pub config_file: Option<PathBuf>,
     pub broker_cluster_name: String,
     pub broker_name: String,
     pub broker_id: i64,
@@ -259,6 +262,7 @@ impl Default for BrokerConfig {
     fn default() -> Self {
         let store = StoreConfig::default();
         BrokerConfig {
+            config_file: None,
             broker_cluster_name: "DefaultCluster".into(),
             broker_name: host::hostname().unwrap_or_else(|| "DEFAULT_BROKER".into()),
             broker_id: 0,

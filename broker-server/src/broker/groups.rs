@@ -2,23 +2,25 @@
 //! `autoCreateSubscriptionGroup` is on.
 
 use std::path::PathBuf;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 use rocketmq_client::protocol::body::{
     DataVersion, JsonBody, SubscriptionGroupConfig, SubscriptionGroupWrapper,
 };
 
+use super::live::Live;
 use crate::persist::{read_with_backup, write_atomically};
 
 #[derive(Debug)]
 pub(crate) struct SubscriptionGroupManager {
     inner: RwLock<SubscriptionGroupWrapper>,
     path: PathBuf,
-    auto_create: bool,
+    /// `autoCreateSubscriptionGroup`, changeable at run time.
+    live: Arc<Live>,
 }
 
 impl SubscriptionGroupManager {
-    pub(crate) fn load(path: PathBuf, auto_create: bool) -> Self {
+    pub(crate) fn load(path: PathBuf, live: Arc<Live>) -> Self {
         let mut inner = read_with_backup(&path, |b| SubscriptionGroupWrapper::decode(b).ok())
             .unwrap_or_default();
         if inner.data_version.timestamp == 0 {
@@ -27,7 +29,7 @@ impl SubscriptionGroupManager {
         SubscriptionGroupManager {
             inner: RwLock::new(inner),
             path,
-            auto_create,
+            live,
         }
     }
 
@@ -36,7 +38,7 @@ impl SubscriptionGroupManager {
         if let Some(g) = self.get(group) {
             return Some(g);
         }
-        if !self.auto_create {
+        if !self.live.flag(&self.live.auto_create_subscription_group) {
             return None;
         }
         let cfg = SubscriptionGroupConfig::new(group);
@@ -109,9 +111,15 @@ mod tests {
     fn auto_create_and_reload() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("subscriptionGroup.json");
-        let m = SubscriptionGroupManager::load(path.clone(), true);
+        let live = |auto| {
+            Arc::new(Live::new(&crate::broker::BrokerConfig {
+                auto_create_subscription_group: auto,
+                ..Default::default()
+            }))
+        };
+        let m = SubscriptionGroupManager::load(path.clone(), live(true));
         assert_eq!(m.find_or_create("cg").unwrap().retry_max_times, 16);
-        let strict = SubscriptionGroupManager::load(path, false);
+        let strict = SubscriptionGroupManager::load(path, live(false));
         assert!(strict.get("cg").is_some());
         assert!(strict.find_or_create("unknown").is_none());
         assert!(strict.delete("cg"));

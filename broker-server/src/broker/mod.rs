@@ -13,6 +13,7 @@ pub mod config;
 mod groups;
 mod ha;
 mod handlers;
+mod live;
 mod locks;
 mod long_poll;
 mod offsets;
@@ -76,6 +77,8 @@ pub(crate) struct BrokerState {
     pub(crate) store_host: SocketAddr,
     pub(crate) unique_ids: UniqueIdGenerator,
     pub(crate) stats: Arc<stats::Stats>,
+    /// The settings UPDATE_BROKER_CONFIG changes while the broker runs.
+    pub(crate) live: Arc<live::Live>,
     /// Level-delay progress (shared with GET_ALL_DELAY_OFFSET).
     pub(crate) delay_offsets: Arc<schedule::delay::DelayOffsets>,
     /// Orderly consumers' queue locks.
@@ -175,16 +178,16 @@ impl Broker {
             })),
         )?;
         let config_dir = config.store_path_root_dir.join("config");
+        let live = Arc::new(live::Live::new(&config));
         let topics = TopicConfigManager::load(
             config_dir.join("topics.json"),
             TopicSettings {
-                auto_create_topic_enable: config.auto_create_topic_enable,
+                live: live.clone(),
                 default_topic_queue_nums: config.default_topic_queue_nums,
                 cluster_name: config.broker_cluster_name.clone(),
                 broker_name: config.broker_name.clone(),
                 cluster_topic_enable: config.cluster_topic_enable,
                 broker_topic_enable: config.broker_topic_enable,
-                broker_permission: config.broker_permission,
             },
         );
         let topics = Arc::new(topics);
@@ -208,8 +211,9 @@ impl Broker {
             )),
             groups: Arc::new(SubscriptionGroupManager::load(
                 config_dir.join("subscriptionGroup.json"),
-                config.auto_create_subscription_group,
+                live.clone(),
             )),
+            live,
             consumers: ConsumerManager::default(),
             producers: ProducerManager::default(),
             registrar: Arc::new(Registrar::new(&config)),

@@ -73,6 +73,16 @@ impl ConsumerOffsetManager {
             .collect()
     }
 
+    /// Groups that have offsets on `topic`.
+    pub(crate) fn groups_of_topic(&self, topic: &str) -> Vec<String> {
+        let prefix = format!("{topic}@");
+        let table = self.table.read().unwrap_or_else(|e| e.into_inner());
+        table
+            .keys()
+            .filter_map(|k| k.strip_prefix(&prefix).map(str::to_string))
+            .collect()
+    }
+
     /// Takes a master's offsets over ours (Apache's slave `putAll`s them: the master's
     /// word wins; offsets only this slave has, committed while the master was down, stay).
     pub(crate) fn merge_from(&self, master: BTreeMap<String, BTreeMap<i32, i64>>) {

@@ -6,10 +6,11 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 use rocketmq_client::protocol::body::{JsonBody, TopicConfig, TopicConfigSerializeWrapper, perm};
 
+use super::live::Live;
 use crate::persist::{read_with_backup, write_atomically};
 
 use rocketmq_client::protocol::topic::validate_topic_name;
@@ -21,6 +22,40 @@ pub(crate) use rocketmq_client::protocol::topic::{
 pub(crate) const SELF_TEST_TOPIC: &str = "SELF_TEST_TOPIC";
 pub(crate) const BENCHMARK_TOPIC: &str = "BenchmarkTest";
 pub(crate) const OFFSET_MOVED_EVENT: &str = "OFFSET_MOVED_EVENT";
+
+/// The topics a broker keeps for itself (Apache's `TopicValidator` system set, with this
+/// broker's cluster and name topics and its cluster's reply topic), sorted.
+pub(crate) fn system_topics(config: &crate::broker::BrokerConfig) -> Vec<String> {
+    let mut topics: Vec<String> = [
+        AUTO_CREATE_TOPIC_KEY,
+        SCHEDULE_TOPIC,
+        BENCHMARK_TOPIC,
+        TRANS_HALF_TOPIC,
+        TRANS_OP_HALF_TOPIC,
+        TRANS_CHECK_MAX_TIME_TOPIC,
+        SELF_TEST_TOPIC,
+        OFFSET_MOVED_EVENT,
+        TRACE_TOPIC,
+    ]
+    .iter()
+    .map(|t| t.to_string())
+    .collect();
+    topics.push(rocketmq_client::protocol::topic::reply_topic(
+        &config.broker_cluster_name,
+    ));
+    if config.cluster_topic_enable {
+        topics.push(config.broker_cluster_name.clone());
+    }
+    if config.broker_topic_enable {
+        topics.push(config.broker_name.clone());
+    }
+    topics.sort();
+    topics.dedup();
+    topics
+}
+
+/// Apache's default trace topic.
+pub(crate) const TRACE_TOPIC: &str = "RMQ_SYS_TRACE_TOPIC";
 
 /// Topics clients may not send to directly.
 pub(crate) fn is_send_forbidden(topic: &str) -> bool {
@@ -44,13 +79,13 @@ pub(crate) fn validate_topic(topic: &str) -> Result<(), String> {
 /// The broker-wide settings topic creation depends on.
 #[derive(Debug, Clone)]
 pub(crate) struct TopicSettings {
-    pub(crate) auto_create_topic_enable: bool,
+    /// `autoCreateTopicEnable` and `brokerPermission`, changeable at run time.
+    pub(crate) live: Arc<Live>,
     pub(crate) default_topic_queue_nums: i32,
     pub(crate) cluster_name: String,
     pub(crate) broker_name: String,
     pub(crate) cluster_topic_enable: bool,
     pub(crate) broker_topic_enable: bool,
-    pub(crate) broker_permission: i32,
 }
 
 #[derive(Debug)]
@@ -94,7 +129,7 @@ impl TopicConfigManager {
             1,
             inherit_rw(settings.broker_topic_enable),
         );
-        if settings.auto_create_topic_enable {
+        if settings.live.flag(&settings.live.auto_create_topic_enable) {
             system(
                 AUTO_CREATE_TOPIC_KEY,
                 settings.default_topic_queue_nums,
@@ -146,7 +181,8 @@ impl TopicConfigManager {
         }
         let template = inner.topic_config_table.get(default_topic)?.clone();
         let mut template_perm = template.perm;
-        if default_topic == AUTO_CREATE_TOPIC_KEY && !self.settings.auto_create_topic_enable {
+        let live = &self.settings.live;
+        if default_topic == AUTO_CREATE_TOPIC_KEY && !live.flag(&live.auto_create_topic_enable) {
             template_perm = perm::READ | perm::WRITE;
         }
         if !perm::is_inherited(template_perm) {
@@ -198,6 +234,15 @@ impl TopicConfigManager {
         (cfg, true)
     }
 
+    /// Bumps the table's version, so that the next registration carries it again (the
+    /// broker's permission, which masks every topic's, changed).
+    pub(crate) fn touch(&self) {
+        let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        inner.data_version.next_version();
+        drop(inner);
+        self.persist();
+    }
+
     /// Creates or replaces a topic (UPDATE_AND_CREATE_TOPIC).
     pub(crate) fn upsert(&self, cfg: TopicConfig) {
         let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
@@ -242,7 +287,7 @@ impl TopicConfigManager {
     /// What the broker registers: every topic, permissions masked by `brokerPermission`.
     pub(crate) fn registration_wrapper(&self) -> TopicConfigSerializeWrapper {
         let mut w = self.wrapper();
-        let broker_perm = self.settings.broker_permission;
+        let broker_perm = self.settings.live.broker_permission();
         if !perm::is_writeable(broker_perm) || !perm::is_readable(broker_perm) {
             for cfg in w.topic_config_table.values_mut() {
                 cfg.perm &= broker_perm | perm::INHERIT;
@@ -289,14 +334,17 @@ mod tests {
     use super::*;
 
     fn settings(auto: bool) -> TopicSettings {
-        TopicSettings {
+        let config = crate::broker::BrokerConfig {
             auto_create_topic_enable: auto,
+            ..Default::default()
+        };
+        TopicSettings {
+            live: Arc::new(Live::new(&config)),
             default_topic_queue_nums: 8,
             cluster_name: "DefaultCluster".into(),
             broker_name: "broker-a".into(),
             cluster_topic_enable: true,
             broker_topic_enable: true,
-            broker_permission: 6,
         }
     }
 

@@ -285,6 +285,30 @@ pub fn load_file<T: Configurable>(cfg: &mut T, path: &Path) -> Result<(), Config
     apply(cfg, &parse_properties(&text), &path.display().to_string())
 }
 
+/// Sets `pairs` in a properties file: a key's line (the first that sets it) is replaced,
+/// a key the file does not set is appended; comments and every other line stay as they are.
+pub fn update_file(path: &Path, pairs: &[(String, String)]) -> std::io::Result<()> {
+    let text = std::fs::read_to_string(path)?;
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    for (key, value) in pairs {
+        let sets = |line: &str| {
+            let l = line.trim_start();
+            !l.starts_with('#')
+                && !l.starts_with('!')
+                && l.strip_prefix(key.as_str()).is_some_and(|rest| {
+                    rest.trim_start().starts_with(['=', ':']) || rest.starts_with([' ', '\t'])
+                })
+        };
+        match lines.iter().position(|l| sets(l)) {
+            Some(i) => lines[i] = format!("{key}={value}"),
+            None => lines.push(format!("{key}={value}")),
+        }
+    }
+    let mut out = lines.join("\n");
+    out.push('\n');
+    crate::persist::write_atomically(path, || out.into_bytes())
+}
+
 /// The `-p` output: one `key=value` line per key.
 pub fn print_entries<T: Configurable>(cfg: &T) -> String {
     cfg.entries()
@@ -296,6 +320,29 @@ pub fn print_entries<T: Configurable>(cfg: &T) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn updating_a_file_keeps_its_comments_and_other_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("broker.conf");
+        std::fs::write(
+            &path,
+            "# the tutorial's file\nbrokerName=broker-a\nbrokerPermission = 6\n",
+        )
+        .unwrap();
+        update_file(
+            &path,
+            &[
+                ("brokerPermission".into(), "4".into()),
+                ("slaveReadEnable".into(), "true".into()),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "# the tutorial's file\nbrokerName=broker-a\nbrokerPermission=4\nslaveReadEnable=true\n"
+        );
+    }
 
     #[derive(Default)]
     struct Demo {

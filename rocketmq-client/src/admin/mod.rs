@@ -11,6 +11,7 @@
 //! # Ok(()) }
 //! ```
 
+mod brokers;
 mod consumers;
 mod messages;
 

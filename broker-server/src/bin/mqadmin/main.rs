@@ -15,8 +15,11 @@
 //! mqadmin consumerStatus -n 127.0.0.1:9876 -g please_rename_unique_group_name_4 [-i clientId]
 //! mqadmin resetOffsetByTime -n 127.0.0.1:9876 -g please_rename_unique_group_name_4 -t TopicTest -s now
 //! mqadmin haStatus -n 127.0.0.1:9876 -c DefaultCluster [-i 1]       # or -b 127.0.0.1:10911
+//! mqadmin getBrokerConfig -n 127.0.0.1:9876 -b 127.0.0.1:10911        # or -c DefaultCluster
+//! mqadmin updateBrokerConfig -n 127.0.0.1:9876 -b 127.0.0.1:10911 -k brokerPermission -v 4
 //! ```
 
+mod broker;
 mod cluster;
 mod groups;
 mod ha;
@@ -123,6 +126,12 @@ enum Command {
         #[arg(short = 'b', long = "brokerAddr")]
         broker: String,
     },
+    /// A broker's configuration, or every broker's of a cluster.
+    #[command(name = "getBrokerConfig")]
+    GetBrokerConfig(broker::GetBrokerConfig),
+    /// Change a broker's configuration while it runs (the keys that take effect at once).
+    #[command(name = "updateBrokerConfig")]
+    UpdateBrokerConfig(broker::UpdateBrokerConfig),
     /// Replication: a master's slaves and their lag, or a slave's master.
     #[command(name = "haStatus")]
     HaStatus(ha::HaStatus),
@@ -268,6 +277,8 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         Command::HaStatus(args) => ha::run(args).await?,
+        Command::GetBrokerConfig(args) => broker::get(args).await?,
+        Command::UpdateBrokerConfig(args) => broker::update(args).await?,
         Command::Groups(cmd) => groups::run(cmd).await?,
     }
     Ok(())

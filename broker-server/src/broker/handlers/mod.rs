@@ -1,6 +1,7 @@
 //! One handler per request code (or small family): each returns [`Handled`](crate::net::Handled), and a
 //! [`Refusal`](crate::net::Refusal) becomes the answer here, in one place.
 
+mod broker_config;
 mod call_consumer;
 mod check_client;
 mod connections;
@@ -22,6 +23,7 @@ mod send_message;
 mod stats;
 mod subscription_group;
 mod topic_admin;
+mod topic_lists;
 mod unregister_client;
 mod view_message;
 
@@ -66,6 +68,8 @@ pub(super) async fn dispatch(
         DeleteSubscriptionGroup => subscription_group::delete(state, &req),
         GetSubscriptionGroupConfig => subscription_group::get(state, &req),
         GetBrokerRuntimeInfo => runtime_info::handle(state, &req),
+        GetBrokerConfig => broker_config::get(state, &req),
+        UpdateBrokerConfig => broker_config::update(state, &req),
         GetBrokerHaStatus => ha_status::handle(state, &req),
         ViewMessageById => view_message::handle(state, &req),
         QueryMessage => query_message::handle(state, &req),
@@ -78,6 +82,8 @@ pub(super) async fn dispatch(
         ConsumeMessageDirectly => call_consumer::consume_directly(state, &req).await,
         InvokeBrokerToResetOffset => reset_offset::handle(state, &req),
         GetAllDelayOffset => delay_offset::handle(state, &req),
+        QueryTopicConsumeByWho => topic_lists::consumed_by(state, &req),
+        GetSystemTopicListFromBroker => topic_lists::system(state, &req),
         CheckClientConfig => check_client::handle(state, &req),
         LockBatchMq => lock_batch::lock(state, &req),
         UnlockBatchMq => lock_batch::unlock(state, &req),

@@ -6,6 +6,7 @@
 //! once more and answers whatever that finds, well inside the client's 30 s RPC timeout.
 
 use std::collections::BTreeSet;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use rocketmq_client::protocol::body::perm;
@@ -76,7 +77,7 @@ impl TagFilter {
 
 pub(super) async fn handle(state: &BrokerState, req: &RemotingCommand) -> Handled {
     let h: PullMessageRequestHeader = req.decode_header()?;
-    if !perm::is_readable(state.config.broker_permission) {
+    if !perm::is_readable(state.live.broker_permission()) {
         return refuse(
             ResponseCode::NoPermission,
             format!(
@@ -157,10 +158,11 @@ pub(super) async fn handle(state: &BrokerState, req: &RemotingCommand) -> Handle
     let mut result = read();
     let suspend = h.sys_flag & pull_sys_flag::SUSPEND != 0;
     if suspend && pull_code(&result, h.queue_offset) == ResponseCode::PullNotFound {
-        let hold = if state.config.long_polling_enable {
+        let live = &state.live;
+        let hold = if live.flag(&live.long_polling_enable) {
             Duration::from_millis(h.suspend_timeout_millis.max(0) as u64).min(MAX_SUSPEND)
         } else {
-            Duration::from_millis(state.config.short_polling_time_mills)
+            Duration::from_millis(live.short_polling_time_mills.load(Ordering::Relaxed))
         };
         let deadline = tokio::time::Instant::now() + hold;
         let notify = state.pulls.waiter(&h.topic, h.queue_id);
@@ -180,7 +182,7 @@ pub(super) async fn handle(state: &BrokerState, req: &RemotingCommand) -> Handle
     }
     // With slaveReadEnable, a reader far behind is steered to the group's slow-consumer broker
     // (a slave), any other to the group's broker; without it, to the master (Apache 4.9).
-    let suggest = if state.config.slave_read_enable {
+    let suggest = if state.live.flag(&state.live.slave_read_enable) {
         if result.suggest_pulling_from_slave {
             group.which_broker_when_consume_slowly
         } else {

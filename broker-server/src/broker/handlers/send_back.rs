@@ -28,7 +28,7 @@ pub(super) async fn handle(state: &BrokerState, req: &RemotingCommand) -> Handle
             format!("subscription group not exist, {}", h.group),
         );
     };
-    if !perm::is_writeable(state.config.broker_permission) {
+    if !perm::is_writeable(state.live.broker_permission()) {
         return refuse(
             ResponseCode::NoPermission,
             format!(

@@ -71,7 +71,7 @@ async fn validate(
             ),
         );
     }
-    if !perm::is_writeable(state.config.broker_permission) {
+    if !perm::is_writeable(state.live.broker_permission()) {
         return refuse(
             ResponseCode::NoPermission,
             format!(

@@ -1,4 +1,4 @@
-//! Small list bodies: TopicList, the consumer id list, KVTable.
+//! Small list bodies: TopicList, GroupList, the consumer id list, KVTable.
 
 use std::collections::BTreeMap;
 
@@ -18,6 +18,16 @@ pub struct TopicList {
 }
 
 impl JsonBody for TopicList {}
+
+/// `GroupList`: the groups consuming a topic (QUERY_TOPIC_CONSUME_BY_WHO).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct GroupList {
+    /// Consumer group names.
+    pub group_list: Vec<String>,
+}
+
+impl JsonBody for GroupList {}
 
 /// `GetConsumerListByGroupResponseBody`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -54,6 +64,10 @@ mod tests {
             consumer_id_list: vec!["cid".into()],
         };
         assert_eq!(c.encode(), br#"{"consumerIdList":["cid"]}"#);
+        let g = GroupList {
+            group_list: vec!["g".into()],
+        };
+        assert_eq!(g.encode(), br#"{"groupList":["g"]}"#);
         assert_eq!(
             KvTable::decode(br#"{"table":{"k":"v"}}"#).unwrap().table["k"],
             "v"

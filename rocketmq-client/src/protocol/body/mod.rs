@@ -27,7 +27,7 @@ pub use heartbeat::{
     CheckClientRequestBody, ConsumeFromWhere, ConsumeType, ConsumerData, HeartbeatData,
     MessageModel, ProducerData, SubscriptionData,
 };
-pub use lists::{ConsumerListBody, KvTable, TopicList};
+pub use lists::{ConsumerListBody, GroupList, KvTable, TopicList};
 pub use lock_batch::{LockBatchRequestBody, LockBatchResponseBody, MessageQueue};
 pub use offsets::{ConsumerOffsetSerializeWrapper, DelayOffsetSerializeWrapper};
 pub use route::{BrokerData, QueueData, TopicRouteData};

@@ -8,6 +8,7 @@
 //! `batch` flag among them), so `1` is true here. Numbers must parse, or the header is rejected
 //! with the key's name.
 
+mod broker_config;
 mod client_admin;
 mod consumer_group;
 mod consumer_offset;
@@ -22,6 +23,7 @@ mod send_message;
 mod topic;
 mod transaction;
 
+pub use broker_config::GetBrokerConfigResponseHeader;
 pub use client_admin::{
     GetConsumeStatsInBrokerHeader, GetConsumerRunningInfoRequestHeader, ProducerGroupHeader,
     ResetOffsetRequestHeader,
