@@ -61,8 +61,63 @@ impl Default for NamesrvConfig {
 
 pub(crate) struct NamesrvState {
     config: NamesrvConfig,
+    /// The settings UPDATE_NAMESRV_CONFIG changes while the name server runs.
+    live: LiveNamesrv,
     routes: RouteTable,
     kv: KvConfig,
+}
+
+/// Name-server settings read on every use, so changeable at run time (the rest of
+/// [`NamesrvConfig`] is fixed at start).
+#[derive(Debug)]
+pub(crate) struct LiveNamesrv {
+    pub(crate) order_message_enable: std::sync::atomic::AtomicBool,
+    pub(crate) enable_all_topic_list: std::sync::atomic::AtomicBool,
+}
+
+/// The keys [`LiveNamesrv`] holds.
+pub(crate) const LIVE_NAMESRV_KEYS: &[&str] = &["orderMessageEnable", "enableAllTopicList"];
+
+impl LiveNamesrv {
+    fn new(c: &NamesrvConfig) -> Self {
+        LiveNamesrv {
+            order_message_enable: c.order_message_enable.into(),
+            enable_all_topic_list: c.enable_all_topic_list.into(),
+        }
+    }
+
+    pub(crate) fn order_message_enable(&self) -> bool {
+        self.order_message_enable
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    pub(crate) fn enable_all_topic_list(&self) -> bool {
+        self.enable_all_topic_list
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Sets a live key; `Err` for another key or a bad value.
+    pub(crate) fn check_and_set(&self, key: &str, value: &str, apply: bool) -> Result<(), String> {
+        let flag = match key {
+            "orderMessageEnable" => &self.order_message_enable,
+            "enableAllTopicList" => &self.enable_all_topic_list,
+            _ => return Err(format!("{key} is not changeable at run time")),
+        };
+        let v = <bool as crate::config::ConfigValue>::parse_value(value)?;
+        if apply {
+            flag.store(v, std::sync::atomic::Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    /// `config` with the live values written over its start-up ones.
+    pub(crate) fn current(&self, config: &NamesrvConfig) -> NamesrvConfig {
+        NamesrvConfig {
+            order_message_enable: self.order_message_enable(),
+            enable_all_topic_list: self.enable_all_topic_list(),
+            ..config.clone()
+        }
+    }
 }
 
 struct NameServer {
@@ -86,6 +141,7 @@ pub async fn run(listener: TcpListener, config: NamesrvConfig, shutdown: impl Fu
     let kv = KvConfig::load(config.kv_config_path.clone());
     let scan_every = Duration::from_millis(config.scan_not_active_broker_interval.max(100));
     let state = Arc::new(NamesrvState {
+        live: LiveNamesrv::new(&config),
         config,
         routes: RouteTable::default(),
         kv,

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use rocketmq_client::protocol::body::{
     BrokerData, ClusterInfo, DataVersion, QueueData, TopicConfigSerializeWrapper, TopicList,
-    TopicRouteData,
+    TopicRouteData, perm,
 };
 use rocketmq_client::protocol::header::RegisterBrokerRequestHeader;
 
@@ -285,6 +285,25 @@ impl RouteTable {
                 }
             }
         }
+    }
+
+    /// Takes write permission from (`wipe`) or gives read-write permission back to a broker
+    /// name's queues of every topic, as Apache's WIPE_ / ADD_WRITE_PERM_OF_BROKER do (until the
+    /// broker's topics next change); returns how many topics it touched.
+    pub(crate) fn set_write_perm(&self, broker_name: &str, wipe: bool) -> i32 {
+        let mut t = self.tables.write().unwrap_or_else(|e| e.into_inner());
+        let mut touched = 0;
+        for queues in t.topics.values_mut() {
+            if let Some(q) = queues.get_mut(broker_name) {
+                q.perm = if wipe {
+                    q.perm & !perm::WRITE
+                } else {
+                    perm::READ | perm::WRITE
+                };
+                touched += 1;
+            }
+        }
+        touched
     }
 
     /// Writes queues of a topic directly (REGISTER_TOPIC_IN_NAMESRV).

@@ -46,7 +46,7 @@ impl Admin {
 }
 
 /// `key=value` lines (Java properties as a broker writes them: no continuations).
-fn parse_properties(text: &str) -> Vec<(String, String)> {
+pub(super) fn parse_properties(text: &str) -> Vec<(String, String)> {
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))

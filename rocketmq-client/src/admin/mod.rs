@@ -14,6 +14,7 @@
 mod brokers;
 mod consumers;
 mod messages;
+mod namesrvs;
 
 use std::collections::BTreeSet;
 use std::time::Duration;

@@ -95,6 +95,8 @@ codes! {
         ConsumeMessageDirectly = 309,
         SendMessageV2 = 310,
         GetBrokerConsumeStats = 317,
+        UpdateNamesrvConfig = 318,
+        GetNamesrvConfig = 319,
         SendBatchMessage = 320,
         QueryDataVersion = 322,
         SendReplyMessage = 324,

@@ -23,6 +23,7 @@ mod broker;
 mod cluster;
 mod groups;
 mod ha;
+mod namesrv;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
@@ -132,6 +133,18 @@ enum Command {
     /// Change a broker's configuration while it runs (the keys that take effect at once).
     #[command(name = "updateBrokerConfig")]
     UpdateBrokerConfig(broker::UpdateBrokerConfig),
+    /// Each name server's configuration.
+    #[command(name = "getNamesrvConfig")]
+    GetNamesrvConfig(namesrv::Namesrv),
+    /// Change every name server's configuration while it runs.
+    #[command(name = "updateNamesrvConfig")]
+    UpdateNamesrvConfig(namesrv::UpdateNamesrvConfig),
+    /// Take a broker name out of producers' routes (its queues read-only) on every name server.
+    #[command(name = "wipeWritePerm")]
+    WipeWritePerm(namesrv::WritePerm),
+    /// Give a broker name's queues write permission again on every name server.
+    #[command(name = "addWritePerm")]
+    AddWritePerm(namesrv::WritePerm),
     /// Replication: a master's slaves and their lag, or a slave's master.
     #[command(name = "haStatus")]
     HaStatus(ha::HaStatus),
@@ -278,6 +291,10 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::HaStatus(args) => ha::run(args).await?,
         Command::GetBrokerConfig(args) => broker::get(args).await?,
+        Command::GetNamesrvConfig(args) => namesrv::get_config(args).await?,
+        Command::UpdateNamesrvConfig(args) => namesrv::update_config(args).await?,
+        Command::WipeWritePerm(args) => namesrv::write_perm(args, true).await?,
+        Command::AddWritePerm(args) => namesrv::write_perm(args, false).await?,
         Command::UpdateBrokerConfig(args) => broker::update(args).await?,
         Command::Groups(cmd) => groups::run(cmd).await?,
     }

@@ -3,12 +3,14 @@
 
 mod cluster_info;
 mod kv_config;
+mod namesrv_config;
 mod query_data_version;
 mod register_broker;
 mod route_info;
 mod topic_admin;
 mod topic_lists;
 mod unregister_broker;
+mod write_perm;
 
 use rocketmq_client::protocol::{RemotingCommand, RequestCode};
 
@@ -37,6 +39,10 @@ pub(super) fn dispatch(
         GetKvConfig => kv_config::get(state, req),
         DeleteKvConfig => kv_config::delete(state, req),
         GetKvListByNamespace => kv_config::list(state, req),
+        WipeWritePermOfBroker => write_perm::wipe(state, req),
+        AddWritePermOfBroker => write_perm::add(state, req),
+        GetNamesrvConfig => namesrv_config::get(state, req),
+        UpdateNamesrvConfig => namesrv_config::update(state, req),
         _ => Ok(RemotingCommand::not_supported(req)),
     };
     resp.unwrap_or_else(|refusal| refusal.answer(req))

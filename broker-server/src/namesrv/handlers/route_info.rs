@@ -21,7 +21,7 @@ pub(super) fn handle(state: &NamesrvState, req: &RemotingCommand) -> Handled {
             ),
         );
     };
-    if state.config.order_message_enable {
+    if state.live.order_message_enable() {
         route.order_topic_conf = state.kv.get(ORDER_TOPIC_CONFIG, &h.topic);
     }
     let standard =

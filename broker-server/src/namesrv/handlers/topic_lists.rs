@@ -9,7 +9,7 @@ use crate::namesrv::NamesrvState;
 use crate::net::{Handled, refuse};
 
 pub(super) fn all(state: &NamesrvState, req: &RemotingCommand) -> Handled {
-    if !state.config.enable_all_topic_list {
+    if !state.live.enable_all_topic_list() {
         return refuse(ResponseCode::SystemError, "disable");
     }
     Ok(RemotingCommand::response_to(req, ResponseCode::Success)

@@ -22,6 +22,7 @@ mod send_back;
 mod send_message;
 mod topic;
 mod transaction;
+mod write_perm;
 
 pub use broker_config::GetBrokerConfigResponseHeader;
 pub use client_admin::{
@@ -51,6 +52,7 @@ pub use send_message::{
 };
 pub use topic::{ClusterHeader, CreateTopicRequestHeader, DeleteTopicInNamesrvHeader, TopicHeader};
 pub use transaction::{CheckTransactionStateRequestHeader, EndTransactionRequestHeader};
+pub use write_perm::{AddWritePermResponseHeader, BrokerNameHeader, WipeWritePermResponseHeader};
 
 use super::command::ExtFields;
 
