@@ -73,6 +73,18 @@ impl ConsumerOffsetManager {
             .collect()
     }
 
+    /// Copies `src`'s offsets on `topic` to `dest` (CLONE_GROUP_OFFSET); false if `src` has none.
+    pub(crate) fn clone_offsets(&self, src: &str, dest: &str, topic: &str) -> bool {
+        let mut table = self.table.write().unwrap_or_else(|e| e.into_inner());
+        let Some(offsets) = table.get(&key(topic, src)).cloned() else {
+            return false;
+        };
+        table.insert(key(topic, dest), offsets);
+        drop(table);
+        self.dirty.store(true, Ordering::Release);
+        true
+    }
+
     /// Groups that have offsets on `topic`.
     pub(crate) fn groups_of_topic(&self, topic: &str) -> Vec<String> {
         let prefix = format!("{topic}@");

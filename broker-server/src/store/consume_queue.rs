@@ -265,6 +265,25 @@ impl ConsumeQueueTable {
         Ok(())
     }
 
+    /// Drops one queue and its files.
+    pub(crate) fn remove_queue(&self, topic: &str, queue_id: i32) {
+        let mut queues = self.queues.write().unwrap_or_else(|e| e.into_inner());
+        let Some(per_topic) = queues.get_mut(topic) else {
+            return;
+        };
+        if let Some(cq) = per_topic.remove(&queue_id) {
+            cq.files.destroy();
+        }
+        if per_topic.is_empty() {
+            queues.remove(topic);
+            drop(queues);
+            let _ = std::fs::remove_dir_all(self.root.join(topic));
+        } else {
+            drop(queues);
+            let _ = std::fs::remove_dir_all(self.root.join(topic).join(queue_id.to_string()));
+        }
+    }
+
     /// Drops a topic's queues and their files.
     pub(crate) fn remove_topic(&self, topic: &str) {
         let removed = self

@@ -398,6 +398,49 @@ impl MessageStore {
         self.log.remove_topic(topic);
     }
 
+    /// Topics that have consume queues.
+    pub fn queue_topics(&self) -> Vec<String> {
+        let mut topics: Vec<String> = self.cqs.all().into_iter().map(|(t, _, _)| t).collect();
+        topics.sort();
+        topics.dedup();
+        topics
+    }
+
+    /// Drops the consume queues of topics `keep` says no to (Apache's `cleanUnusedTopic`,
+    /// given the broker's topics); returns how many topics went. Their records stay in the
+    /// commit log until retention removes them.
+    pub fn clean_unused_topics(&self, keep: impl Fn(&str) -> bool) -> usize {
+        let gone: Vec<String> = self
+            .queue_topics()
+            .into_iter()
+            .filter(|t| !keep(t))
+            .collect();
+        for topic in &gone {
+            tracing::info!(topic, "cleaning an unused topic's consume queues");
+            self.delete_topic(topic);
+        }
+        gone.len()
+    }
+
+    /// Drops the consume queues all of whose messages retention has removed from the commit
+    /// log (Apache's `cleanExpiredConsumerQueue`); returns how many went.
+    pub fn clean_expired_queues(&self) -> usize {
+        let log_min = self.log.min_offset();
+        let mut cleaned = 0;
+        for (topic, queue_id, cq) in self.cqs.all() {
+            let max = cq.max_offset();
+            let Some(last) = (max > 0).then(|| cq.get(max - 1)).flatten() else {
+                continue;
+            };
+            if ((last.phys + i64::from(last.size)) as u64) <= log_min {
+                tracing::info!(topic, queue_id, "cleaning an expired consume queue");
+                self.cqs.remove_queue(&topic, queue_id);
+                cleaned += 1;
+            }
+        }
+        cleaned
+    }
+
     /// First byte of the commit log still on disk.
     pub fn commit_log_min_offset(&self) -> u64 {
         self.log.min_offset()

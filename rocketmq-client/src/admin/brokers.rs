@@ -3,8 +3,13 @@
 
 use super::Admin;
 use crate::error::{ClientError, Result};
-use crate::protocol::body::{GroupList, JsonBody};
-use crate::protocol::header::TopicHeader;
+use crate::protocol::body::{
+    GroupList, JsonBody, QueryConsumeQueueResponseBody, QueryConsumeTimeSpanBody, QueueTimeSpan,
+};
+use crate::protocol::header::{
+    CloneGroupOffsetRequestHeader, QueryConsumeQueueRequestHeader,
+    QueryConsumeTimeSpanRequestHeader, TopicHeader,
+};
 use crate::protocol::{RemotingCommand, RequestCode};
 
 impl Admin {
@@ -42,6 +47,101 @@ impl Admin {
         GroupList::decode(&resp.body)
             .map(|g| g.group_list)
             .map_err(|e| ClientError::body(addr, e))
+    }
+}
+
+impl Admin {
+    /// Copies `src`'s offsets on `topic` to `dest` on one broker (CLONE_GROUP_OFFSET).
+    pub async fn clone_group_offset(
+        &self,
+        addr: &str,
+        src: &str,
+        dest: &str,
+        topic: &str,
+        offline: bool,
+    ) -> Result<()> {
+        let header = CloneGroupOffsetRequestHeader {
+            src_group: src.to_string(),
+            dest_group: dest.to_string(),
+            topic: Some(topic.to_string()),
+            offline,
+        };
+        self.call(
+            addr,
+            RemotingCommand::request_with(RequestCode::CloneGroupOffset, &header),
+        )
+        .await
+        .map(drop)
+    }
+
+    /// Per queue of `topic` on one broker: its time span and how far `group` is behind in
+    /// time (QUERY_CONSUME_TIME_SPAN).
+    pub async fn consume_time_span(
+        &self,
+        addr: &str,
+        topic: &str,
+        group: &str,
+    ) -> Result<Vec<QueueTimeSpan>> {
+        let header = QueryConsumeTimeSpanRequestHeader {
+            topic: topic.to_string(),
+            group: group.to_string(),
+        };
+        let resp = self
+            .call(
+                addr,
+                RemotingCommand::request_with(RequestCode::QueryConsumeTimeSpan, &header),
+            )
+            .await?;
+        QueryConsumeTimeSpanBody::decode(&resp.body)
+            .map(|b| b.consume_time_span_set)
+            .map_err(|e| ClientError::body(addr, e))
+    }
+
+    /// `count` raw entries of a consume queue from `index` (QUERY_CONSUME_QUEUE).
+    pub async fn query_consume_queue(
+        &self,
+        addr: &str,
+        topic: &str,
+        queue_id: i32,
+        index: i64,
+        count: i32,
+        group: Option<&str>,
+    ) -> Result<QueryConsumeQueueResponseBody> {
+        let header = QueryConsumeQueueRequestHeader {
+            topic: topic.to_string(),
+            queue_id,
+            index,
+            count,
+            consumer_group: group.map(str::to_string),
+        };
+        let resp = self
+            .call(
+                addr,
+                RemotingCommand::request_with(RequestCode::QueryConsumeQueue, &header),
+            )
+            .await?;
+        QueryConsumeQueueResponseBody::decode(&resp.body).map_err(|e| ClientError::body(addr, e))
+    }
+
+    /// Has a broker drop consume queues whose messages are all gone from its commit log
+    /// (CLEAN_EXPIRED_CONSUMEQUEUE).
+    pub async fn clean_expired_consume_queue(&self, addr: &str) -> Result<()> {
+        self.call(
+            addr,
+            RemotingCommand::request(RequestCode::CleanExpiredConsumeQueue),
+        )
+        .await
+        .map(drop)
+    }
+
+    /// Has a broker drop the consume queues of topics it no longer has (CLEAN_UNUSED_TOPIC).
+    pub async fn clean_unused_topic(&self, addr: &str) -> Result<()> {
+        self.call(
+            addr,
+            RemotingCommand::request(RequestCode::CleanUnusedTopic),
+        )
+        .await
+        .map(drop)
     }
 }
 

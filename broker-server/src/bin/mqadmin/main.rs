@@ -24,6 +24,7 @@ mod cluster;
 mod groups;
 mod ha;
 mod namesrv;
+mod queues;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
@@ -145,6 +146,18 @@ enum Command {
     /// Give a broker name's queues write permission again on every name server.
     #[command(name = "addWritePerm")]
     AddWritePerm(namesrv::WritePerm),
+    /// Copy a group's offsets on a topic to another group.
+    #[command(name = "cloneGroupOffset")]
+    CloneGroupOffset(queues::CloneGroupOffset),
+    /// Drop consume queues whose messages retention has removed.
+    #[command(name = "cleanExpiredCQ")]
+    CleanExpiredCq(queues::Clean),
+    /// Drop the consume queues of topics a broker no longer has.
+    #[command(name = "cleanUnusedTopic")]
+    CleanUnusedTopic(queues::Clean),
+    /// Raw entries of a consume queue.
+    #[command(name = "queryCq")]
+    QueryCq(queues::QueryCq),
     /// Replication: a master's slaves and their lag, or a slave's master.
     #[command(name = "haStatus")]
     HaStatus(ha::HaStatus),
@@ -291,6 +304,10 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::HaStatus(args) => ha::run(args).await?,
         Command::GetBrokerConfig(args) => broker::get(args).await?,
+        Command::CloneGroupOffset(args) => queues::clone_group_offset(args).await?,
+        Command::CleanExpiredCq(args) => queues::clean(args, true).await?,
+        Command::CleanUnusedTopic(args) => queues::clean(args, false).await?,
+        Command::QueryCq(args) => queues::query_cq(args).await?,
         Command::GetNamesrvConfig(args) => namesrv::get_config(args).await?,
         Command::UpdateNamesrvConfig(args) => namesrv::update_config(args).await?,
         Command::WipeWritePerm(args) => namesrv::write_perm(args, true).await?,

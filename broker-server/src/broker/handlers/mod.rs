@@ -14,6 +14,7 @@ mod heartbeat;
 mod lock_batch;
 mod pull_message;
 mod query_message;
+mod queue_admin;
 mod queue_offset;
 mod reply_message;
 mod reset_offset;
@@ -83,6 +84,11 @@ pub(super) async fn dispatch(
         InvokeBrokerToResetOffset => reset_offset::handle(state, &req),
         GetAllDelayOffset => delay_offset::handle(state, &req),
         QueryTopicConsumeByWho => topic_lists::consumed_by(state, &req),
+        CloneGroupOffset => queue_admin::clone_offsets(state, &req),
+        QueryConsumeTimeSpan => queue_admin::time_span(state, &req),
+        QueryConsumeQueue => queue_admin::query_consume_queue(state, &req),
+        CleanExpiredConsumeQueue => queue_admin::clean_expired_queues(state, &req),
+        CleanUnusedTopic => queue_admin::clean_unused_topics(state, &req),
         GetSystemTopicListFromBroker => topic_lists::system(state, &req),
         CheckClientConfig => check_client::handle(state, &req),
         LockBatchMq => lock_batch::lock(state, &req),

@@ -11,6 +11,7 @@ mod heartbeat;
 mod lists;
 mod lock_batch;
 mod offsets;
+mod queue_admin;
 mod route;
 mod stats;
 mod subscription_group;
@@ -30,6 +31,9 @@ pub use heartbeat::{
 pub use lists::{ConsumerListBody, GroupList, KvTable, TopicList};
 pub use lock_batch::{LockBatchRequestBody, LockBatchResponseBody, MessageQueue};
 pub use offsets::{ConsumerOffsetSerializeWrapper, DelayOffsetSerializeWrapper};
+pub use queue_admin::{
+    ConsumeQueueData, QueryConsumeQueueResponseBody, QueryConsumeTimeSpanBody, QueueTimeSpan,
+};
 pub use route::{BrokerData, QueueData, TopicRouteData};
 pub use stats::{
     ConsumeStats, ConsumeStatsList, MqMap, OffsetWrapper, TopicOffset, TopicStatsTable,

@@ -16,6 +16,7 @@ mod kv_config;
 mod namesrv_broker;
 mod pull_message;
 mod query_message;
+mod queue_admin;
 mod queue_offset;
 mod reply;
 mod send_back;
@@ -40,6 +41,10 @@ pub use pull_message::{PullMessageRequestHeader, PullMessageResponseHeader, pull
 pub use query_message::{
     QueryMessageRequestHeader, QueryMessageResponseHeader, UNIQUE_KEY_QUERY,
     ViewMessageRequestHeader,
+};
+pub use queue_admin::{
+    CloneGroupOffsetRequestHeader, QueryConsumeQueueRequestHeader,
+    QueryConsumeTimeSpanRequestHeader,
 };
 pub use queue_offset::{
     EarliestMsgStoreTimeResponseHeader, OffsetResponseHeader, QueueHeader,
