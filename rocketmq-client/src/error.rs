@@ -11,8 +11,9 @@ pub enum ClientError {
     /// Network trouble: connect, timeout, closed connection.
     #[error(transparent)]
     Remoting(#[from] RemotingError),
-    /// The server answered with an error code.
-    #[error("{addr} answered {code:?}: {remark}")]
+    /// The server answered with an error code. Shown as Apache's client shows an
+    /// `MQBrokerException`, so scripts that look for `CODE: 17` keep working.
+    #[error("CODE: {}  DESC: {remark} BROKER: {addr}", i32::from(*code))]
     Remote {
         /// Who answered.
         addr: String,

@@ -23,6 +23,7 @@ mod broker;
 mod cluster;
 mod groups;
 mod ha;
+mod message;
 mod namesrv;
 mod queues;
 
@@ -146,6 +147,15 @@ enum Command {
     /// Give a broker name's queues write permission again on every name server.
     #[command(name = "addWritePerm")]
     AddWritePerm(namesrv::WritePerm),
+    /// A message by its offset id, with who consumed it.
+    #[command(name = "queryMsgById")]
+    QueryMsgById(message::QueryMsgById),
+    /// A message by the id its send returned (its unique key).
+    #[command(name = "queryMsgByUniqueKey")]
+    QueryMsgByUniqueKey(message::QueryMsgByUniqueKey),
+    /// Messages of a topic with a business key.
+    #[command(name = "queryMsgByKey")]
+    QueryMsgByKey(message::QueryMsgByKey),
     /// Copy a group's offsets on a topic to another group.
     #[command(name = "cloneGroupOffset")]
     CloneGroupOffset(queues::CloneGroupOffset),
@@ -165,8 +175,25 @@ enum Command {
     Groups(groups::GroupCommand),
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+/// Output piped into `head` and the like ends the process quietly when the reader goes, as a
+/// shell tool's does, instead of panicking on the broken pipe.
+#[allow(unsafe_code)]
+fn default_sigpipe() {
+    // SAFETY: restoring a signal's default disposition before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+fn main() -> anyhow::Result<()> {
+    default_sigpipe();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(run())
+}
+
+async fn run() -> anyhow::Result<()> {
     broker_server::logging::init_quiet();
     match Cli::parse().command {
         Command::ClusterList {
@@ -305,6 +332,9 @@ async fn main() -> anyhow::Result<()> {
         Command::HaStatus(args) => ha::run(args).await?,
         Command::GetBrokerConfig(args) => broker::get(args).await?,
         Command::CloneGroupOffset(args) => queues::clone_group_offset(args).await?,
+        Command::QueryMsgById(args) => message::by_id(args).await?,
+        Command::QueryMsgByUniqueKey(args) => message::by_unique_key(args).await?,
+        Command::QueryMsgByKey(args) => message::by_key(args).await?,
         Command::CleanExpiredCq(args) => queues::clean(args, true).await?,
         Command::CleanUnusedTopic(args) => queues::clean(args, false).await?,
         Command::QueryCq(args) => queues::query_cq(args).await?,

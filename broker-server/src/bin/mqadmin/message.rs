@@ -1,0 +1,212 @@
+//! Message lookups as Apache's tool prints them: `queryMsgById`, `queryMsgByUniqueKey`
+//! (a message with who consumed it) and `queryMsgByKey` (a list).
+//!
+//! Like Apache's, a printed message's body goes to a file, `rocketmq/msgbodys/<msgId>` under
+//! the temp dir (`TMPDIR`, `/tmp` by default), and the file's path is printed.
+
+use std::collections::BTreeMap;
+
+use anyhow::{Context, bail};
+use clap::Args;
+use rocketmq_client::ClientError;
+use rocketmq_client::admin::Admin;
+use rocketmq_client::protocol::ResponseCode;
+use rocketmq_client::protocol::body::ConsumeType;
+use rocketmq_client::protocol::message::MessageExt;
+use rocketmq_client::protocol::time::format_utc;
+
+#[derive(Args)]
+pub(crate) struct QueryMsgById {
+    #[arg(short = 'n', long = "namesrvAddr")]
+    namesrv: Option<String>,
+    /// Offset message ids, comma-separated.
+    #[arg(short = 'i', long = "msgId")]
+    ids: String,
+}
+
+#[derive(Args)]
+pub(crate) struct QueryMsgByUniqueKey {
+    #[arg(short = 'n', long = "namesrvAddr")]
+    namesrv: Option<String>,
+    /// The message id a producer's send returned (its unique key).
+    #[arg(short = 'i', long = "msgId")]
+    id: String,
+    #[arg(short = 't', long = "topic")]
+    topic: String,
+}
+
+#[derive(Args)]
+pub(crate) struct QueryMsgByKey {
+    #[arg(short = 'n', long = "namesrvAddr")]
+    namesrv: Option<String>,
+    #[arg(short = 't', long = "topic")]
+    topic: String,
+    #[arg(short = 'k', long = "msgKey")]
+    key: String,
+    /// Earliest store time (ms since the epoch).
+    #[arg(short = 'b', long = "beginTimestamp", default_value_t = 0)]
+    begin: i64,
+    /// Latest store time (ms since the epoch).
+    #[arg(short = 'e', long = "endTimestamp", default_value_t = i64::MAX)]
+    end: i64,
+    #[arg(short = 'c', long = "maxNum", default_value_t = 64)]
+    max: usize,
+}
+
+pub(crate) async fn by_id(args: QueryMsgById) -> anyhow::Result<()> {
+    let admin = Admin::connect(args.namesrv.as_deref())?;
+    for id in args.ids.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let msg = admin.view_message(id).await?;
+        print_message(&admin, &msg).await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn by_unique_key(args: QueryMsgByUniqueKey) -> anyhow::Result<()> {
+    let admin = Admin::connect(args.namesrv.as_deref())?;
+    match admin
+        .query_message_by_unique_key(&args.topic, args.id.trim())
+        .await?
+    {
+        Some(msg) => print_message(&admin, &msg).await,
+        None => bail!(
+            "no message with unique key {} in topic {}",
+            args.id,
+            args.topic
+        ),
+    }
+}
+
+pub(crate) async fn by_key(args: QueryMsgByKey) -> anyhow::Result<()> {
+    let admin = Admin::connect(args.namesrv.as_deref())?;
+    let found = admin
+        .query_message(&args.topic, &args.key, args.max, args.begin, args.end)
+        .await?;
+    println!("{:<50} {:>4} {:>40}", "#Message ID", "#QID", "#Offset");
+    for m in found {
+        println!(
+            "{:<50} {:>4} {:>40}",
+            m.offset_msg_id(),
+            m.queue_id,
+            m.queue_offset
+        );
+    }
+    Ok(())
+}
+
+/// Apache's `printMsg`: the message's fields, its body file, and for each group consuming the
+/// topic whether it consumed it.
+async fn print_message(admin: &Admin, msg: &MessageExt) -> anyhow::Result<()> {
+    let id = msg.offset_msg_id();
+    let body_path = write_body(&msg.msg_id(), &msg.message.body)?;
+    let props: BTreeMap<&String, &String> = msg.message.properties.iter().collect();
+    let props = props
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let text = |v: Option<&str>| v.unwrap_or("null").to_string();
+    let rows: [(&str, String); 15] = [
+        ("OffsetID:", id),
+        ("Topic:", msg.message.topic.clone()),
+        ("Tags:", format!("[{}]", text(msg.message.tags()))),
+        ("Keys:", format!("[{}]", text(msg.message.keys()))),
+        ("Queue ID:", msg.queue_id.to_string()),
+        ("Queue Offset:", msg.queue_offset.to_string()),
+        ("CommitLog Offset:", msg.commit_log_offset.to_string()),
+        ("Reconsume Times:", msg.reconsume_times.to_string()),
+        ("Born Timestamp:", format_utc(msg.born_timestamp)),
+        ("Store Timestamp:", format_utc(msg.store_timestamp)),
+        ("Born Host:", msg.born_host.to_string()),
+        ("Store Host:", msg.store_host.to_string()),
+        ("System Flag:", msg.sys_flag.to_string()),
+        ("Properties:", format!("{{{props}}}")),
+        ("Message Body Path:", body_path),
+    ];
+    for (label, value) in rows {
+        println!("{label:<20} {value}");
+    }
+    let tracks = tracks(admin, msg).await?;
+    if tracks.is_empty() {
+        print!("\n\nWARN: No Consumer");
+    } else {
+        print!("\n\n");
+        for (group, track, desc) in tracks {
+            print!("MessageTrack [consumerGroup={group}, trackType={track}, exceptionDesc={desc}]");
+        }
+    }
+    println!();
+    Ok(())
+}
+
+/// Apache's `messageTrackDetail`: per group consuming the topic, CONSUMED,
+/// CONSUMED_BUT_FILTERED, NOT_CONSUME_YET, PULL (a pull consumer, not tracked) or NOT_ONLINE.
+async fn tracks(admin: &Admin, msg: &MessageExt) -> anyhow::Result<Vec<(String, String, String)>> {
+    let topic = &msg.message.topic;
+    let store = msg.store_host.to_string();
+    let groups = admin
+        .topic_consumed_by(&store, topic)
+        .await
+        .with_context(|| format!("who consumes {topic}"))?;
+    let mut out = Vec::new();
+    for group in groups {
+        let conn = match admin.consumer_connection(&group).await {
+            Ok(c) => c,
+            Err(ClientError::Remote { code, remark, .. }) => {
+                let track = if code == ResponseCode::ConsumerNotOnline {
+                    "NOT_ONLINE"
+                } else {
+                    "UNKNOWN"
+                };
+                out.push((
+                    group,
+                    track.into(),
+                    format!("CODE:{} DESC:{remark}", i32::from(code)),
+                ));
+                continue;
+            }
+            Err(e) => {
+                out.push((group, "UNKNOWN".into(), e.to_string()));
+                continue;
+            }
+        };
+        if conn.consume_type == ConsumeType::Actively {
+            out.push((group, "PULL".into(), "null".into()));
+            continue;
+        }
+        let stats = admin.consume_stats(&group, Some(topic)).await?;
+        let consumed = stats.offset_table.0.iter().any(|(mq, o)| {
+            mq.topic == *topic
+                && mq.queue_id == msg.queue_id
+                && o.consumer_offset > msg.queue_offset
+        });
+        let track = if !consumed {
+            "NOT_CONSUME_YET"
+        } else {
+            let tag = msg.message.tags().unwrap_or_default();
+            let filtered = conn
+                .subscription_table
+                .values()
+                .filter(|s| s.topic == *topic)
+                .any(|s| {
+                    let tags: Vec<&str> = s.sub_string.split("||").map(str::trim).collect();
+                    !(tags.contains(&tag) || tags.contains(&"*") || s.sub_string.trim().is_empty())
+                });
+            if filtered {
+                "CONSUMED_BUT_FILTERED"
+            } else {
+                "CONSUMED"
+            }
+        };
+        out.push((group, track.into(), "null".into()));
+    }
+    Ok(out)
+}
+
+fn write_body(id: &str, body: &[u8]) -> anyhow::Result<String> {
+    let dir = std::env::temp_dir().join("rocketmq").join("msgbodys");
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let path = dir.join(id);
+    std::fs::write(&path, body).with_context(|| format!("writing {}", path.display()))?;
+    Ok(path.display().to_string())
+}

@@ -1,0 +1,128 @@
+//! `mqadmin queryMsgById`, `queryMsgByUniqueKey` and `queryMsgByKey` against a broker: the
+//! fields and who consumed the message, in Apache's layout, and the body file.
+
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use rocketmq_client::consumer::{ConsumeFromWhere, ConsumeResult, PushConsumer};
+use rocketmq_client::{Message, Producer};
+use rocketmq_integration_tests::TestCluster;
+use rocketmq_integration_tests::process::binary_path;
+
+// Multi-threaded: `mqadmin` runs as a child process the test waits for, while the servers it
+// asks run on this runtime.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_is_found_by_each_id_with_who_consumed_it() {
+    let cluster = TestCluster::start(|_| {}).await;
+    let ns = cluster.namesrv_addr();
+    let producer = Producer::builder("lookup-producer")
+        .namesrv_addr(ns.clone())
+        .start()
+        .await
+        .unwrap();
+    let sent = producer
+        .send(
+            Message::new("LookupTopic", "the body")
+                .with_tags("TagA")
+                .with_keys("ORDER-42"),
+        )
+        .await
+        .unwrap();
+    let consumed = Arc::new(AtomicUsize::new(0));
+    let seen = consumed.clone();
+    let consumer = PushConsumer::builder("lookup-consumers")
+        .namesrv_addr(&ns)
+        .subscribe("LookupTopic", "TagA")
+        .consume_from_where(ConsumeFromWhere::FirstOffset)
+        .start(move |msgs| {
+            let seen = seen.clone();
+            async move {
+                seen.fetch_add(msgs.len(), Ordering::SeqCst);
+                ConsumeResult::Success
+            }
+        })
+        .await
+        .unwrap();
+    for _ in 0..200 {
+        if consumed.load(Ordering::SeqCst) > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(consumed.load(Ordering::SeqCst), 1);
+
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(binary_path("mqadmin"))
+            .args(args)
+            .env("TMPDIR", tmp.path())
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "{args:?}: {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        text
+    };
+    // The consumer commits its offset every few seconds: the track says CONSUMED once it has.
+    let mut text = String::new();
+    for _ in 0..100 {
+        text = run(&["queryMsgById", "-n", &ns, "-i", &sent.offset_msg_id]);
+        if text.contains("trackType=CONSUMED,") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    for line in [
+        format!("{:<20} {}", "OffsetID:", sent.offset_msg_id),
+        format!("{:<20} LookupTopic", "Topic:"),
+        format!("{:<20} [TagA]", "Tags:"),
+        format!("{:<20} [ORDER-42]", "Keys:"),
+        format!("{:<20} {}", "Queue Offset:", sent.queue_offset),
+        "MessageTrack [consumerGroup=lookup-consumers, trackType=CONSUMED, exceptionDesc=null]"
+            .to_string(),
+    ] {
+        assert!(text.contains(&line), "{line:?} in\n{text}");
+    }
+    let body_line = text
+        .lines()
+        .find(|l| l.starts_with("Message Body Path:"))
+        .unwrap();
+    let path = body_line["Message Body Path:".len()..].trim();
+    assert!(path.starts_with(tmp.path().to_str().unwrap()), "{path}");
+    assert_eq!(std::fs::read(path).unwrap(), b"the body");
+
+    let by_unique = run(&[
+        "queryMsgByUniqueKey",
+        "-n",
+        &ns,
+        "-t",
+        "LookupTopic",
+        "-i",
+        &sent.msg_id,
+    ]);
+    assert!(by_unique.contains(&format!("{:<20} {}", "OffsetID:", sent.offset_msg_id)));
+
+    let by_key = run(&[
+        "queryMsgByKey",
+        "-n",
+        &ns,
+        "-t",
+        "LookupTopic",
+        "-k",
+        "ORDER-42",
+    ]);
+    let mut lines = by_key.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        format!("{:<50} {:>4} {:>40}", "#Message ID", "#QID", "#Offset")
+    );
+    let row = lines.next().unwrap();
+    assert!(row.starts_with(&sent.offset_msg_id), "{row}");
+    consumer.shutdown().await;
+    producer.shutdown().await;
+}
