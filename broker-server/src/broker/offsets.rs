@@ -53,6 +53,16 @@ impl ConsumerOffsetManager {
             .copied()
     }
 
+    /// Forgets a group's offsets on every topic (DELETE_SUBSCRIPTIONGROUP with `removeOffset`).
+    pub(crate) fn remove_group(&self, group: &str) {
+        let suffix = format!("@{group}");
+        self.table
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|k, _| !k.ends_with(&suffix));
+        self.dirty.store(true, Ordering::Release);
+    }
+
     /// Forgets every group's offsets of a topic.
     pub(crate) fn remove_topic(&self, topic: &str) {
         let prefix = format!("{topic}@");

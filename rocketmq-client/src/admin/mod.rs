@@ -13,6 +13,7 @@
 
 mod brokers;
 mod consumers;
+mod groups;
 mod messages;
 mod namesrvs;
 

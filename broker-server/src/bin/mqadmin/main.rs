@@ -26,6 +26,8 @@ mod ha;
 mod message;
 mod namesrv;
 mod queues;
+mod subgroup;
+mod topic;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
@@ -55,12 +57,20 @@ enum Command {
         #[arg(short = 'i', long = "interval")]
         interval: Option<u64>,
     },
-    /// List every topic.
+    /// List every topic; with -c, each with its cluster and consumer groups.
     #[command(name = "topicList")]
     TopicList {
         #[arg(short = 'n', long = "namesrvAddr")]
         namesrv: Option<String>,
+        #[arg(short = 'c', long = "clusterModel")]
+        cluster_model: bool,
     },
+    /// The clusters a topic is in.
+    #[command(name = "topicClusterList")]
+    TopicClusterList(topic::TopicCluster),
+    /// Change a topic's permission on a broker or a cluster's masters.
+    #[command(name = "updateTopicPerm")]
+    UpdateTopicPerm(topic::UpdateTopicPerm),
     /// Show where a topic lives.
     #[command(name = "topicRoute")]
     TopicRoute {
@@ -147,6 +157,15 @@ enum Command {
     /// Give a broker name's queues write permission again on every name server.
     #[command(name = "addWritePerm")]
     AddWritePerm(namesrv::WritePerm),
+    /// Create or update a subscription group on a broker or a cluster's masters.
+    #[command(name = "updateSubGroup")]
+    UpdateSubGroup(subgroup::UpdateSubGroup),
+    /// Delete a subscription group from a broker or a cluster's masters.
+    #[command(name = "deleteSubGroup")]
+    DeleteSubGroup(subgroup::DeleteSubGroup),
+    /// A subscription group's config on every broker that has it.
+    #[command(name = "getConsumerConfig")]
+    GetConsumerConfig(subgroup::GetConsumerConfig),
     /// A message by its offset id, with who consumed it.
     #[command(name = "queryMsgById")]
     QueryMsgById(message::QueryMsgById),
@@ -208,15 +227,21 @@ async fn run() -> anyhow::Result<()> {
                 tokio::time::sleep(std::time::Duration::from_secs(secs)).await;
             }
         }
-        Command::TopicList { namesrv } => {
-            for topic in Admin::connect(namesrv.as_deref())?
-                .topic_list()
-                .await?
-                .topic_list
-            {
-                println!("{topic}");
+        Command::TopicList {
+            namesrv,
+            cluster_model,
+        } => {
+            let admin = Admin::connect(namesrv.as_deref())?;
+            if cluster_model {
+                topic::list_with_clusters(&admin).await?;
+            } else {
+                for topic in admin.topic_list().await?.topic_list {
+                    println!("{topic}");
+                }
             }
         }
+        Command::TopicClusterList(args) => topic::clusters(args).await?,
+        Command::UpdateTopicPerm(args) => topic::update_perm(args).await?,
         Command::TopicRoute { namesrv, topic } => {
             let route = Admin::connect(namesrv.as_deref())?
                 .topic_route(&topic)
@@ -333,6 +358,9 @@ async fn run() -> anyhow::Result<()> {
         Command::GetBrokerConfig(args) => broker::get(args).await?,
         Command::CloneGroupOffset(args) => queues::clone_group_offset(args).await?,
         Command::QueryMsgById(args) => message::by_id(args).await?,
+        Command::UpdateSubGroup(args) => subgroup::update(args).await?,
+        Command::DeleteSubGroup(args) => subgroup::delete(args).await?,
+        Command::GetConsumerConfig(args) => subgroup::get_config(args).await?,
         Command::QueryMsgByUniqueKey(args) => message::by_unique_key(args).await?,
         Command::QueryMsgByKey(args) => message::by_key(args).await?,
         Command::CleanExpiredCq(args) => queues::clean(args, true).await?,

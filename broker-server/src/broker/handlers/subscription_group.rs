@@ -26,8 +26,13 @@ pub(super) fn all(state: &BrokerState, req: &RemotingCommand) -> Handled {
         .with_body(state.groups.wrapper().encode()))
 }
 
+/// Deletes a group's config, and with `removeOffset=true` its offsets too (Apache 4.9.x).
 pub(super) fn delete(state: &BrokerState, req: &RemotingCommand) -> Handled {
-    state.groups.delete(&group_name(req)?);
+    let group = group_name(req)?;
+    state.groups.delete(&group);
+    if req.ext("removeOffset") == Some("true") {
+        state.offsets.remove_group(&group);
+    }
     Ok(RemotingCommand::response_to(req, ResponseCode::Success))
 }
 

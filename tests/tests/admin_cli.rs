@@ -1,0 +1,142 @@
+//! `mqadmin`'s group and topic commands against our servers, their output in Apache's layout
+//! and their effect on the cluster: updateSubGroup / getConsumerConfig / deleteSubGroup,
+//! topicList -c, topicClusterList, updateTopicPerm.
+
+use std::process::Command;
+use std::time::Duration;
+
+use rocketmq_client::admin::{Admin, Target};
+use rocketmq_client::protocol::body::TopicConfig;
+use rocketmq_integration_tests::TestCluster;
+use rocketmq_integration_tests::process::binary_path;
+
+fn mqadmin(args: &[&str]) -> String {
+    let out = Command::new(binary_path("mqadmin"))
+        .args(args)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{args:?}: {text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text
+}
+
+// Multi-threaded: `mqadmin` runs as a child process the test waits for, while the servers it
+// asks run on this runtime.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn group_and_topic_commands_print_apaches_lines_and_change_the_cluster() {
+    let cluster = TestCluster::start(|_| {}).await;
+    let ns = cluster.namesrv_addr();
+    let broker = cluster.broker_addr();
+    let admin = Admin::connect(Some(&ns)).unwrap();
+
+    let out = mqadmin(&[
+        "updateSubGroup",
+        "-n",
+        &ns,
+        "-c",
+        "DefaultCluster",
+        "-g",
+        "cli-group",
+        "-r",
+        "3",
+        "-q",
+        "2",
+    ]);
+    assert_eq!(
+        out,
+        format!(
+            "create subscription group to {broker} success.\nSubscriptionGroupConfig [groupName=cli-group, consumeEnable=true, consumeFromMinEnable=false, consumeBroadcastEnable=false, retryQueueNums=2, retryMaxTimes=3, brokerId=0, whichBrokerWhenConsumeSlowly=1, notifyConsumerIdsChangedEnable=true]\n"
+        )
+    );
+    let stored = admin
+        .subscription_group(&broker, "cli-group")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((stored.retry_max_times, stored.retry_queue_nums), (3, 2));
+    let out = mqadmin(&["getConsumerConfig", "-n", &ns, "-g", "cli-group"]);
+    assert!(
+        out.starts_with("=============================DefaultCluster:"),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("{:<40}=  3\n", "retryMaxTimes")),
+        "{out}"
+    );
+    let out = mqadmin(&[
+        "deleteSubGroup",
+        "-n",
+        &ns,
+        "-b",
+        &broker,
+        "-g",
+        "cli-group",
+    ]);
+    assert_eq!(
+        out,
+        format!("delete subscription group [cli-group] from broker [{broker}] success.\n")
+    );
+    assert!(
+        admin
+            .subscription_group(&broker, "cli-group")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    admin
+        .create_topic(
+            &Target::Cluster("DefaultCluster".into()),
+            &TopicConfig::new("CliTopic", 2),
+        )
+        .await
+        .unwrap();
+    cluster.wait_route("CliTopic").await;
+    let out = mqadmin(&["topicClusterList", "-n", &ns, "-t", "CliTopic"]);
+    assert_eq!(out, "DefaultCluster\n");
+    let out = mqadmin(&["topicList", "-n", &ns, "-c"]);
+    let mut lines = out.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        format!(
+            "{:<20}  {:<48}  {:<48}",
+            "#Cluster Name", "#Topic", "#Consumer Group"
+        )
+    );
+    assert!(
+        lines.any(|l| l == format!("{:<20}  {:<64}  {:<64}", "DefaultCluster", "CliTopic", "")),
+        "{out}"
+    );
+
+    let out = mqadmin(&[
+        "updateTopicPerm",
+        "-n",
+        &ns,
+        "-b",
+        &broker,
+        "-t",
+        "CliTopic",
+        "-p",
+        "4",
+    ]);
+    assert!(
+        out.starts_with(&format!(
+            "update topic perm from 6 to 4 in {broker} success.\n"
+        )),
+        "{out}"
+    );
+    assert!(out.contains("perm=R--"), "{out}");
+    let mut perm = 0;
+    for _ in 0..100 {
+        perm = admin.topic_route("CliTopic").await.unwrap().queue_datas[0].perm;
+        if perm == 4 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(perm, 4, "the route follows");
+}
