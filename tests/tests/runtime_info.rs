@@ -71,7 +71,9 @@ fn first_tps(v: &str) -> f64 {
     }
 }
 
-#[tokio::test]
+// Multi-threaded: `mqadmin` runs as a child process the test waits for, while the broker it
+// asks runs on this runtime.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn runtime_info_has_apaches_keys_and_follows_the_traffic() {
     let cluster = TestCluster::start(|_| {}).await;
     let admin = Admin::connect(Some(&cluster.namesrv_addr())).unwrap();
@@ -150,6 +152,54 @@ async fn runtime_info_has_apaches_keys_and_follows_the_traffic() {
     assert_eq!(size, max, "every stored byte is a put's");
     assert!(kv["runtime"].starts_with("[ 0 days, 0 hours, 0 minutes, "));
     assert!(kv["putMessageDistributeTime"].starts_with("[<=0ms]:"));
+
+    // The stats items (VIEW_BROKER_STATS_DATA) have their first minute snapshot by now.
+    let broker = cluster.broker_addr();
+    let put = admin
+        .broker_stats_data(&broker, "TOPIC_PUT_NUMS", "RuntimeTopic")
+        .await
+        .unwrap();
+    assert_eq!(put.stats_minute.sum, 30, "{put:?}");
+    assert_eq!(put.stats_minute.avgpt, 1.0, "one message a send");
+    let got = admin
+        .broker_stats_data(&broker, "GROUP_GET_NUMS", "RuntimeTopic@runtime-group")
+        .await
+        .unwrap();
+    assert_eq!(got.stats_minute.sum, 30, "{got:?}");
+    match admin
+        .broker_stats_data(&broker, "TOPIC_PUT_NUMS", "Nope")
+        .await
+    {
+        Err(rocketmq_client::ClientError::Remote { remark, .. }) => {
+            assert_eq!(remark, "The stats <TOPIC_PUT_NUMS> <Nope> not exist")
+        }
+        other => panic!("{other:?}"),
+    }
+    reader.commit().await.unwrap();
+    let out =
+        std::process::Command::new(rocketmq_integration_tests::process::binary_path("mqadmin"))
+            .args([
+                "statsAll",
+                "-n",
+                &cluster.namesrv_addr(),
+                "-t",
+                "RuntimeTopic",
+            ])
+            .output()
+            .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("RuntimeTopic"))
+        .unwrap_or_else(|| panic!("{text}"));
+    let cols: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(cols[1], "runtime-group", "{row}");
+    assert_eq!(
+        (cols[5], cols[6]),
+        ("30", "30"),
+        "in and out over the day: {row}"
+    );
     reader.shutdown().await;
     producer.shutdown().await;
 }

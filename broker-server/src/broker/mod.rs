@@ -20,7 +20,7 @@ mod offsets;
 mod register;
 mod schedule;
 mod stats;
-pub(crate) use stats::RateKind;
+mod stats_items;
 mod topics;
 mod transaction;
 

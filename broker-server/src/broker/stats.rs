@@ -5,7 +5,7 @@
 //! 10, 60 and 600 seconds, the put-latency distribution of the last minute and its p99, the
 //! totals at this and yesterday's midnight) is worked out by the sampler or when asked.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -13,6 +13,10 @@ use std::time::{Duration, Instant};
 use rocketmq_client::protocol::now_millis;
 use tokio_util::sync::CancellationToken;
 
+use super::stats_items::{
+    BROKER_GET_NUMS, BROKER_PUT_NUMS, GROUP_GET_NUMS, GROUP_GET_SIZE, StatsItems, TOPIC_PUT_NUMS,
+    TOPIC_PUT_SIZE, Window,
+};
 use crate::net::RequestQueue;
 
 /// Samples kept: one a second for ten minutes, and one more to take differences from.
@@ -83,8 +87,8 @@ pub(crate) struct Stats {
     /// Requests waiting for a handler, per Apache pool.
     pub(crate) queues: Queues,
     sampled: Mutex<Sampled>,
-    /// Messages put per topic and pulled per consumer group, for the TPS figures.
-    rates: Mutex<HashMap<(RateKind, String), Rate>>,
+    /// Per topic and per group, with their last minute, hour and day.
+    pub(crate) items: StatsItems,
 }
 
 /// Requests of Apache's pools (send, pull, query, end-transaction) waiting to be handled.
@@ -110,36 +114,6 @@ struct Sampled {
     put_yesterday_morning: u64,
     get_today_morning: u64,
     get_yesterday_morning: u64,
-}
-
-/// What a rate counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum RateKind {
-    /// Messages stored, per topic.
-    Put,
-    /// Messages pulled, per consumer group.
-    Pull,
-}
-
-/// Messages per second over 10-second windows.
-#[derive(Debug)]
-struct Rate {
-    window_start: Instant,
-    count: u64,
-    last_tps: f64,
-}
-
-const RATE_WINDOW: Duration = Duration::from_secs(10);
-
-impl Rate {
-    fn roll(&mut self) {
-        let elapsed = self.window_start.elapsed();
-        if elapsed >= RATE_WINDOW {
-            self.last_tps = self.count as f64 / elapsed.as_secs_f64();
-            self.count = 0;
-            self.window_start = Instant::now();
-        }
-    }
 }
 
 /// A put the store answered: how long it took and what it stored.
@@ -168,33 +142,45 @@ impl Default for Stats {
                 day: local_day(now_millis() / 1000),
                 ..Sampled::default()
             }),
-            rates: Mutex::default(),
+            items: StatsItems::default(),
         }
     }
 }
 
 impl Stats {
-    /// Counts messages for a topic (puts) or a group (pulls).
-    pub(crate) fn record(&self, kind: RateKind, name: &str, messages: u64) {
-        let mut rates = self.rates.lock().unwrap_or_else(|e| e.into_inner());
-        let rate = rates
-            .entry((kind, name.to_string()))
-            .or_insert_with(|| Rate {
-                window_start: Instant::now(),
-                count: 0,
-                last_tps: 0.0,
-            });
-        rate.roll();
-        rate.count += messages;
+    /// Messages a send stored in `topic` (a put of `cluster`'s broker).
+    pub(crate) fn topic_put(&self, topic: &str, cluster: &str, messages: u64, bytes: u64) {
+        let now = now_millis();
+        self.items.add(TOPIC_PUT_NUMS, topic, messages, 1, now);
+        self.items.add(TOPIC_PUT_SIZE, topic, bytes, 1, now);
+        self.items.add(BROKER_PUT_NUMS, cluster, messages, 1, now);
     }
 
-    /// The rate over the last complete 10-second window.
-    pub(crate) fn tps(&self, kind: RateKind, name: &str) -> f64 {
-        let mut rates = self.rates.lock().unwrap_or_else(|e| e.into_inner());
-        rates.get_mut(&(kind, name.to_string())).map_or(0.0, |r| {
-            r.roll();
-            r.last_tps
-        })
+    /// Messages a pull of `group` took from `topic`.
+    pub(crate) fn group_get(
+        &self,
+        topic: &str,
+        group: &str,
+        cluster: &str,
+        messages: u64,
+        bytes: u64,
+    ) {
+        let now = now_millis();
+        let key = format!("{topic}@{group}");
+        self.items.add(GROUP_GET_NUMS, &key, messages, 1, now);
+        self.items.add(GROUP_GET_SIZE, &key, bytes, 1, now);
+        self.items.add(BROKER_GET_NUMS, cluster, messages, 1, now);
+    }
+
+    /// Messages a second put in `topic` over the last minute.
+    pub(crate) fn topic_put_tps(&self, topic: &str) -> f64 {
+        self.items.minute_tps(TOPIC_PUT_NUMS, topic)
+    }
+
+    /// Messages a second `group` pulled from `topic` over the last minute.
+    pub(crate) fn group_get_tps(&self, topic: &str, group: &str) -> f64 {
+        self.items
+            .minute_tps(GROUP_GET_NUMS, &format!("{topic}@{group}"))
     }
 
     /// A put the store took.
@@ -349,6 +335,7 @@ impl Stats {
 pub(crate) async fn run(stats: std::sync::Arc<Stats>, cancel: CancellationToken) {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let mut minute = Instant::now();
+    let mut seconds: u64 = 0;
     loop {
         tokio::select! {
             _ = cancel.cancelled() => return,
@@ -357,7 +344,15 @@ pub(crate) async fn run(stats: std::sync::Arc<Stats>, cancel: CancellationToken)
                 if minute_passed {
                     minute = Instant::now();
                 }
-                stats.sample(now_millis(), minute_passed);
+                let now = now_millis();
+                stats.sample(now, minute_passed);
+                seconds += 1;
+                // The stats items' windows, as Apache samples them.
+                for (every, window) in [(10, Window::Minute), (600, Window::Hour), (3600, Window::Day)] {
+                    if seconds.is_multiple_of(every) {
+                        stats.items.sample(window, now);
+                    }
+                }
             }
         }
     }
@@ -453,6 +448,7 @@ fn local_day(unix_secs: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashMap;
 
     #[test]
     fn doubles_print_as_java_prints_them() {

@@ -4,11 +4,12 @@
 use super::Admin;
 use crate::error::{ClientError, Result};
 use crate::protocol::body::{
-    GroupList, JsonBody, QueryConsumeQueueResponseBody, QueryConsumeTimeSpanBody, QueueTimeSpan,
+    BrokerStatsData, GroupList, JsonBody, QueryConsumeQueueResponseBody, QueryConsumeTimeSpanBody,
+    QueueTimeSpan,
 };
 use crate::protocol::header::{
     CloneGroupOffsetRequestHeader, QueryConsumeQueueRequestHeader,
-    QueryConsumeTimeSpanRequestHeader, TopicHeader,
+    QueryConsumeTimeSpanRequestHeader, TopicHeader, ViewBrokerStatsDataRequestHeader,
 };
 use crate::protocol::{RemotingCommand, RequestCode};
 
@@ -121,6 +122,27 @@ impl Admin {
             )
             .await?;
         QueryConsumeQueueResponseBody::decode(&resp.body).map_err(|e| ClientError::body(addr, e))
+    }
+
+    /// One stats item's last minute, hour and day on a broker (VIEW_BROKER_STATS_DATA):
+    /// `TOPIC_PUT_NUMS` of a topic, `GROUP_GET_NUMS` of `topic@group`, ….
+    pub async fn broker_stats_data(
+        &self,
+        addr: &str,
+        name: &str,
+        key: &str,
+    ) -> Result<BrokerStatsData> {
+        let header = ViewBrokerStatsDataRequestHeader {
+            stats_name: name.to_string(),
+            stats_key: key.to_string(),
+        };
+        let resp = self
+            .call(
+                addr,
+                RemotingCommand::request_with(RequestCode::ViewBrokerStatsData, &header),
+            )
+            .await?;
+        BrokerStatsData::decode(&resp.body).map_err(|e| ClientError::body(addr, e))
     }
 
     /// Has a broker drop consume queues whose messages are all gone from its commit log

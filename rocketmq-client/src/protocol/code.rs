@@ -97,6 +97,7 @@ codes! {
         ConsumeMessageDirectly = 309,
         SendMessageV2 = 310,
         CloneGroupOffset = 314,
+        ViewBrokerStatsData = 315,
         CleanUnusedTopic = 316,
         GetBrokerConsumeStats = 317,
         UpdateNamesrvConfig = 318,

@@ -26,6 +26,7 @@ mod ha;
 mod message;
 mod namesrv;
 mod queues;
+mod stats;
 mod subgroup;
 mod topic;
 
@@ -166,6 +167,9 @@ enum Command {
     /// A subscription group's config on every broker that has it.
     #[command(name = "getConsumerConfig")]
     GetConsumerConfig(subgroup::GetConsumerConfig),
+    /// Per topic and group: backlog, TPS in and out, messages in and out over the last day.
+    #[command(name = "statsAll")]
+    StatsAll(stats::StatsAll),
     /// A message by its offset id, with who consumed it.
     #[command(name = "queryMsgById")]
     QueryMsgById(message::QueryMsgById),
@@ -358,6 +362,7 @@ async fn run() -> anyhow::Result<()> {
         Command::GetBrokerConfig(args) => broker::get(args).await?,
         Command::CloneGroupOffset(args) => queues::clone_group_offset(args).await?,
         Command::QueryMsgById(args) => message::by_id(args).await?,
+        Command::StatsAll(args) => stats::run(args).await?,
         Command::UpdateSubGroup(args) => subgroup::update(args).await?,
         Command::DeleteSubGroup(args) => subgroup::delete(args).await?,
         Command::GetConsumerConfig(args) => subgroup::get_config(args).await?,

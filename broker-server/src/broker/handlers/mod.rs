@@ -2,6 +2,7 @@
 //! [`Refusal`](crate::net::Refusal) becomes the answer here, in one place.
 
 mod broker_config;
+mod broker_stats;
 mod call_consumer;
 mod check_client;
 mod connections;
@@ -77,6 +78,7 @@ pub(super) async fn dispatch(
         GetTopicStatsInfo => stats::topic_stats(state, &req),
         GetConsumeStats => stats::consume_stats(state, &req),
         GetBrokerConsumeStats => stats::broker_consume_stats(state, &req),
+        ViewBrokerStatsData => broker_stats::view(state, &req),
         GetConsumerConnectionList => connections::consumers(state, &req),
         GetProducerConnectionList => connections::producers(state, &req),
         GetConsumerRunningInfo => call_consumer::running_info(state, &req).await,

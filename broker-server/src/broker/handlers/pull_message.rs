@@ -17,7 +17,7 @@ use rocketmq_client::protocol::message::properties;
 use rocketmq_client::protocol::sql::SqlExpression;
 use rocketmq_client::protocol::{RemotingCommand, ResponseCode, java_hash_code};
 
-use crate::broker::{BrokerRole, BrokerState, RateKind};
+use crate::broker::{BrokerRole, BrokerState};
 use crate::net::{Handled, refuse};
 use crate::store::{GetMessageResult, GetStatus};
 
@@ -194,7 +194,7 @@ pub(super) async fn handle(state: &BrokerState, req: &RemotingCommand) -> Handle
     respond(
         state,
         req,
-        &h.consumer_group,
+        (&h.topic, &h.consumer_group),
         &result,
         h.queue_offset,
         suggest,
@@ -259,16 +259,20 @@ fn pull_code(result: &GetMessageResult, requested: i64) -> ResponseCode {
 fn respond(
     state: &BrokerState,
     req: &RemotingCommand,
-    group: &str,
+    (topic, group): (&str, &str),
     result: &GetMessageResult,
     requested: i64,
     suggest_which_broker_id: i64,
 ) -> Handled {
     let code = pull_code(result, requested);
     if code == ResponseCode::Success {
-        state
-            .stats
-            .record(RateKind::Pull, group, result.count as u64);
+        state.stats.group_get(
+            topic,
+            group,
+            &state.config.broker_cluster_name,
+            result.count as u64,
+            result.body.len() as u64,
+        );
     }
     let mut resp = RemotingCommand::response_to(req, code)
         .with_remark(result.status.name())

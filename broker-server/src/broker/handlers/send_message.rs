@@ -17,10 +17,10 @@ use rocketmq_client::protocol::topic::dlq_topic;
 use rocketmq_client::protocol::{RemotingCommand, ResponseCode, now_millis};
 
 use crate::broker::BrokerRole;
+use crate::broker::BrokerState;
 use crate::broker::ha::{Replicated, Role};
 use crate::broker::stats::Put;
 use crate::broker::topics::{RETRY_GROUP_TOPIC_PREFIX, is_send_forbidden, validate_topic};
-use crate::broker::{BrokerState, RateKind};
 use crate::broker::{schedule, transaction};
 use crate::net::{Channel, Handled, Refusal, refuse};
 use crate::store::{AppendResult, PutError, PutMessage};
@@ -40,7 +40,12 @@ pub(super) async fn handle(
     let built = build(state, channel, &h, &topic, queue_id, batch, &req.body)?;
     let count = built.messages.len() as u64;
     let (append, code) = store(state, built.messages, wait_store).await?;
-    state.stats.record(RateKind::Put, &h.topic, count);
+    state.stats.topic_put(
+        &h.topic,
+        &state.config.broker_cluster_name,
+        count,
+        append.wrote_bytes as u64,
+    );
     Ok(respond(state, req, code, &append, queue_id, built.uniq))
 }
 

@@ -11,8 +11,8 @@ use rocketmq_client::protocol::body::{
 use rocketmq_client::protocol::header::{GetConsumeStatsInBrokerHeader, TopicHeader};
 use rocketmq_client::protocol::{RemotingCommand, ResponseCode};
 
+use crate::broker::BrokerState;
 use crate::broker::topics::RETRY_GROUP_TOPIC_PREFIX;
-use crate::broker::{BrokerState, RateKind};
 use crate::net::{Handled, refuse};
 
 pub(super) fn topic_stats(state: &BrokerState, req: &RemotingCommand) -> Handled {
@@ -45,7 +45,7 @@ pub(super) fn topic_stats(state: &BrokerState, req: &RemotingCommand) -> Handled
     }
     let stats = TopicStatsTable {
         offset_table: MqMap(table),
-        topic_put_tps: state.stats.tps(RateKind::Put, &h.topic),
+        topic_put_tps: state.stats.topic_put_tps(&h.topic),
     };
     Ok(RemotingCommand::response_to(req, ResponseCode::Success).with_body(stats.encode()))
 }
@@ -62,6 +62,7 @@ pub(super) fn consume_stats(state: &BrokerState, req: &RemotingCommand) -> Handl
         None => state.offsets.topics_of_group(&group),
     };
     let mut table = BTreeMap::new();
+    let mut consume_tps = 0.0;
     for topic in topics {
         let Some(cfg) = state.topics.get(&topic) else {
             continue;
@@ -72,6 +73,7 @@ pub(super) fn consume_stats(state: &BrokerState, req: &RemotingCommand) -> Handl
             continue;
         }
         table.extend(progress(state, &group, &topic, cfg.read_queue_nums));
+        consume_tps += state.stats.group_get_tps(&topic, &group);
     }
     if table.is_empty() {
         return refuse(
@@ -80,7 +82,7 @@ pub(super) fn consume_stats(state: &BrokerState, req: &RemotingCommand) -> Handl
         );
     }
     let stats = ConsumeStats {
-        consume_tps: state.stats.tps(RateKind::Pull, &group),
+        consume_tps,
         offset_table: MqMap(table),
     };
     Ok(RemotingCommand::response_to(req, ResponseCode::Success).with_body(stats.encode()))
@@ -146,7 +148,7 @@ pub(super) fn broker_consume_stats(state: &BrokerState, req: &RemotingCommand) -
                 continue;
             }
             let stats = ConsumeStats {
-                consume_tps: state.stats.tps(RateKind::Pull, &group),
+                consume_tps: state.stats.group_get_tps(&topic, &group),
                 offset_table: MqMap(progress(state, &group, &topic, cfg.write_queue_nums)),
             };
             list.total_diff += stats.diff_total();

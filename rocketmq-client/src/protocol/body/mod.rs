@@ -4,6 +4,7 @@
 //! the `fastjson` module) and encodes either as standard JSON or, for bodies whose Java
 //! form has non-string map keys, in fastjson's form.
 
+mod broker_stats;
 mod cluster;
 mod consumer_info;
 mod ha;
@@ -17,6 +18,7 @@ mod stats;
 mod subscription_group;
 mod topic_config;
 
+pub use broker_stats::{BrokerStatsData, BrokerStatsItem};
 pub use cluster::ClusterInfo;
 pub use consumer_info::{
     Connection, ConsumeMessageDirectlyResult, ConsumeStatus, ConsumerConnection,

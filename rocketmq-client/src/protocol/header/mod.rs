@@ -9,6 +9,7 @@
 //! with the key's name.
 
 mod broker_config;
+mod broker_stats;
 mod client_admin;
 mod consumer_group;
 mod consumer_offset;
@@ -26,6 +27,7 @@ mod transaction;
 mod write_perm;
 
 pub use broker_config::GetBrokerConfigResponseHeader;
+pub use broker_stats::ViewBrokerStatsDataRequestHeader;
 pub use client_admin::{
     GetConsumeStatsInBrokerHeader, GetConsumerRunningInfoRequestHeader, ProducerGroupHeader,
     ResetOffsetRequestHeader,
