@@ -123,6 +123,77 @@ async fn a_message_is_found_by_each_id_with_who_consumed_it() {
     );
     let row = lines.next().unwrap();
     assert!(row.starts_with(&sent.offset_msg_id), "{row}");
+
+    // sendMessage to a chosen queue, then the message at that queue offset.
+    let broker_name = sent.message_queue.broker_name.clone();
+    let qid = sent.message_queue.queue_id.to_string();
+    let out = run(&[
+        "sendMessage",
+        "-n",
+        &ns,
+        "-t",
+        "LookupTopic",
+        "-p",
+        "from the cli",
+        "-c",
+        "TagB",
+        "-b",
+        &broker_name,
+        "-i",
+        &qid,
+    ]);
+    let mut lines = out.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        format!(
+            "{:<32}  {:<4}  {:<20}    #MsgId",
+            "#Broker Name", "#QID", "#Send Result"
+        )
+    );
+    let row: Vec<&str> = lines.next().unwrap().split_whitespace().collect();
+    assert_eq!(
+        (row[0], row[1], row[2]),
+        (broker_name.as_str(), qid.as_str(), "SEND_OK")
+    );
+    let next = (sent.queue_offset + 1).to_string();
+    let out = run(&[
+        "queryMsgByOffset",
+        "-n",
+        &ns,
+        "-t",
+        "LookupTopic",
+        "-b",
+        &broker_name,
+        "-i",
+        &qid,
+        "-o",
+        &next,
+    ]);
+    assert!(out.contains(&format!("{:<20} [TagB]", "Tags:")), "{out}");
+    let body_path = out
+        .lines()
+        .find_map(|l| l.strip_prefix("Message Body Path:"))
+        .unwrap()
+        .trim()
+        .to_string();
+    assert_eq!(std::fs::read(body_path).unwrap(), b"from the cli");
+    let out = run(&[
+        "checkMsgSendRT",
+        "-n",
+        &ns,
+        "-t",
+        "LookupTopic",
+        "-a",
+        "3",
+        "-s",
+        "16",
+    ]);
+    assert_eq!(
+        out.lines().filter(|l| l.contains("true")).count(),
+        3,
+        "{out}"
+    );
+    assert!(out.lines().last().unwrap().starts_with("Avg RT: "), "{out}");
     consumer.shutdown().await;
     producer.shutdown().await;
 }

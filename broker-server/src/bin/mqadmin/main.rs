@@ -176,6 +176,15 @@ enum Command {
     /// A message by the id its send returned (its unique key).
     #[command(name = "queryMsgByUniqueKey")]
     QueryMsgByUniqueKey(message::QueryMsgByUniqueKey),
+    /// The message at a queue offset.
+    #[command(name = "queryMsgByOffset")]
+    QueryMsgByOffset(message::QueryMsgByOffset),
+    /// Send one message.
+    #[command(name = "sendMessage")]
+    SendMessage(message::SendMessage),
+    /// Time sends to a topic, round its queues.
+    #[command(name = "checkMsgSendRT")]
+    CheckMsgSendRt(message::CheckMsgSendRt),
     /// Messages of a topic with a business key.
     #[command(name = "queryMsgByKey")]
     QueryMsgByKey(message::QueryMsgByKey),
@@ -368,6 +377,9 @@ async fn run() -> anyhow::Result<()> {
         Command::GetConsumerConfig(args) => subgroup::get_config(args).await?,
         Command::QueryMsgByUniqueKey(args) => message::by_unique_key(args).await?,
         Command::QueryMsgByKey(args) => message::by_key(args).await?,
+        Command::QueryMsgByOffset(args) => message::by_offset(args).await?,
+        Command::SendMessage(args) => message::send(args).await?,
+        Command::CheckMsgSendRt(args) => message::check_send_rt(args).await?,
         Command::CleanExpiredCq(args) => queues::clean(args, true).await?,
         Command::CleanUnusedTopic(args) => queues::clean(args, false).await?,
         Command::QueryCq(args) => queues::query_cq(args).await?,

@@ -8,12 +8,13 @@ use std::collections::BTreeMap;
 
 use anyhow::{Context, bail};
 use clap::Args;
-use rocketmq_client::ClientError;
 use rocketmq_client::admin::Admin;
 use rocketmq_client::protocol::ResponseCode;
 use rocketmq_client::protocol::body::ConsumeType;
+use rocketmq_client::protocol::body::MessageQueue;
 use rocketmq_client::protocol::message::MessageExt;
 use rocketmq_client::protocol::time::format_utc;
+use rocketmq_client::{ClientError, Message, Producer, SendStatus};
 
 #[derive(Args)]
 pub(crate) struct QueryMsgById {
@@ -33,6 +34,52 @@ pub(crate) struct QueryMsgByUniqueKey {
     id: String,
     #[arg(short = 't', long = "topic")]
     topic: String,
+}
+
+#[derive(Args)]
+pub(crate) struct QueryMsgByOffset {
+    #[arg(short = 'n', long = "namesrvAddr")]
+    namesrv: Option<String>,
+    #[arg(short = 't', long = "topic")]
+    topic: String,
+    #[arg(short = 'b', long = "brokerName")]
+    broker_name: String,
+    #[arg(short = 'i', long = "queueId")]
+    queue_id: i32,
+    #[arg(short = 'o', long = "offset")]
+    offset: i64,
+}
+
+#[derive(Args)]
+pub(crate) struct SendMessage {
+    #[arg(short = 'n', long = "namesrvAddr")]
+    namesrv: Option<String>,
+    #[arg(short = 't', long = "topic")]
+    topic: String,
+    /// The body, as UTF-8 text.
+    #[arg(short = 'p', long = "body")]
+    body: String,
+    #[arg(short = 'k', long = "key")]
+    keys: Option<String>,
+    #[arg(short = 'c', long = "tags")]
+    tags: Option<String>,
+    /// Send to this broker name's queue `-i`.
+    #[arg(short = 'b', long = "broker")]
+    broker: Option<String>,
+    #[arg(short = 'i', long = "qid")]
+    queue: Option<i32>,
+}
+
+#[derive(Args)]
+pub(crate) struct CheckMsgSendRt {
+    #[arg(short = 'n', long = "namesrvAddr")]
+    namesrv: Option<String>,
+    #[arg(short = 't', long = "topic")]
+    topic: String,
+    #[arg(short = 'a', long = "amount", default_value_t = 100)]
+    amount: u64,
+    #[arg(short = 's', long = "size", default_value_t = 128)]
+    size: usize,
 }
 
 #[derive(Args)]
@@ -91,6 +138,140 @@ pub(crate) async fn by_key(args: QueryMsgByKey) -> anyhow::Result<()> {
             m.queue_offset
         );
     }
+    Ok(())
+}
+
+/// The message at a queue offset: its consume-queue entry gives its commit-log offset, which
+/// the broker then reads (as a pull of one message from that offset would).
+pub(crate) async fn by_offset(args: QueryMsgByOffset) -> anyhow::Result<()> {
+    let admin = Admin::connect(args.namesrv.as_deref())?;
+    let route = admin.topic_route(&args.topic).await?;
+    let addr = route
+        .broker_datas
+        .iter()
+        .find(|b| b.broker_name == args.broker_name)
+        .and_then(|b| {
+            b.broker_addrs
+                .get(&0)
+                .or_else(|| b.broker_addrs.values().next())
+        })
+        .cloned()
+        .with_context(|| format!("broker {} does not serve {}", args.broker_name, args.topic))?;
+    let cq = admin
+        .query_consume_queue(&addr, &args.topic, args.queue_id, args.offset, 1, None)
+        .await?;
+    let Some(entry) = cq.queue_data.first() else {
+        bail!(
+            "no message at offset {} of {}@{} (the queue holds {}..{})",
+            args.offset,
+            args.queue_id,
+            args.topic,
+            cq.min_queue_index,
+            cq.max_queue_index
+        );
+    };
+    let addr: std::net::SocketAddr = addr
+        .parse()
+        .with_context(|| format!("broker address {addr}"))?;
+    let id = rocketmq_client::protocol::message::offset_msg_id(&addr, entry.physic_offset);
+    let msg = admin.view_message(&id).await?;
+    print_message(&admin, &msg).await
+}
+
+/// `-n`, else `NAMESRV_ADDR`, as Apache's tools read them.
+fn namesrv(given: &Option<String>) -> anyhow::Result<String> {
+    given
+        .clone()
+        .or_else(|| std::env::var("NAMESRV_ADDR").ok())
+        .context("give -n namesrvAddr or set NAMESRV_ADDR")
+}
+
+fn status_name(s: SendStatus) -> &'static str {
+    match s {
+        SendStatus::SendOk => "SEND_OK",
+        SendStatus::FlushDiskTimeout => "FLUSH_DISK_TIMEOUT",
+        SendStatus::FlushSlaveTimeout => "FLUSH_SLAVE_TIMEOUT",
+        SendStatus::SlaveNotAvailable => "SLAVE_NOT_AVAILABLE",
+    }
+}
+
+pub(crate) async fn send(args: SendMessage) -> anyhow::Result<()> {
+    if args.queue.is_some() && args.broker.is_none() {
+        bail!("Broker name must be set if the queue is chosen!");
+    }
+    let producer = Producer::builder("PID_SMSC")
+        .namesrv_addr(namesrv(&args.namesrv)?)
+        .start()
+        .await?;
+    let mut msg = Message::new(&args.topic, args.body.clone());
+    if let Some(tags) = &args.tags {
+        msg = msg.with_tags(tags.trim());
+    }
+    if let Some(keys) = &args.keys {
+        msg = msg.with_keys(keys.trim());
+    }
+    let sent = match (&args.broker, args.queue) {
+        (Some(b), Some(q)) => {
+            producer
+                .send_to_queue(msg, &MessageQueue::new(&args.topic, b.trim(), q))
+                .await
+        }
+        _ => producer.send(msg).await,
+    };
+    producer.shutdown().await;
+    let sent = sent?;
+    println!(
+        "{:<32}  {:<4}  {:<20}    #MsgId",
+        "#Broker Name", "#QID", "#Send Result"
+    );
+    println!(
+        "{:<32}  {:<4}  {:<20}    {}",
+        sent.message_queue.broker_name,
+        sent.message_queue.queue_id,
+        status_name(sent.status),
+        sent.msg_id
+    );
+    Ok(())
+}
+
+/// `checkMsgSendRT`: `amount` sends of `size` bytes round the topic's queues, each with its
+/// time; the average leaves out the first (connection set-up).
+pub(crate) async fn check_send_rt(args: CheckMsgSendRt) -> anyhow::Result<()> {
+    let producer = Producer::builder("PID_SMSC")
+        .namesrv_addr(namesrv(&args.namesrv)?)
+        .start()
+        .await?;
+    let admin = Admin::connect(args.namesrv.as_deref())?;
+    let route = admin.topic_route(&args.topic).await?;
+    let queues = rocketmq_client::route::publish_queues(&args.topic, &route, None);
+    if queues.is_empty() {
+        bail!("topic {} has no writable queue", args.topic);
+    }
+    let body = "a".repeat(args.size);
+    println!(
+        "{:<32}  {:<4}  {:<20}    #RT",
+        "#Broker Name", "#QID", "#Send Result"
+    );
+    let mut total = 0u128;
+    for i in 0..args.amount {
+        let mq = &queues[i as usize % queues.len()];
+        let started = std::time::Instant::now();
+        let ok = producer
+            .send_to_queue(Message::new(&args.topic, body.clone()), mq)
+            .await
+            .is_ok();
+        let ms = started.elapsed().as_millis();
+        if i != 0 {
+            total += ms;
+        }
+        println!(
+            "{:<32}  {:<4}  {:<20}    {ms}",
+            mq.broker_name, mq.queue_id, ok
+        );
+    }
+    producer.shutdown().await;
+    let avg = total as f64 / args.amount.saturating_sub(1).max(1) as f64;
+    println!("Avg RT: {avg:.2}");
     Ok(())
 }
 
