@@ -112,6 +112,66 @@ async fn group_and_topic_commands_print_apaches_lines_and_change_the_cluster() {
         "{out}"
     );
 
+    // topicStatus and consumerProgress: Apache's columns, and the numbers the cluster holds.
+    let producer = rocketmq_client::Producer::builder("cli-producer")
+        .namesrv_addr(ns.clone())
+        .start()
+        .await
+        .unwrap();
+    for i in 0..6 {
+        producer
+            .send(rocketmq_client::Message::new("CliTopic", format!("m{i}")))
+            .await
+            .unwrap();
+    }
+    producer.shutdown().await;
+    // Queues are built from the log a moment after the sends are answered.
+    let (mut out, mut stored) = (String::new(), 0);
+    for _ in 0..100 {
+        out = mqadmin(&["topicStatus", "-n", &ns, "-t", "CliTopic"]);
+        let mut lines = out.lines();
+        assert_eq!(
+            lines.next().unwrap(),
+            format!(
+                "{:<32}  {:<4}  {:<20}  {:<20}    #Last Updated",
+                "#Broker Name", "#QID", "#Min Offset", "#Max Offset"
+            )
+        );
+        stored = lines
+            .map(|l| l.split_whitespace().nth(3).unwrap().parse::<i64>().unwrap())
+            .sum::<i64>();
+        if stored == 6 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(stored, 6, "{out}");
+    let reader = cluster.reader("cli-readers", "CliTopic").await;
+    let mut got = 0;
+    while got < 6 {
+        got += reader.poll(Duration::from_secs(5)).await.unwrap().len();
+    }
+    reader.commit().await.unwrap();
+    let mut out = String::new();
+    for _ in 0..100 {
+        out = mqadmin(&["consumerProgress", "-n", &ns, "-g", "cli-readers"]);
+        if out.ends_with("Diff Total: 0\n") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut lines = out.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        format!(
+            "{:<64}  {:<32}  {:<4}  {:<20}  {:<20}  {:<20}  #LastTime",
+            "#Topic", "#Broker Name", "#QID", "#Broker Offset", "#Consumer Offset", "#Diff"
+        )
+    );
+    assert!(out.ends_with("Diff Total: 0\n"), "{out}");
+    assert!(out.contains("\nConsume TPS: "), "{out}");
+    reader.shutdown().await;
+
     let out = mqadmin(&[
         "updateTopicPerm",
         "-n",

@@ -13,6 +13,7 @@
 //! - [`hash`]: Java's `String.hashCode` for tags.
 //! - [`time`]: calendar arithmetic for ids and admin output.
 //! - [`topic`]: system topic names and the retry, DLQ and reply topics derived from groups.
+//! - [`version`]: Apache's version ordinals and their names.
 
 pub mod body;
 pub mod code;
@@ -27,6 +28,7 @@ pub mod message;
 pub mod sql;
 pub mod time;
 pub mod topic;
+pub mod version;
 
 pub use code::{RequestCode, ResponseCode};
 pub use command::{CURRENT_VERSION, ExtFields, LanguageCode, RemotingCommand, SerializeType};

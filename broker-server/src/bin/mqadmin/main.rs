@@ -25,6 +25,7 @@ mod groups;
 mod ha;
 mod message;
 mod namesrv;
+mod progress;
 mod queues;
 mod stats;
 mod subgroup;
@@ -34,7 +35,6 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use rocketmq_client::admin::{Admin, Target};
 use rocketmq_client::protocol::body::TopicConfig;
-use rocketmq_client::protocol::time::format_utc;
 
 #[derive(Parser)]
 #[command(name = "mqadmin", about = "RocketMQ administration", version)]
@@ -116,22 +116,10 @@ enum Command {
     },
     /// Min and max offsets of every queue of a topic.
     #[command(name = "topicStatus")]
-    TopicStatus {
-        #[arg(short = 'n', long = "namesrvAddr")]
-        namesrv: Option<String>,
-        #[arg(short = 't', long)]
-        topic: String,
-    },
-    /// A consumer group's progress: Broker Offset, Consumer Offset, Diff.
+    TopicStatus(progress::TopicStatus),
+    /// A consumer group's progress: Broker Offset, Consumer Offset, Diff; or every group's.
     #[command(name = "consumerProgress")]
-    ConsumerProgress {
-        #[arg(short = 'n', long = "namesrvAddr")]
-        namesrv: Option<String>,
-        #[arg(short = 'g', long = "groupName")]
-        group: String,
-        #[arg(short = 't', long)]
-        topic: Option<String>,
-    },
+    ConsumerProgress(progress::ConsumerProgress),
     /// A broker's runtime counters.
     #[command(name = "brokerStatus")]
     BrokerStatus {
@@ -307,58 +295,8 @@ async fn run() -> anyhow::Result<()> {
                 .context("deleteTopic")?;
             println!("delete topic [{topic}] from cluster [{cluster}] success.");
         }
-        Command::TopicStatus { namesrv, topic } => {
-            let stats = Admin::connect(namesrv.as_deref())?
-                .topic_stats(&topic)
-                .await?;
-            println!(
-                "{:<32} {:<4} {:<20} {:<20} #Last Updated",
-                "#Broker Name", "#QID", "#Min Offset", "#Max Offset"
-            );
-            for (mq, o) in &stats.offset_table.0 {
-                let last = if o.last_update_timestamp > 0 {
-                    format_utc(o.last_update_timestamp)
-                } else {
-                    String::new()
-                };
-                println!(
-                    "{:<32} {:<4} {:<20} {:<20} {last}",
-                    mq.broker_name, mq.queue_id, o.min_offset, o.max_offset
-                );
-            }
-        }
-        Command::ConsumerProgress {
-            namesrv,
-            group,
-            topic,
-        } => {
-            let stats = Admin::connect(namesrv.as_deref())?
-                .consume_stats(&group, topic.as_deref())
-                .await?;
-            println!(
-                "{:<32} {:<24} {:<4} {:<20} {:<20} {:<12} #LastTime",
-                "#Topic", "#Broker Name", "#QID", "#Broker Offset", "#Consumer Offset", "#Diff"
-            );
-            for (mq, o) in &stats.offset_table.0 {
-                let last = if o.last_timestamp > 0 {
-                    format_utc(o.last_timestamp)
-                } else {
-                    "N/A".into()
-                };
-                println!(
-                    "{:<32} {:<24} {:<4} {:<20} {:<20} {:<12} {last}",
-                    mq.topic,
-                    mq.broker_name,
-                    mq.queue_id,
-                    o.broker_offset,
-                    o.consumer_offset,
-                    o.broker_offset - o.consumer_offset
-                );
-            }
-            println!();
-            println!("Consume TPS: {:.2}", stats.consume_tps);
-            println!("Consume Diff Total: {}", stats.diff_total());
-        }
+        Command::TopicStatus(args) => progress::topic_status(args).await?,
+        Command::ConsumerProgress(args) => progress::consumer_progress(args).await?,
         Command::BrokerStatus { namesrv, broker } => {
             let table = Admin::connect(namesrv.as_deref())?
                 .broker_runtime_info(&broker)
