@@ -170,6 +170,31 @@ async fn group_and_topic_commands_print_apaches_lines_and_change_the_cluster() {
     );
     assert!(out.ends_with("Diff Total: 0\n"), "{out}");
     assert!(out.contains("\nConsume TPS: "), "{out}");
+    let out = mqadmin(&["brokerConsumeStats", "-n", &ns, "-b", &broker]);
+    let mut lines = out.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        format!(
+            "{:<64}  {:<64}  {:<32}  {:<4}  {:<20}  {:<20}  {:<20}  #LastTime",
+            "#Topic",
+            "#Group",
+            "#Broker Name",
+            "#QID",
+            "#Broker Offset",
+            "#Consumer Offset",
+            "#Diff"
+        )
+    );
+    let rows: Vec<Vec<&str>> = lines
+        .filter(|l| l.starts_with("CliTopic"))
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(rows.len(), 2, "both queues, consumed from: {out}");
+    assert!(
+        rows.iter().all(|r| r[1] == "cli-readers" && r[6] == "0"),
+        "{out}"
+    );
+    assert!(out.ends_with("\nDiff Total: 0\n"), "{out}");
     reader.shutdown().await;
 
     let out = mqadmin(&[

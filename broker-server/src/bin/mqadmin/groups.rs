@@ -5,6 +5,7 @@ use anyhow::{Context, bail};
 use clap::Subcommand;
 use rocketmq_client::admin::Admin;
 use rocketmq_client::protocol::time::format_utc;
+use rocketmq_client::protocol::version::version_desc;
 
 #[derive(Subcommand)]
 pub(crate) enum GroupCommand {
@@ -46,8 +47,14 @@ pub(crate) enum GroupCommand {
         #[arg(short = 'b', long = "brokerAddr")]
         broker: String,
         /// Only ordered topics.
-        #[arg(short = 'o', long = "order", default_value_t = false)]
+        #[arg(short = 'o', long = "order", default_value_t = false, action = clap::ArgAction::Set)]
         order: bool,
+        /// Only queues at least this far behind.
+        #[arg(short = 'l', long = "level", default_value_t = 0)]
+        level: i64,
+        /// Request timeout (ms; accepted for Apache's scripts).
+        #[arg(short = 't', long = "timeoutMillis")]
+        timeout: Option<u64>,
     },
     /// Move a group's offsets on a topic to a point in time.
     #[command(name = "resetOffsetByTime")]
@@ -75,26 +82,22 @@ pub(crate) async fn run(cmd: GroupCommand) -> anyhow::Result<()> {
                 .await
                 .context("consumerConnection")?;
             println!(
-                "{:<4} {:<48} {:<24} {:<12} #Version",
-                "#", "#ClientId", "#ClientAddr", "#Language"
+                "{:<36} {:<22} {:<10} #Version",
+                "#ClientId", "#ClientAddr", "#Language"
             );
-            for (i, conn) in c.connection_set.iter().enumerate() {
+            for conn in &c.connection_set {
                 println!(
-                    "{:<4} {:<48} {:<24} {:<12} {}",
-                    i + 1,
+                    "{:<36} {:<22} {:<10} {}",
                     conn.client_id,
                     conn.client_addr,
                     conn.language,
-                    conn.version
+                    version_desc(conn.version)
                 );
             }
             println!("\nBelow is subscription:");
-            for (i, (topic, sub)) in c.subscription_table.iter().enumerate() {
-                println!(
-                    "{:03}  Topic: {topic:<48} SubExpression: {}",
-                    i + 1,
-                    sub.sub_string
-                );
+            println!("{:<20} #SubExpression", "#Topic");
+            for sub in c.subscription_table.values() {
+                println!("{:<20} {}", sub.topic, sub.sub_string);
             }
             println!();
             println!("ConsumeType: {}", c.consume_type.name());
@@ -108,12 +111,12 @@ pub(crate) async fn run(cmd: GroupCommand) -> anyhow::Result<()> {
                 .context("producerConnection")?;
             for (i, conn) in c.connection_set.iter().enumerate() {
                 println!(
-                    "{:04} {:<48} {:<24} {:<12} {}",
+                    "{:04}  {:<32} {:<22} {:<8} {}",
                     i + 1,
                     conn.client_id,
                     conn.client_addr,
                     conn.language,
-                    conn.version
+                    version_desc(conn.version)
                 );
             }
         }
@@ -195,13 +198,15 @@ pub(crate) async fn run(cmd: GroupCommand) -> anyhow::Result<()> {
             namesrv,
             broker,
             order,
+            level,
+            timeout: _,
         } => {
             let list = Admin::connect(namesrv.as_deref())?
                 .broker_consume_stats(&broker, order)
                 .await
                 .context("brokerConsumeStats")?;
             println!(
-                "{:<32} {:<32} {:<24} {:<4} {:<16} {:<16} {:<12} #LastTime",
+                "{:<64}  {:<64}  {:<32}  {:<4}  {:<20}  {:<20}  {:<20}  #LastTime",
                 "#Topic",
                 "#Group",
                 "#Broker Name",
@@ -214,20 +219,22 @@ pub(crate) async fn run(cmd: GroupCommand) -> anyhow::Result<()> {
                 for (group, stats) in entry {
                     for s in stats {
                         for (mq, o) in &s.offset_table.0 {
-                            let last = if o.last_timestamp > 0 {
-                                format_utc(o.last_timestamp)
-                            } else {
-                                "N/A".into()
-                            };
+                            let diff = o.broker_offset - o.consumer_offset;
+                            // As Apache's tool: queues behind less than the level, and queues
+                            // never consumed from, are left out.
+                            if diff < level || o.last_timestamp <= 0 {
+                                continue;
+                            }
+                            let last = format_utc(o.last_timestamp);
                             println!(
-                                "{:<32} {:<32} {:<24} {:<4} {:<16} {:<16} {:<12} {last}",
+                                "{:<64}  {:<64}  {:<32}  {:<4}  {:<20}  {:<20}  {diff:<20}  {}",
                                 mq.topic,
                                 group,
                                 mq.broker_name,
                                 mq.queue_id,
                                 o.broker_offset,
                                 o.consumer_offset,
-                                o.broker_offset - o.consumer_offset
+                                &last[..last.len() - 4]
                             );
                         }
                     }
