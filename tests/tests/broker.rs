@@ -122,6 +122,9 @@ async fn a_held_pull_wakes_when_a_message_arrives() {
     let cluster = TestCluster::start(|_| {}).await;
     let (c, b) = (cluster.client.clone(), cluster.broker_addr());
     wire::send(&c, &b, &wire::message("LongPoll", "0", "A"), 0).await;
+    // Until the queue has the first message, a pull past it is answered at once (offset
+    // overflow), not held.
+    wire::wait_dispatched(&c, &b, "LongPoll", 0, 1).await;
     let (c2, b2) = (c.clone(), b.clone());
     let started = Instant::now();
     let held = tokio::spawn(async move {

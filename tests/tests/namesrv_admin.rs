@@ -103,4 +103,74 @@ async fn namesrv_config_and_write_permission() {
     assert!(added >= 1);
     let route = admin.topic_route("PermTopic").await.unwrap();
     assert_eq!(route.queue_datas[0].perm, 6);
+
+    // KV config and an ordered topic's layout, which routes carry with orderMessageEnable.
+    let (ok, out, _) = mqadmin(&[
+        "updateKvConfig",
+        "-n",
+        &ns,
+        "-s",
+        "app",
+        "-k",
+        "k1",
+        "-v",
+        "v1",
+    ]);
+    assert!(ok);
+    assert_eq!(out, "create or update kv config to namespace success.\n");
+    assert_eq!(
+        admin.kv_config("app", "k1").await.unwrap().as_deref(),
+        Some("v1")
+    );
+    let (ok, out, _) = mqadmin(&["deleteKvConfig", "-n", &ns, "-s", "app", "-k", "k1"]);
+    assert!(ok);
+    assert_eq!(out, "delete kv config from namespace success.\n");
+    assert_eq!(admin.kv_config("app", "k1").await.unwrap(), None);
+    let conf = format!("{broker_name}:4");
+    let (ok, out, _) = mqadmin(&[
+        "updateOrderConf",
+        "-n",
+        &ns,
+        "-t",
+        "PermTopic",
+        "-m",
+        "put",
+        "-v",
+        &conf,
+    ]);
+    assert!(ok);
+    assert_eq!(
+        out,
+        format!("update orderConf success. topic=[PermTopic], orderConf=[{conf}]\n")
+    );
+    admin
+        .update_namesrv_config(&ns, &[("orderMessageEnable", "true")])
+        .await
+        .unwrap();
+    let route = admin.topic_route("PermTopic").await.unwrap();
+    assert_eq!(route.order_topic_conf.as_deref(), Some(conf.as_str()));
+    let (ok, out, _) = mqadmin(&["updateOrderConf", "-n", &ns, "-t", "PermTopic", "-m", "get"]);
+    assert!(ok);
+    assert_eq!(
+        out,
+        format!("get orderConf success. topic=[PermTopic], orderConf=[{conf}] \n")
+    );
+    let (ok, _, _) = mqadmin(&[
+        "updateOrderConf",
+        "-n",
+        &ns,
+        "-t",
+        "PermTopic",
+        "-m",
+        "delete",
+    ]);
+    assert!(ok);
+    assert_eq!(
+        admin
+            .topic_route("PermTopic")
+            .await
+            .unwrap()
+            .order_topic_conf,
+        None
+    );
 }

@@ -3,9 +3,12 @@
 //! to every name server in the list, one by one, as Apache's tools send them.
 
 use super::Admin;
+use crate::error::ClientError;
 use crate::error::Result;
+use crate::protocol::ResponseCode;
 use crate::protocol::header::{
-    AddWritePermResponseHeader, BrokerNameHeader, WipeWritePermResponseHeader,
+    AddWritePermResponseHeader, BrokerNameHeader, GetKvConfigResponseHeader, KvConfigRequestHeader,
+    WipeWritePermResponseHeader,
 };
 use crate::protocol::{RemotingCommand, RequestCode};
 
@@ -68,5 +71,71 @@ impl Admin {
         Ok(resp
             .decode_header::<AddWritePermResponseHeader>()
             .map_or(0, |h| h.add_topic_count))
+    }
+
+    /// Sets a KV config entry on every name server (PUT_KV_CONFIG), as Apache's
+    /// `createAndUpdateKvConfig` does.
+    pub async fn put_kv_config(&self, namespace: &str, key: &str, value: &str) -> Result<()> {
+        let header = KvConfigRequestHeader {
+            namespace: namespace.to_string(),
+            key: key.to_string(),
+            value: Some(value.to_string()),
+        };
+        for addr in self.namesrv_addrs() {
+            self.call(
+                &addr,
+                RemotingCommand::request_with(RequestCode::PutKvConfig, &header),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Deletes a KV config entry from every name server (DELETE_KV_CONFIG).
+    pub async fn delete_kv_config(&self, namespace: &str, key: &str) -> Result<()> {
+        let header = KvConfigRequestHeader {
+            namespace: namespace.to_string(),
+            key: key.to_string(),
+            value: None,
+        };
+        for addr in self.namesrv_addrs() {
+            self.call(
+                &addr,
+                RemotingCommand::request_with(RequestCode::DeleteKvConfig, &header),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// A KV config entry, from the first name server that has it (GET_KV_CONFIG).
+    pub async fn kv_config(&self, namespace: &str, key: &str) -> Result<Option<String>> {
+        let header = KvConfigRequestHeader {
+            namespace: namespace.to_string(),
+            key: key.to_string(),
+            value: None,
+        };
+        for addr in self.namesrv_addrs() {
+            match self
+                .call(
+                    &addr,
+                    RemotingCommand::request_with(RequestCode::GetKvConfig, &header),
+                )
+                .await
+            {
+                Ok(resp) => {
+                    return Ok(resp
+                        .decode_header::<GetKvConfigResponseHeader>()
+                        .ok()
+                        .and_then(|h| h.value));
+                }
+                Err(ClientError::Remote {
+                    code: ResponseCode::QueryNotFound,
+                    ..
+                }) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(None)
     }
 }

@@ -188,6 +188,15 @@ enum Command {
     /// Raw entries of a consume queue.
     #[command(name = "queryCq")]
     QueryCq(queues::QueryCq),
+    /// Set a KV config entry on every name server.
+    #[command(name = "updateKvConfig")]
+    UpdateKvConfig(namesrv::UpdateKvConfig),
+    /// Delete a KV config entry from every name server.
+    #[command(name = "deleteKvConfig")]
+    DeleteKvConfig(namesrv::DeleteKvConfig),
+    /// Get, put or delete an ordered topic's broker layout.
+    #[command(name = "updateOrderConf")]
+    UpdateOrderConf(namesrv::UpdateOrderConf),
     /// Replication: a master's slaves and their lag, or a slave's master.
     #[command(name = "haStatus")]
     HaStatus(ha::HaStatus),
@@ -324,6 +333,9 @@ async fn run() -> anyhow::Result<()> {
         Command::GetNamesrvConfig(args) => namesrv::get_config(args).await?,
         Command::UpdateNamesrvConfig(args) => namesrv::update_config(args).await?,
         Command::WipeWritePerm(args) => namesrv::write_perm(args, true).await?,
+        Command::UpdateKvConfig(args) => namesrv::update_kv(args).await?,
+        Command::DeleteKvConfig(args) => namesrv::delete_kv(args).await?,
+        Command::UpdateOrderConf(args) => namesrv::update_order_conf(args).await?,
         Command::AddWritePerm(args) => namesrv::write_perm(args, false).await?,
         Command::UpdateBrokerConfig(args) => broker::update(args).await?,
         Command::Groups(cmd) => groups::run(cmd).await?,
