@@ -35,6 +35,38 @@ pub fn binary_path(name: &str) -> PathBuf {
     .join(name)
 }
 
+/// What an `mqadmin` run printed.
+#[derive(Debug)]
+pub struct Printed {
+    pub ok: bool,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `mqadmin` (with no `NAMESRV_ADDR` from the environment, and `TMPDIR` when given, where
+/// the message commands write bodies) and returns what it printed.
+pub fn mqadmin_run(args: &[&str], tmpdir: Option<&Path>) -> Printed {
+    let mut cmd = Command::new(binary_path("mqadmin"));
+    cmd.args(args).env_remove("NAMESRV_ADDR");
+    if let Some(dir) = tmpdir {
+        cmd.env("TMPDIR", dir);
+    }
+    let out = cmd.output().expect("mqadmin runs");
+    Printed {
+        ok: out.status.success(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Runs `mqadmin`, which must succeed; returns its standard output. A test that waits for it
+/// while the servers run on its own runtime needs a multi-threaded runtime.
+pub fn mqadmin(args: &[&str]) -> String {
+    let p = mqadmin_run(args, None);
+    assert!(p.ok, "mqadmin {args:?}: {}{}", p.stdout, p.stderr);
+    p.stdout
+}
+
 /// A port that was free a moment ago.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")

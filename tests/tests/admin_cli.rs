@@ -2,27 +2,12 @@
 //! and their effect on the cluster: updateSubGroup / getConsumerConfig / deleteSubGroup,
 //! topicList -c, topicClusterList, updateTopicPerm.
 
-use std::process::Command;
 use std::time::Duration;
 
 use rocketmq_client::admin::{Admin, Target};
 use rocketmq_client::protocol::body::TopicConfig;
 use rocketmq_integration_tests::TestCluster;
-use rocketmq_integration_tests::process::binary_path;
-
-fn mqadmin(args: &[&str]) -> String {
-    let out = Command::new(binary_path("mqadmin"))
-        .args(args)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{args:?}: {text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    text
-}
+use rocketmq_integration_tests::process::mqadmin;
 
 // Multi-threaded: `mqadmin` runs as a child process the test waits for, while the servers it
 // asks run on this runtime.

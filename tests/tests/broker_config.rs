@@ -2,14 +2,13 @@
 //! client and `mqadmin`: a live key changes what the broker does at once and lands in its
 //! config file; a key that cannot change at run time is refused by name and nothing changes.
 
-use std::process::Command;
 use std::time::Duration;
 
 use rocketmq_client::admin::Admin;
 use rocketmq_client::protocol::ResponseCode;
 use rocketmq_client::{ClientError, Message, Producer};
 use rocketmq_integration_tests::TestCluster;
-use rocketmq_integration_tests::process::binary_path;
+use rocketmq_integration_tests::process::{mqadmin, mqadmin_run};
 
 fn value(config: &[(String, String)], key: &str) -> String {
     config
@@ -149,29 +148,20 @@ async fn live_keys_change_the_broker_at_once_and_others_are_refused_by_name() {
     );
 
     // mqadmin prints Apache's layout.
-    let out = Command::new(binary_path("mqadmin"))
-        .args([
-            "getBrokerConfig",
-            "-n",
-            &cluster.namesrv_addr(),
-            "-b",
-            &broker,
-        ])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = mqadmin(&[
+        "getBrokerConfig",
+        "-n",
+        &cluster.namesrv_addr(),
+        "-b",
+        &broker,
+    ]);
     assert!(text.starts_with(&format!("============{broker}============\n")));
     assert!(
         text.contains(&format!("{:<50}=  6\n", "brokerPermission")),
         "{text}"
     );
-    let out = Command::new(binary_path("mqadmin"))
-        .args([
+    let refused = mqadmin_run(
+        &[
             "updateBrokerConfig",
             "-n",
             &cluster.namesrv_addr(),
@@ -181,12 +171,11 @@ async fn live_keys_change_the_broker_at_once_and_others_are_refused_by_name() {
             "listenPort",
             "-v",
             "1",
-        ])
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("listenPort"), "{err}");
+        ],
+        None,
+    );
+    assert!(!refused.ok);
+    assert!(refused.stderr.contains("listenPort"), "{}", refused.stderr);
     reader.shutdown().await;
     producer.shutdown().await;
 }

@@ -3,12 +3,11 @@
 //! every acknowledged message survives its master's loss, store and all.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use rocketmq_client::protocol::ResponseCode;
 use rocketmq_client::remoting::RemotingClient;
-use rocketmq_integration_tests::process::{BrokerProcess, binary_path, free_port};
+use rocketmq_integration_tests::process::{BrokerProcess, free_port, mqadmin};
 use rocketmq_integration_tests::{init_logging, start_namesrv, wire};
 
 const TOPIC: &str = "Durable";
@@ -55,20 +54,6 @@ fn node(layout: &str, name: &str, dir: &Path) -> Node {
 
 fn start(node: &Node, namesrv: &str) -> BrokerProcess {
     BrokerProcess::start_conf(&node.conf, Some(namesrv), node.port, &node.store)
-}
-
-fn mqadmin(args: &[&str]) -> String {
-    let out = Command::new(binary_path("mqadmin"))
-        .args(args)
-        .env_remove("NAMESRV_ADDR")
-        .output()
-        .expect("mqadmin runs");
-    assert!(
-        out.status.success(),
-        "mqadmin {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
 }
 
 /// broker-a and its slave from the shipped 2m-2s-async files, both registered; the master's

@@ -1,7 +1,6 @@
 //! `mqadmin queryMsgById`, `queryMsgByUniqueKey` and `queryMsgByKey` against a broker: the
 //! fields and who consumed the message, in Apache's layout, and the body file.
 
-use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -9,7 +8,7 @@ use std::time::Duration;
 use rocketmq_client::consumer::{ConsumeFromWhere, ConsumeResult, PushConsumer};
 use rocketmq_client::{Message, Producer};
 use rocketmq_integration_tests::TestCluster;
-use rocketmq_integration_tests::process::binary_path;
+use rocketmq_integration_tests::process::mqadmin_run;
 
 // Multi-threaded: `mqadmin` runs as a child process the test waits for, while the servers it
 // asks run on this runtime.
@@ -55,18 +54,9 @@ async fn a_message_is_found_by_each_id_with_who_consumed_it() {
 
     let tmp = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| {
-        let out = Command::new(binary_path("mqadmin"))
-            .args(args)
-            .env("TMPDIR", tmp.path())
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        assert!(
-            out.status.success(),
-            "{args:?}: {text}{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        text
+        let p = mqadmin_run(args, Some(tmp.path()));
+        assert!(p.ok, "{args:?}: {}{}", p.stdout, p.stderr);
+        p.stdout
     };
     // The consumer commits its offset every few seconds: the track says CONSUMED once it has.
     let mut text = String::new();

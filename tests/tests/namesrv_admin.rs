@@ -2,25 +2,16 @@
 //! broker's write permission in its routes (WIPE_ / ADD_WRITE_PERM_OF_BROKER), through the
 //! admin client and `mqadmin`.
 
-use std::process::Command;
-
 use rocketmq_client::ClientError;
 use rocketmq_client::admin::{Admin, Target};
 use rocketmq_client::protocol::ResponseCode;
 use rocketmq_client::protocol::body::TopicConfig;
 use rocketmq_integration_tests::TestCluster;
-use rocketmq_integration_tests::process::binary_path;
+use rocketmq_integration_tests::process::mqadmin_run;
 
 fn mqadmin(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(binary_path("mqadmin"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let p = mqadmin_run(args, None);
+    (p.ok, p.stdout, p.stderr)
 }
 
 // Multi-threaded: `mqadmin` runs as a child process the test waits for, while the servers it

@@ -2,7 +2,6 @@
 //! QUERY_CONSUME_TIME_SPAN, QUERY_CONSUME_QUEUE and the consume-queue clean-ups, through the
 //! admin client and `mqadmin queryCq`.
 
-use std::process::Command;
 use std::time::Duration;
 
 use rocketmq_client::admin::{Admin, Target};
@@ -10,7 +9,7 @@ use rocketmq_client::protocol::ResponseCode;
 use rocketmq_client::protocol::body::TopicConfig;
 use rocketmq_client::{ClientError, Message, Producer};
 use rocketmq_integration_tests::TestCluster;
-use rocketmq_integration_tests::process::binary_path;
+use rocketmq_integration_tests::process::mqadmin;
 
 // Multi-threaded: `mqadmin` runs as a child process the test waits for, while the broker it
 // asks runs on this runtime.
@@ -128,24 +127,19 @@ async fn offsets_clone_time_spans_and_raw_queue_entries() {
         .unwrap();
     assert_eq!(cq.max_queue_index, 10);
 
-    let out = Command::new(binary_path("mqadmin"))
-        .args([
-            "queryCq",
-            "-n",
-            &ns,
-            "-t",
-            "QueueTopic",
-            "-q",
-            "0",
-            "-i",
-            "8",
-            "-c",
-            "5",
-        ])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{text}");
+    let text = mqadmin(&[
+        "queryCq",
+        "-n",
+        &ns,
+        "-t",
+        "QueueTopic",
+        "-q",
+        "0",
+        "-i",
+        "8",
+        "-c",
+        "5",
+    ]);
     assert!(
         text.starts_with("Queue data: \nmax: 10, min: 0\n"),
         "{text}"

@@ -176,19 +176,13 @@ async fn runtime_info_has_apaches_keys_and_follows_the_traffic() {
         other => panic!("{other:?}"),
     }
     reader.commit().await.unwrap();
-    let out =
-        std::process::Command::new(rocketmq_integration_tests::process::binary_path("mqadmin"))
-            .args([
-                "statsAll",
-                "-n",
-                &cluster.namesrv_addr(),
-                "-t",
-                "RuntimeTopic",
-            ])
-            .output()
-            .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{text}");
+    let text = rocketmq_integration_tests::process::mqadmin(&[
+        "statsAll",
+        "-n",
+        &cluster.namesrv_addr(),
+        "-t",
+        "RuntimeTopic",
+    ]);
     let row = text
         .lines()
         .find(|l| l.starts_with("RuntimeTopic"))

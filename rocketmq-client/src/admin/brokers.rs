@@ -2,9 +2,9 @@
 //! consuming a topic.
 
 use super::Admin;
-use crate::error::{ClientError, Result};
+use crate::error::Result;
 use crate::protocol::body::{
-    BrokerStatsData, GroupList, JsonBody, QueryConsumeQueueResponseBody, QueryConsumeTimeSpanBody,
+    BrokerStatsData, GroupList, QueryConsumeQueueResponseBody, QueryConsumeTimeSpanBody,
     QueueTimeSpan,
 };
 use crate::protocol::header::{
@@ -39,15 +39,13 @@ impl Admin {
             topic: topic.to_string(),
             accept_standard_json_only: None,
         };
-        let resp = self
-            .call(
+        let groups: GroupList = self
+            .call_body(
                 addr,
                 RemotingCommand::request_with(RequestCode::QueryTopicConsumeByWho, &header),
             )
             .await?;
-        GroupList::decode(&resp.body)
-            .map(|g| g.group_list)
-            .map_err(|e| ClientError::body(addr, e))
+        Ok(groups.group_list)
     }
 }
 
@@ -87,15 +85,13 @@ impl Admin {
             topic: topic.to_string(),
             group: group.to_string(),
         };
-        let resp = self
-            .call(
+        let body: QueryConsumeTimeSpanBody = self
+            .call_body(
                 addr,
                 RemotingCommand::request_with(RequestCode::QueryConsumeTimeSpan, &header),
             )
             .await?;
-        QueryConsumeTimeSpanBody::decode(&resp.body)
-            .map(|b| b.consume_time_span_set)
-            .map_err(|e| ClientError::body(addr, e))
+        Ok(body.consume_time_span_set)
     }
 
     /// `count` raw entries of a consume queue from `index` (QUERY_CONSUME_QUEUE).
@@ -115,13 +111,11 @@ impl Admin {
             count,
             consumer_group: group.map(str::to_string),
         };
-        let resp = self
-            .call(
-                addr,
-                RemotingCommand::request_with(RequestCode::QueryConsumeQueue, &header),
-            )
-            .await?;
-        QueryConsumeQueueResponseBody::decode(&resp.body).map_err(|e| ClientError::body(addr, e))
+        self.call_body(
+            addr,
+            RemotingCommand::request_with(RequestCode::QueryConsumeQueue, &header),
+        )
+        .await
     }
 
     /// One stats item's last minute, hour and day on a broker (VIEW_BROKER_STATS_DATA):
@@ -136,13 +130,11 @@ impl Admin {
             stats_name: name.to_string(),
             stats_key: key.to_string(),
         };
-        let resp = self
-            .call(
-                addr,
-                RemotingCommand::request_with(RequestCode::ViewBrokerStatsData, &header),
-            )
-            .await?;
-        BrokerStatsData::decode(&resp.body).map_err(|e| ClientError::body(addr, e))
+        self.call_body(
+            addr,
+            RemotingCommand::request_with(RequestCode::ViewBrokerStatsData, &header),
+        )
+        .await
     }
 
     /// Has a broker drop consume queues whose messages are all gone from its commit log

@@ -74,6 +74,12 @@ impl Admin {
         Ok(resp)
     }
 
+    /// Sends a request and decodes the JSON body of its answer.
+    async fn call_body<B: JsonBody>(&self, addr: &str, req: RemotingCommand) -> Result<B> {
+        let resp = self.call(addr, req).await?;
+        B::decode(&resp.body).map_err(|e| ClientError::body(addr, e))
+    }
+
     async fn call_namesrv(&self, req: RemotingCommand) -> Result<(String, RemotingCommand)> {
         let (addr, resp) = self.namesrv.invoke(&self.client, req).await?;
         if resp.response_code() != ResponseCode::Success {

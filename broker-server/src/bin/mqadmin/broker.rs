@@ -4,6 +4,8 @@ use anyhow::bail;
 use clap::Args;
 use rocketmq_client::admin::Admin;
 
+use crate::args::BrokerOrCluster;
+
 #[derive(Args)]
 pub(crate) struct GetBrokerConfig {
     #[arg(short = 'n', long = "namesrvAddr")]
@@ -20,12 +22,8 @@ pub(crate) struct GetBrokerConfig {
 pub(crate) struct UpdateBrokerConfig {
     #[arg(short = 'n', long = "namesrvAddr")]
     namesrv: Option<String>,
-    /// One broker.
-    #[arg(short = 'b', long = "brokerAddr")]
-    broker: Option<String>,
-    /// Every master of a cluster.
-    #[arg(short = 'c', long = "clusterName")]
-    cluster: Option<String>,
+    #[command(flatten)]
+    target: BrokerOrCluster,
     #[arg(short = 'k', long = "key")]
     key: String,
     #[arg(short = 'v', long = "value")]
@@ -59,16 +57,7 @@ pub(crate) async fn get(args: GetBrokerConfig) -> anyhow::Result<()> {
 pub(crate) async fn update(args: UpdateBrokerConfig) -> anyhow::Result<()> {
     let admin = Admin::connect(args.namesrv.as_deref())?;
     let (key, value) = (args.key.trim(), args.value.trim());
-    let addrs = match (&args.broker, &args.cluster) {
-        (Some(addr), _) => vec![addr.clone()],
-        (None, Some(cluster)) => masters_and_slaves(&admin, cluster)
-            .await?
-            .into_iter()
-            .map(|(m, _)| m)
-            .collect(),
-        (None, None) => bail!("updateBrokerConfig needs -b brokerAddr or -c clusterName"),
-    };
-    for addr in addrs {
+    for addr in args.target.addrs(&admin, "updateBrokerConfig").await? {
         admin.update_broker_config(&addr, &[(key, value)]).await?;
         println!("update broker config success, {addr}");
     }

@@ -19,6 +19,7 @@
 //! mqadmin updateBrokerConfig -n 127.0.0.1:9876 -b 127.0.0.1:10911 -k brokerPermission -v 4
 //! ```
 
+mod args;
 mod broker;
 mod cluster;
 mod groups;

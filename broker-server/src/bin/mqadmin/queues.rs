@@ -72,16 +72,7 @@ pub(crate) async fn clean(args: Clean, expired: bool) -> anyhow::Result<()> {
     let admin = Admin::connect(args.namesrv.as_deref())?;
     let addrs = match (&args.broker, &args.cluster) {
         (Some(b), _) => vec![b.clone()],
-        (None, Some(c)) => {
-            let info = admin.cluster_info().await?;
-            let Some(names) = info.cluster_addr_table.get(c) else {
-                bail!("cluster {c} not found");
-            };
-            names
-                .iter()
-                .filter_map(|n| info.broker_addr_table.get(n)?.broker_addrs.get(&0).cloned())
-                .collect()
-        }
+        (None, Some(c)) => admin.cluster_masters(c).await?,
         (None, None) => bail!("give -b brokerAddr or -c cluster"),
     };
     let mut ok = true;

@@ -1,18 +1,17 @@
 //! `updateSubGroup`, `deleteSubGroup` and `getConsumerConfig`, as Apache's tool prints them.
 
-use anyhow::bail;
 use clap::Args;
 use rocketmq_client::admin::Admin;
 use rocketmq_client::protocol::body::SubscriptionGroupConfig;
+
+use crate::args::BrokerOrCluster;
 
 #[derive(Args)]
 pub(crate) struct UpdateSubGroup {
     #[arg(short = 'n', long = "namesrvAddr")]
     namesrv: Option<String>,
-    #[arg(short = 'b', long = "brokerAddr")]
-    broker: Option<String>,
-    #[arg(short = 'c', long = "clusterName")]
-    cluster: Option<String>,
+    #[command(flatten)]
+    target: BrokerOrCluster,
     #[arg(short = 'g', long = "groupName")]
     group: String,
     #[arg(short = 's', long = "consumeEnable")]
@@ -37,10 +36,8 @@ pub(crate) struct UpdateSubGroup {
 pub(crate) struct DeleteSubGroup {
     #[arg(short = 'n', long = "namesrvAddr")]
     namesrv: Option<String>,
-    #[arg(short = 'b', long = "brokerAddr")]
-    broker: Option<String>,
-    #[arg(short = 'c', long = "clusterName")]
-    cluster: Option<String>,
+    #[command(flatten)]
+    target: BrokerOrCluster,
     #[arg(short = 'g', long = "groupName")]
     group: String,
     /// Delete the group's offsets too.
@@ -70,18 +67,6 @@ fn describe(c: &SubscriptionGroupConfig) -> String {
         c.which_broker_when_consume_slowly,
         c.notify_consumer_ids_changed_enable
     )
-}
-
-/// A cluster's master addresses.
-pub(crate) async fn masters(admin: &Admin, cluster: &str) -> anyhow::Result<Vec<String>> {
-    let info = admin.cluster_info().await?;
-    let Some(names) = info.cluster_addr_table.get(cluster) else {
-        bail!("cluster {cluster} not found");
-    };
-    Ok(names
-        .iter()
-        .filter_map(|n| info.broker_addr_table.get(n)?.broker_addrs.get(&0).cloned())
-        .collect())
 }
 
 pub(crate) async fn update(args: UpdateSubGroup) -> anyhow::Result<()> {
@@ -117,12 +102,7 @@ pub(crate) async fn update(args: UpdateSubGroup) -> anyhow::Result<()> {
     if let Some(v) = args.notify {
         c.notify_consumer_ids_changed_enable = v;
     }
-    let addrs = match (&args.broker, &args.cluster) {
-        (Some(b), _) => vec![b.clone()],
-        (None, Some(cl)) => masters(&admin, cl).await?,
-        (None, None) => bail!("updateSubGroup needs -b brokerAddr or -c clusterName"),
-    };
-    for addr in addrs {
+    for addr in args.target.addrs(&admin, "updateSubGroup").await? {
         admin.create_subscription_group(&addr, &c).await?;
         println!("create subscription group to {addr} success.");
     }
@@ -133,7 +113,8 @@ pub(crate) async fn update(args: UpdateSubGroup) -> anyhow::Result<()> {
 pub(crate) async fn delete(args: DeleteSubGroup) -> anyhow::Result<()> {
     let admin = Admin::connect(args.namesrv.as_deref())?;
     let group = args.group.trim();
-    match (&args.broker, &args.cluster) {
+    let addrs = args.target.addrs(&admin, "deleteSubGroup").await?;
+    match (&args.target.broker, &args.target.cluster) {
         (Some(addr), _) => {
             admin
                 .delete_subscription_group(addr, group, args.remove_offset)
@@ -141,7 +122,7 @@ pub(crate) async fn delete(args: DeleteSubGroup) -> anyhow::Result<()> {
             println!("delete subscription group [{group}] from broker [{addr}] success.");
         }
         (None, Some(cluster)) => {
-            for addr in masters(&admin, cluster).await? {
+            for addr in addrs {
                 admin
                     .delete_subscription_group(&addr, group, args.remove_offset)
                     .await?;
@@ -156,7 +137,7 @@ pub(crate) async fn delete(args: DeleteSubGroup) -> anyhow::Result<()> {
                 }
             }
         }
-        (None, None) => bail!("deleteSubGroup needs -b brokerAddr or -c clusterName"),
+        (None, None) => unreachable!("addrs refuses neither"),
     }
     Ok(())
 }

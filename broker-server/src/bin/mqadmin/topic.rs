@@ -5,8 +5,8 @@ use clap::Args;
 use rocketmq_client::admin::{Admin, Target};
 use rocketmq_client::protocol::body::{ClusterInfo, TopicConfig, TopicRouteData};
 
+use crate::args::BrokerOrCluster;
 use crate::cluster::topic_config_line;
-use crate::subgroup::masters;
 
 #[derive(Args)]
 pub(crate) struct TopicCluster {
@@ -20,10 +20,8 @@ pub(crate) struct TopicCluster {
 pub(crate) struct UpdateTopicPerm {
     #[arg(short = 'n', long = "namesrvAddr")]
     namesrv: Option<String>,
-    #[arg(short = 'b', long = "brokerAddr")]
-    broker: Option<String>,
-    #[arg(short = 'c', long = "clusterName")]
-    cluster: Option<String>,
+    #[command(flatten)]
+    target: BrokerOrCluster,
     #[arg(short = 't', long = "topic")]
     topic: String,
     /// 2 write, 4 read, 6 both.
@@ -128,8 +126,9 @@ pub(crate) async fn update_perm(args: UpdateTopicPerm) -> anyhow::Result<()> {
         perm: args.perm,
         ..TopicConfig::new(&args.topic, 0)
     };
-    match (&args.broker, &args.cluster) {
-        (Some(addr), _) => {
+    let addrs = args.target.addrs(&admin, "updateTopicPerm").await?;
+    match &args.target.broker {
+        Some(addr) => {
             let Some(name) = route
                 .broker_datas
                 .iter()
@@ -156,8 +155,8 @@ pub(crate) async fn update_perm(args: UpdateTopicPerm) -> anyhow::Result<()> {
             );
             println!("{}.", topic_config_line(&config));
         }
-        (None, Some(cluster)) => {
-            for addr in masters(&admin, cluster).await? {
+        None => {
+            for addr in addrs {
                 admin
                     .create_topic(&Target::Broker(addr.clone()), &config)
                     .await?;
@@ -167,7 +166,6 @@ pub(crate) async fn update_perm(args: UpdateTopicPerm) -> anyhow::Result<()> {
                 );
             }
         }
-        (None, None) => bail!("updateTopicPerm needs -b brokerAddr or -c clusterName"),
     }
     Ok(())
 }
