@@ -36,6 +36,11 @@ pub enum ClientError {
         /// The topic.
         topic: String,
     },
+    /// No name server knows a cluster of this name.
+    #[error(
+        "cluster {0} not found: make sure the cluster name exists and the name server is the one it registers with"
+    )]
+    NoCluster(String),
     /// No name server address is configured.
     #[error("no name server address configured (set it, or NAMESRV_ADDR)")]
     NoNameServer,

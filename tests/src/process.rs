@@ -47,7 +47,11 @@ pub struct Printed {
 /// the message commands write bodies) and returns what it printed.
 pub fn mqadmin_run(args: &[&str], tmpdir: Option<&Path>) -> Printed {
     let mut cmd = Command::new(binary_path("mqadmin"));
-    cmd.args(args).env_remove("NAMESRV_ADDR");
+    // As a user runs it: no backtrace under the error line.
+    cmd.args(args)
+        .env_remove("NAMESRV_ADDR")
+        .env_remove("RUST_BACKTRACE")
+        .env_remove("RUST_LIB_BACKTRACE");
     if let Some(dir) = tmpdir {
         cmd.env("TMPDIR", dir);
     }

@@ -117,14 +117,14 @@ impl Admin {
             })
     }
 
-    /// Master addresses of a cluster.
+    /// Master addresses of a cluster; [`ClientError::NoCluster`] when no name server knows it.
     pub async fn cluster_masters(&self, cluster: &str) -> Result<Vec<String>> {
         let info = self.cluster_info().await?;
         let names = info
             .cluster_addr_table
             .get(cluster)
             .cloned()
-            .unwrap_or_default();
+            .ok_or_else(|| ClientError::NoCluster(cluster.to_string()))?;
         Ok(names
             .iter()
             .filter_map(|n| {

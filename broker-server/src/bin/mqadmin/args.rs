@@ -22,7 +22,7 @@ impl BrokerOrCluster {
             (None, Some(c)) => {
                 let masters = admin.cluster_masters(c.trim()).await?;
                 if masters.is_empty() {
-                    bail!("cluster {c} not found (or has no master)");
+                    bail!("cluster {c} has no master");
                 }
                 Ok(masters)
             }

@@ -215,12 +215,25 @@ fn default_sigpipe() {
     }
 }
 
-fn main() -> anyhow::Result<()> {
+/// An error is one line, `Error: ` and its causes joined by `: `, and a failed exit; the
+/// backtrace follows only when RUST_BACKTRACE asks for it.
+fn main() -> std::process::ExitCode {
     default_sigpipe();
-    tokio::runtime::Builder::new_multi_thread()
+    let outcome = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .build()?
-        .block_on(run())
+        .build()
+        .map_err(anyhow::Error::from)
+        .and_then(|rt| rt.block_on(run()));
+    match outcome {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("Error: {e:#}");
+            if std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0") {
+                eprintln!("{}", e.backtrace());
+            }
+            std::process::ExitCode::FAILURE
+        }
+    }
 }
 
 async fn run() -> anyhow::Result<()> {
