@@ -182,6 +182,27 @@ async fn group_and_topic_commands_print_apaches_lines_and_change_the_cluster() {
     assert!(out.ends_with("\nDiff Total: 0\n"), "{out}");
     reader.shutdown().await;
 
+    let out = mqadmin(&["allocateMQ", "-n", &ns, "-t", "CliTopic", "-i", "a,b"]);
+    assert_eq!(
+        out,
+        "{\"result\":{\"a\":[{\"brokerName\":\"broker-a\",\"queueId\":0,\"topic\":\"CliTopic\"}],\"b\":[{\"brokerName\":\"broker-a\",\"queueId\":1,\"topic\":\"CliTopic\"}]}}\n"
+    );
+    let out = mqadmin(&["clusterRT", "-n", &ns, "-a", "3", "--rounds", "1"]);
+    let mut lines = out.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        format!(
+            "{:<24}  {:<24}  {:<4}  {:<8}  #failCount",
+            "#Cluster Name", "#Broker Name", "#RT", "#successCount"
+        )
+    );
+    let row: Vec<&str> = lines.next().unwrap().split_whitespace().collect();
+    assert_eq!(
+        (row[0], row[1], row[3], row[4]),
+        ("DefaultCluster", "broker-a", "3", "0"),
+        "{out}"
+    );
+
     let out = mqadmin(&[
         "updateTopicPerm",
         "-n",

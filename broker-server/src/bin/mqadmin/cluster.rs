@@ -99,6 +99,102 @@ pub(crate) async fn print(admin: &Admin, more: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
+#[derive(clap::Args)]
+pub(crate) struct ClusterRt {
+    #[arg(short = 'n', long = "namesrvAddr")]
+    namesrv: Option<String>,
+    /// Sends per broker each round.
+    #[arg(short = 'a', long = "amount", default_value_t = 100)]
+    amount: u64,
+    /// Body size.
+    #[arg(short = 's', long = "size", default_value_t = 128)]
+    size: usize,
+    /// Only this cluster.
+    #[arg(short = 'c', long = "cluster")]
+    cluster: Option<String>,
+    /// Print `time|room|cluster|broker|rt` lines.
+    #[arg(short = 'p', long = "printLog", default_value_t = false, action = clap::ArgAction::Set)]
+    print_log: bool,
+    /// Machine room name for -p.
+    #[arg(short = 'm', long = "machineRoom", default_value = "noname")]
+    room: String,
+    /// Seconds between rounds.
+    #[arg(short = 'i', long = "interval", default_value_t = 10)]
+    interval: u64,
+    /// Rounds to run (ours; Apache's tool runs until stopped, as this does without it).
+    #[arg(long = "rounds")]
+    rounds: Option<u64>,
+}
+
+/// `clusterRT`: each broker's send RT, by sending to its own topic (the broker name), round
+/// after round.
+pub(crate) async fn send_rt(args: ClusterRt) -> anyhow::Result<()> {
+    let admin = Admin::connect(args.namesrv.as_deref())?;
+    let namesrv = args
+        .namesrv
+        .clone()
+        .or_else(|| std::env::var("NAMESRV_ADDR").ok())
+        .unwrap_or_default();
+    let producer = rocketmq_client::Producer::builder("PID_SMSC")
+        .namesrv_addr(namesrv)
+        .start()
+        .await?;
+    let info = admin.cluster_info().await?;
+    let clusters: Vec<String> = match &args.cluster {
+        Some(c) => vec![c.trim().to_string()],
+        None => info.cluster_addr_table.keys().cloned().collect(),
+    };
+    if !args.print_log {
+        println!(
+            "{:<24}  {:<24}  {:<4}  {:<8}  #failCount",
+            "#Cluster Name", "#Broker Name", "#RT", "#successCount"
+        );
+    }
+    let body = "a".repeat(args.size);
+    let mut round = 0;
+    loop {
+        for cluster in &clusters {
+            let Some(names) = info.cluster_addr_table.get(cluster) else {
+                print!("cluster [{cluster}] not exist");
+                break;
+            };
+            for name in names {
+                let (mut ok, mut failed, mut elapsed) = (0u64, 0u64, 0u128);
+                for i in 0..args.amount {
+                    let started = std::time::Instant::now();
+                    match producer
+                        .send(rocketmq_client::Message::new(name, body.clone()))
+                        .await
+                    {
+                        Ok(_) => ok += 1,
+                        Err(_) => failed += 1,
+                    }
+                    if i != 0 {
+                        elapsed += started.elapsed().as_millis();
+                    }
+                }
+                let rt = elapsed as f64 / args.amount.saturating_sub(1).max(1) as f64;
+                if args.print_log {
+                    let now = rocketmq_client::protocol::time::format_utc(now_millis());
+                    println!("{}|{}|{cluster}|{name}|{rt:.0}", &now[..19], args.room);
+                } else {
+                    println!(
+                        "{cluster:<24}  {name:<24}  {:<8}  {ok:<16}  {failed:<16}",
+                        format!("{rt:.2}")
+                    );
+                }
+            }
+        }
+        round += 1;
+        if args.rounds.is_some_and(|r| round >= r) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(args.interval)).await;
+    }
+    producer.shutdown().await;
+    Ok(())
+}
+
 /// Apache's `TopicConfig.toString()`.
 pub(crate) fn topic_config_line(c: &TopicConfig) -> String {
     let mut p = *b"---";

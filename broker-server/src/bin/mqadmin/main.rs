@@ -67,6 +67,12 @@ enum Command {
         #[arg(short = 'c', long = "clusterModel")]
         cluster_model: bool,
     },
+    /// How the averaging strategy would share a topic's queues among consumers.
+    #[command(name = "allocateMQ")]
+    AllocateMq(topic::AllocateMq),
+    /// Each broker's send RT, round after round.
+    #[command(name = "clusterRT")]
+    ClusterRt(cluster::ClusterRt),
     /// The clusters a topic is in.
     #[command(name = "topicClusterList")]
     TopicClusterList(topic::TopicCluster),
@@ -265,6 +271,8 @@ async fn run() -> anyhow::Result<()> {
             }
         }
         Command::TopicClusterList(args) => topic::clusters(args).await?,
+        Command::AllocateMq(args) => topic::allocate(args).await?,
+        Command::ClusterRt(args) => cluster::send_rt(args).await?,
         Command::UpdateTopicPerm(args) => topic::update_perm(args).await?,
         Command::TopicRoute { namesrv, topic } => {
             let route = Admin::connect(namesrv.as_deref())?

@@ -29,6 +29,38 @@ pub(crate) struct UpdateTopicPerm {
     perm: i32,
 }
 
+#[derive(Args)]
+pub(crate) struct AllocateMq {
+    #[arg(short = 'n', long = "namesrvAddr")]
+    namesrv: Option<String>,
+    #[arg(short = 't', long = "topic")]
+    topic: String,
+    /// Consumer ids (addresses), comma-separated.
+    #[arg(short = 'i', long = "ipList")]
+    ips: String,
+}
+
+/// `allocateMQ`: how Apache's averaging strategy would share the topic's queues among these
+/// consumers, as `{"result":{ip:[queues]}}`.
+pub(crate) async fn allocate(args: AllocateMq) -> anyhow::Result<()> {
+    let admin = Admin::connect(args.namesrv.as_deref())?;
+    let route = admin.topic_route(&args.topic).await?;
+    let queues = rocketmq_client::route::subscribe_queues(&args.topic, &route);
+    let ips: Vec<String> = args
+        .ips
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let mut result = serde_json::Map::new();
+    for ip in &ips {
+        let mine = rocketmq_client::consumer::allocate_averagely(&queues, &ips, ip);
+        result.insert(ip.clone(), serde_json::to_value(mine)?);
+    }
+    println!("{}", serde_json::json!({ "result": result }));
+    Ok(())
+}
+
 /// Java's `UtilAll.frontStringAtLeast`: at most `n` characters.
 fn front(s: &str, n: usize) -> &str {
     match s.char_indices().nth(n) {
