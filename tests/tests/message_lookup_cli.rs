@@ -168,6 +168,46 @@ async fn a_message_is_found_by_each_id_with_who_consumed_it() {
         .to_string();
     assert_eq!(std::fs::read(body_path).unwrap(), b"from the cli");
     let out = run(&[
+        "printMsgByQueue",
+        "-n",
+        &ns,
+        "-t",
+        "LookupTopic",
+        "-a",
+        &broker_name,
+        "-i",
+        &qid,
+        "-p",
+        "true",
+        "-d",
+        "true",
+        "-f",
+        "true",
+    ]);
+    assert!(
+        out.contains(&format!("Tag: {:<30} Count: 1\n", "TagA")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("Tag: {:<30} Count: 1\n", "TagB")),
+        "{out}"
+    );
+    assert!(out.contains(" BODY: the body\n"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "MSGID: {} MessageExt [brokerName={broker_name}, queueId={qid},",
+            sent.msg_id
+        )),
+        "{out}"
+    );
+    let out = run(&["printMsg", "-n", &ns, "-t", "LookupTopic", "-s", "TagB"]);
+    assert_eq!(out.matches("MSGID: ").count(), 1, "{out}");
+    assert!(out.contains(" BODY: from the cli\n"), "{out}");
+    assert!(
+        out.contains("print msg finished. status=NO_NEW_MSG"),
+        "{out}"
+    );
+    let out = run(&[
         "checkMsgSendRT",
         "-n",
         &ns,

@@ -273,7 +273,7 @@ pub(crate) async fn run(cmd: GroupCommand) -> anyhow::Result<()> {
 }
 
 /// `now`, epoch milliseconds, or Apache's `yyyy-MM-dd#HH:mm:ss:SSS` (read as UTC).
-fn parse_time(s: &str) -> anyhow::Result<i64> {
+pub(crate) fn parse_time(s: &str) -> anyhow::Result<i64> {
     if s.eq_ignore_ascii_case("now") {
         return Ok(rocketmq_client::protocol::now_millis());
     }

@@ -26,6 +26,7 @@ mod groups;
 mod ha;
 mod message;
 mod namesrv;
+mod print;
 mod progress;
 mod queues;
 mod stats;
@@ -171,6 +172,12 @@ enum Command {
     /// A message by the id its send returned (its unique key).
     #[command(name = "queryMsgByUniqueKey")]
     QueryMsgByUniqueKey(message::QueryMsgByUniqueKey),
+    /// Every message of a topic (optionally by tag and time), queue by queue.
+    #[command(name = "printMsg")]
+    PrintMsg(print::PrintMsg),
+    /// The messages of one queue, and their count by tag.
+    #[command(name = "printMsgByQueue")]
+    PrintMsgByQueue(print::PrintMsgByQueue),
     /// The message at a queue offset.
     #[command(name = "queryMsgByOffset")]
     QueryMsgByOffset(message::QueryMsgByOffset),
@@ -347,6 +354,8 @@ async fn run() -> anyhow::Result<()> {
         Command::QueryMsgByUniqueKey(args) => message::by_unique_key(args).await?,
         Command::QueryMsgByKey(args) => message::by_key(args).await?,
         Command::QueryMsgByOffset(args) => message::by_offset(args).await?,
+        Command::PrintMsg(args) => print::print_msg(args).await?,
+        Command::PrintMsgByQueue(args) => print::print_msg_by_queue(args).await?,
         Command::SendMessage(args) => message::send(args).await?,
         Command::CheckMsgSendRt(args) => message::check_send_rt(args).await?,
         Command::CleanExpiredCq(args) => queues::clean(args, true).await?,

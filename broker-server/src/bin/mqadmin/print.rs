@@ -1,0 +1,261 @@
+//! `printMsg` (every queue of a topic) and `printMsgByQueue` (one queue), as Apache's tool
+//! prints them: each message as `MSGID: <id> <MessageExt [...]> BODY: <body>`.
+//!
+//! The messages are read with admin requests, not a consumer (no group is registered): a
+//! queue's entries (QUERY_CONSUME_QUEUE) and each message at its commit-log offset
+//! (VIEW_MESSAGE_BY_ID); the subscription's tags and the time range are applied here.
+
+use std::collections::BTreeMap;
+
+use anyhow::{Context, bail};
+use clap::Args;
+use rocketmq_client::ClientError;
+use rocketmq_client::admin::Admin;
+use rocketmq_client::protocol::body::MessageQueue;
+use rocketmq_client::protocol::message::{MessageExt, offset_msg_id};
+
+use crate::groups::parse_time;
+
+#[derive(Args)]
+pub(crate) struct PrintMsg {
+    #[arg(short = 'n', long = "namesrvAddr")]
+    namesrv: Option<String>,
+    #[arg(short = 't', long = "topic")]
+    topic: String,
+    /// Only UTF-8 is read here.
+    #[arg(short = 'c', long = "charsetName", default_value = "UTF-8")]
+    charset: String,
+    #[arg(short = 's', long = "subExpression", default_value = "*")]
+    sub: String,
+    /// `currentTimeMillis` or `yyyy-MM-dd#HH:mm:ss:SSS`.
+    #[arg(short = 'b', long = "beginTimestamp")]
+    begin: Option<String>,
+    #[arg(short = 'e', long = "endTimestamp")]
+    end: Option<String>,
+    #[arg(short = 'd', long = "printBody", default_value_t = true, action = clap::ArgAction::Set)]
+    print_body: bool,
+}
+
+#[derive(Args)]
+pub(crate) struct PrintMsgByQueue {
+    #[arg(short = 'n', long = "namesrvAddr")]
+    namesrv: Option<String>,
+    #[arg(short = 't', long = "topic")]
+    topic: String,
+    #[arg(short = 'a', long = "brokerName")]
+    broker_name: String,
+    #[arg(short = 'i', long = "queueId")]
+    queue_id: i32,
+    #[arg(short = 'c', long = "charsetName", default_value = "UTF-8")]
+    charset: String,
+    #[arg(short = 's', long = "subExpression", default_value = "*")]
+    sub: String,
+    #[arg(short = 'b', long = "beginTimestamp")]
+    begin: Option<String>,
+    #[arg(short = 'e', long = "endTimestamp")]
+    end: Option<String>,
+    /// Print the messages.
+    #[arg(short = 'p', long = "printMsg", default_value_t = false, action = clap::ArgAction::Set)]
+    print_msg: bool,
+    #[arg(short = 'd', long = "printBody", default_value_t = false, action = clap::ArgAction::Set)]
+    print_body: bool,
+    /// Count the messages by tag.
+    #[arg(short = 'f', long = "calculate", default_value_t = false, action = clap::ArgAction::Set)]
+    calculate: bool,
+}
+
+/// What to read from a queue.
+struct Filter {
+    tags: Option<Vec<String>>,
+    begin: i64,
+    end: i64,
+}
+
+impl Filter {
+    fn new(
+        sub: &str,
+        begin: &Option<String>,
+        end: &Option<String>,
+        charset: &str,
+    ) -> anyhow::Result<Self> {
+        if !charset.eq_ignore_ascii_case("UTF-8") && !charset.eq_ignore_ascii_case("UTF8") {
+            bail!("charset {charset} is not supported here: bodies are read as UTF-8");
+        }
+        let tags: Vec<String> = sub
+            .split("||")
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect();
+        Ok(Filter {
+            tags: (!tags.is_empty() && !tags.iter().any(|t| t == "*")).then_some(tags),
+            begin: begin.as_deref().map(parse_time).transpose()?.unwrap_or(0),
+            end: end
+                .as_deref()
+                .map(parse_time)
+                .transpose()?
+                .unwrap_or(i64::MAX),
+        })
+    }
+
+    fn keeps(&self, m: &MessageExt) -> bool {
+        let tag_ok = match &self.tags {
+            None => true,
+            Some(tags) => m
+                .message
+                .tags()
+                .is_some_and(|t| tags.iter().any(|x| x == t)),
+        };
+        tag_ok && (self.begin..=self.end).contains(&m.store_timestamp)
+    }
+}
+
+/// Every message of a queue the filter keeps, oldest first, with the queue's range.
+async fn read_queue(
+    admin: &Admin,
+    addr: &str,
+    mq: &MessageQueue,
+    filter: &Filter,
+) -> anyhow::Result<(i64, i64, Vec<MessageExt>)> {
+    const BATCH: i32 = 32;
+    let first = match admin
+        .query_consume_queue(addr, &mq.topic, mq.queue_id, 0, 0, None)
+        .await
+    {
+        Ok(first) => first,
+        // A queue nothing was ever sent to has no consume queue yet: it is empty.
+        Err(ClientError::Remote { remark, .. }) if remark.ends_with("is not exist!") => {
+            return Ok((0, 0, Vec::new()));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let (min, max) = (first.min_queue_index, first.max_queue_index);
+    let store: std::net::SocketAddr = addr
+        .parse()
+        .with_context(|| format!("broker address {addr}"))?;
+    let mut out = Vec::new();
+    let mut offset = min;
+    while offset < max {
+        let cq = admin
+            .query_consume_queue(addr, &mq.topic, mq.queue_id, offset, BATCH, None)
+            .await?;
+        if cq.queue_data.is_empty() {
+            break;
+        }
+        for e in &cq.queue_data {
+            let msg = admin
+                .view_message(&offset_msg_id(&store, e.physic_offset))
+                .await?;
+            if filter.keeps(&msg) {
+                out.push(msg);
+            }
+        }
+        offset += cq.queue_data.len() as i64;
+    }
+    Ok((min, max, out))
+}
+
+/// Java's `MessageExt.toString()`.
+fn describe(m: &MessageExt, broker_name: &str) -> String {
+    let mut props: Vec<(&String, &String)> = m.message.properties.iter().collect();
+    props.sort();
+    let props = props
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let body = m
+        .message
+        .body
+        .iter()
+        .map(|b| (*b as i8).to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "MessageExt [brokerName={broker_name}, queueId={}, storeSize={}, queueOffset={}, sysFlag={}, bornTimestamp={}, bornHost=/{}, storeTimestamp={}, storeHost=/{}, msgId={}, commitLogOffset={}, bodyCRC={}, reconsumeTimes={}, preparedTransactionOffset={}, toString()=Message{{topic='{}', flag={}, properties={{{props}}}, body=[{body}], transactionId='null'}}]",
+        m.queue_id,
+        m.store_size,
+        m.queue_offset,
+        m.sys_flag,
+        m.born_timestamp,
+        m.born_host,
+        m.store_timestamp,
+        m.store_host,
+        m.offset_msg_id(),
+        m.commit_log_offset,
+        m.body_crc as i32,
+        m.reconsume_times,
+        m.prepared_transaction_offset,
+        m.message.topic,
+        m.message.flag,
+    )
+}
+
+fn print_messages(msgs: &[MessageExt], broker_name: &str, print_body: bool) {
+    for m in msgs {
+        let body = if print_body {
+            String::from_utf8_lossy(&m.message.body).into_owned()
+        } else {
+            "NOT PRINT BODY".into()
+        };
+        println!(
+            "MSGID: {} {} BODY: {body}",
+            m.msg_id(),
+            describe(m, broker_name)
+        );
+    }
+}
+
+/// Java's `MessageQueue.toString()`.
+fn queue_name(mq: &MessageQueue) -> String {
+    format!(
+        "MessageQueue [topic={}, brokerName={}, queueId={}]",
+        mq.topic, mq.broker_name, mq.queue_id
+    )
+}
+
+pub(crate) async fn print_msg(args: PrintMsg) -> anyhow::Result<()> {
+    let admin = Admin::connect(args.namesrv.as_deref())?;
+    let filter = Filter::new(&args.sub, &args.begin, &args.end, &args.charset)?;
+    let route = admin.topic_route(&args.topic).await?;
+    for mq in rocketmq_client::route::subscribe_queues(&args.topic, &route) {
+        let Some(addr) = rocketmq_client::route::read_addr(&route, &mq.broker_name) else {
+            continue;
+        };
+        let (min, max, msgs) = read_queue(&admin, &addr, &mq, &filter).await?;
+        println!("minOffset={min}, maxOffset={max}, {}", queue_name(&mq));
+        print_messages(&msgs, &mq.broker_name, args.print_body);
+        println!(
+            "{} print msg finished. status=NO_NEW_MSG, offset={max}",
+            queue_name(&mq)
+        );
+    }
+    println!("--------------------------------------------------------");
+    Ok(())
+}
+
+pub(crate) async fn print_msg_by_queue(args: PrintMsgByQueue) -> anyhow::Result<()> {
+    let admin = Admin::connect(args.namesrv.as_deref())?;
+    let filter = Filter::new(&args.sub, &args.begin, &args.end, &args.charset)?;
+    let route = admin.topic_route(&args.topic).await?;
+    let addr = rocketmq_client::route::read_addr(&route, &args.broker_name)
+        .with_context(|| format!("broker {} does not serve {}", args.broker_name, args.topic))?;
+    let mq = MessageQueue::new(&args.topic, &args.broker_name, args.queue_id);
+    let (_, _, msgs) = read_queue(&admin, &addr, &mq, &filter).await?;
+    if args.calculate {
+        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+        for m in &msgs {
+            *counts
+                .entry(m.message.tags().unwrap_or("").to_string())
+                .or_default() += 1;
+        }
+        let mut counts: Vec<(String, u64)> = counts.into_iter().collect();
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        for (tag, n) in counts {
+            println!("Tag: {tag:<30} Count: {n}");
+        }
+    }
+    if args.print_msg {
+        print_messages(&msgs, &args.broker_name, args.print_body);
+    }
+    Ok(())
+}
