@@ -207,6 +207,25 @@ async fn a_message_is_found_by_each_id_with_who_consumed_it() {
         out.contains("print msg finished. status=NO_NEW_MSG"),
         "{out}"
     );
+    let from = sent.queue_offset.to_string();
+    let out = run(&[
+        "consumeMessage",
+        "-n",
+        &ns,
+        "-t",
+        "LookupTopic",
+        "-b",
+        &broker_name,
+        "-i",
+        &qid,
+        "-o",
+        &from,
+        "-c",
+        "1",
+    ]);
+    assert!(out.contains("Consume ok\n"), "{out}");
+    assert_eq!(out.matches("MSGID: ").count(), 1, "{out}");
+    assert!(out.contains(" BODY: the body\n"), "{out}");
     let out = run(&[
         "checkMsgSendRT",
         "-n",

@@ -178,6 +178,9 @@ enum Command {
     /// The messages of one queue, and their count by tag.
     #[command(name = "printMsgByQueue")]
     PrintMsgByQueue(print::PrintMsgByQueue),
+    /// Read a number of messages from a queue or across a topic, and print them.
+    #[command(name = "consumeMessage")]
+    ConsumeMessage(print::ConsumeMessage),
     /// The message at a queue offset.
     #[command(name = "queryMsgByOffset")]
     QueryMsgByOffset(message::QueryMsgByOffset),
@@ -355,6 +358,7 @@ async fn run() -> anyhow::Result<()> {
         Command::QueryMsgByKey(args) => message::by_key(args).await?,
         Command::QueryMsgByOffset(args) => message::by_offset(args).await?,
         Command::PrintMsg(args) => print::print_msg(args).await?,
+        Command::ConsumeMessage(args) => print::consume(args).await?,
         Command::PrintMsgByQueue(args) => print::print_msg_by_queue(args).await?,
         Command::SendMessage(args) => message::send(args).await?,
         Command::CheckMsgSendRt(args) => message::check_send_rt(args).await?,

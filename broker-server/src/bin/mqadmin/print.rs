@@ -1,5 +1,6 @@
-//! `printMsg` (every queue of a topic) and `printMsgByQueue` (one queue), as Apache's tool
-//! prints them: each message as `MSGID: <id> <MessageExt [...]> BODY: <body>`.
+//! `printMsg` (every queue of a topic), `printMsgByQueue` (one queue) and `consumeMessage`
+//! (a number of messages from a queue or across the topic), as Apache's tool prints them:
+//! each message as `MSGID: <id> <MessageExt [...]> BODY: <body>`.
 //!
 //! The messages are read with admin requests, not a consumer (no group is registered): a
 //! queue's entries (QUERY_CONSUME_QUEUE) and each message at its commit-log offset
@@ -64,6 +65,9 @@ pub(crate) struct PrintMsgByQueue {
     calculate: bool,
 }
 
+/// Entries read from a consume queue per request.
+const BATCH: i32 = 32;
+
 /// What to read from a queue.
 struct Filter {
     tags: Option<Vec<String>>,
@@ -116,7 +120,13 @@ async fn read_queue(
     mq: &MessageQueue,
     filter: &Filter,
 ) -> anyhow::Result<(i64, i64, Vec<MessageExt>)> {
-    const BATCH: i32 = 32;
+    let (min, max) = queue_range(admin, addr, mq).await?;
+    let msgs = read_range(admin, addr, mq, filter, min, max).await?;
+    Ok((min, max, msgs))
+}
+
+/// A queue's first and end offsets ((0, 0) for a queue nothing was sent to yet).
+async fn queue_range(admin: &Admin, addr: &str, mq: &MessageQueue) -> anyhow::Result<(i64, i64)> {
     let first = match admin
         .query_consume_queue(addr, &mq.topic, mq.queue_id, 0, 0, None)
         .await
@@ -124,19 +134,38 @@ async fn read_queue(
         Ok(first) => first,
         // A queue nothing was ever sent to has no consume queue yet: it is empty.
         Err(ClientError::Remote { remark, .. }) if remark.ends_with("is not exist!") => {
-            return Ok((0, 0, Vec::new()));
+            return Ok((0, 0));
         }
         Err(e) => return Err(e.into()),
     };
-    let (min, max) = (first.min_queue_index, first.max_queue_index);
+    Ok((first.min_queue_index, first.max_queue_index))
+}
+
+/// The messages at offsets `[from, to)` of a queue that the filter keeps.
+async fn read_range(
+    admin: &Admin,
+    addr: &str,
+    mq: &MessageQueue,
+    filter: &Filter,
+    from: i64,
+    to: i64,
+) -> anyhow::Result<Vec<MessageExt>> {
+    let max = to;
     let store: std::net::SocketAddr = addr
         .parse()
         .with_context(|| format!("broker address {addr}"))?;
     let mut out = Vec::new();
-    let mut offset = min;
+    let mut offset = from;
     while offset < max {
         let cq = admin
-            .query_consume_queue(addr, &mq.topic, mq.queue_id, offset, BATCH, None)
+            .query_consume_queue(
+                addr,
+                &mq.topic,
+                mq.queue_id,
+                offset,
+                (max - offset).min(i64::from(BATCH)) as i32,
+                None,
+            )
             .await?;
         if cq.queue_data.is_empty() {
             break;
@@ -151,7 +180,7 @@ async fn read_queue(
         }
         offset += cq.queue_data.len() as i64;
     }
-    Ok((min, max, out))
+    Ok(out)
 }
 
 /// Java's `MessageExt.toString()`.
@@ -211,6 +240,87 @@ fn queue_name(mq: &MessageQueue) -> String {
         "MessageQueue [topic={}, brokerName={}, queueId={}]",
         mq.topic, mq.broker_name, mq.queue_id
     )
+}
+
+#[derive(Args)]
+pub(crate) struct ConsumeMessage {
+    #[arg(short = 'n', long = "namesrvAddr")]
+    namesrv: Option<String>,
+    #[arg(short = 't', long = "topic")]
+    topic: String,
+    #[arg(short = 'b', long = "brokerName")]
+    broker_name: Option<String>,
+    #[arg(short = 'i', long = "queueId")]
+    queue_id: Option<i32>,
+    #[arg(short = 'o', long = "offset")]
+    offset: Option<i64>,
+    /// Accepted for Apache's scripts: messages are read without a consumer group here.
+    #[arg(short = 'g', long = "consumerGroup")]
+    group: Option<String>,
+    #[arg(short = 's', long = "beginTimestamp")]
+    begin: Option<String>,
+    #[arg(short = 'e', long = "endTimestamp")]
+    end: Option<String>,
+    #[arg(short = 'c', long = "MessageNumber", default_value_t = 128)]
+    count: i64,
+}
+
+/// `consumeMessage`: up to `-c` messages, from one queue (`-b -i`, from `-o`) or across the
+/// topic's queues, each batch announced `Consume ok` as Apache's tool does.
+pub(crate) async fn consume(args: ConsumeMessage) -> anyhow::Result<()> {
+    if args.count <= 0 {
+        bail!("Please input a positive messageNumber!");
+    }
+    if args.queue_id.is_some() && args.broker_name.is_none() {
+        bail!("Please set the brokerName before queueId!");
+    }
+    if args.offset.is_some() && args.queue_id.is_none() {
+        bail!("Please set queueId before offset!");
+    }
+    let filter = Filter::new("*", &args.begin, &args.end, "UTF-8")?;
+    if filter.begin > filter.end {
+        bail!("Please make sure that the beginTimestamp is less than or equal to the endTimestamp");
+    }
+    let admin = Admin::connect(args.namesrv.as_deref())?;
+    let route = admin.topic_route(&args.topic).await?;
+    let queues: Vec<MessageQueue> = match (&args.broker_name, args.queue_id) {
+        (Some(b), Some(q)) => vec![MessageQueue::new(&args.topic, b, q)],
+        (Some(b), None) => rocketmq_client::route::subscribe_queues(&args.topic, &route)
+            .into_iter()
+            .filter(|mq| &mq.broker_name == b)
+            .collect(),
+        _ => rocketmq_client::route::subscribe_queues(&args.topic, &route),
+    };
+    let mut left = args.count;
+    for mq in queues {
+        if left == 0 {
+            break;
+        }
+        let Some(addr) = rocketmq_client::route::read_addr(&route, &mq.broker_name) else {
+            continue;
+        };
+        let (min, max) = queue_range(&admin, &addr, &mq).await?;
+        let from = args.offset.map_or(min, |o| o.clamp(min, max));
+        let mut to = max;
+        if to - from > left {
+            println!(
+                "The older {left} message of the {} queue will be provided",
+                mq.queue_id
+            );
+            to = from + left;
+        }
+        left -= to - from;
+        let msgs = read_range(&admin, &addr, &mq, &filter, from, to).await?;
+        if !msgs.is_empty() {
+            println!("Consume ok");
+            print_messages(&msgs, &mq.broker_name, true);
+        }
+        println!(
+            "{} print msg finished. status=NO_NEW_MSG, offset={to}",
+            queue_name(&mq)
+        );
+    }
+    Ok(())
 }
 
 pub(crate) async fn print_msg(args: PrintMsg) -> anyhow::Result<()> {
