@@ -1,4 +1,5 @@
-//! Options several commands share, as Apache's tools spell them.
+//! What several commands share: options as Apache's tools spell them, and the small output
+//! conventions of Apache's tools.
 
 use anyhow::bail;
 use clap::Args;
@@ -29,4 +30,29 @@ impl BrokerOrCluster {
             (None, None) => bail!("{command} needs -b brokerAddr or -c clusterName"),
         }
     }
+}
+
+/// `-n`, else `NAMESRV_ADDR`, as Apache's tools read them (for clients other than [`Admin`],
+/// which reads the variable itself).
+pub(crate) fn namesrv_or_env(given: &Option<String>) -> anyhow::Result<String> {
+    use anyhow::Context;
+    given
+        .clone()
+        .or_else(|| std::env::var("NAMESRV_ADDR").ok())
+        .context("give -n namesrvAddr or set NAMESRV_ADDR")
+}
+
+/// Java's `UtilAll.frontStringAtLeast`: at most `n` characters.
+pub(crate) fn front(s: &str, n: usize) -> &str {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+/// `yyyy-MM-dd HH:mm:ss` (Apache's `YYYY_MM_DD_HH_MM_SS`), UTC.
+pub(crate) fn to_second(ms: i64) -> String {
+    let mut t = rocketmq_client::protocol::time::format_utc(ms);
+    t.truncate(t.len() - 4);
+    t
 }

@@ -130,13 +130,8 @@ pub(crate) struct ClusterRt {
 /// after round.
 pub(crate) async fn send_rt(args: ClusterRt) -> anyhow::Result<()> {
     let admin = Admin::connect(args.namesrv.as_deref())?;
-    let namesrv = args
-        .namesrv
-        .clone()
-        .or_else(|| std::env::var("NAMESRV_ADDR").ok())
-        .unwrap_or_default();
     let producer = rocketmq_client::Producer::builder("PID_SMSC")
-        .namesrv_addr(namesrv)
+        .namesrv_addr(crate::args::namesrv_or_env(&args.namesrv)?)
         .start()
         .await?;
     let info = admin.cluster_info().await?;

@@ -4,8 +4,9 @@
 use anyhow::{Context, bail};
 use clap::Subcommand;
 use rocketmq_client::admin::Admin;
-use rocketmq_client::protocol::time::format_utc;
 use rocketmq_client::protocol::version::version_desc;
+
+use crate::args::to_second;
 
 #[derive(Subcommand)]
 pub(crate) enum GroupCommand {
@@ -225,7 +226,6 @@ pub(crate) async fn run(cmd: GroupCommand) -> anyhow::Result<()> {
                             if diff < level || o.last_timestamp <= 0 {
                                 continue;
                             }
-                            let last = format_utc(o.last_timestamp);
                             println!(
                                 "{:<64}  {:<64}  {:<32}  {:<4}  {:<20}  {:<20}  {diff:<20}  {}",
                                 mq.topic,
@@ -234,7 +234,7 @@ pub(crate) async fn run(cmd: GroupCommand) -> anyhow::Result<()> {
                                 mq.queue_id,
                                 o.broker_offset,
                                 o.consumer_offset,
-                                &last[..last.len() - 4]
+                                to_second(o.last_timestamp)
                             );
                         }
                     }

@@ -14,7 +14,9 @@ use rocketmq_client::protocol::body::ConsumeType;
 use rocketmq_client::protocol::body::MessageQueue;
 use rocketmq_client::protocol::message::MessageExt;
 use rocketmq_client::protocol::time::format_utc;
-use rocketmq_client::{ClientError, Message, Producer, SendStatus};
+use rocketmq_client::{ClientError, Message, Producer};
+
+use crate::args::namesrv_or_env;
 
 #[derive(Args)]
 pub(crate) struct QueryMsgById {
@@ -178,29 +180,12 @@ pub(crate) async fn by_offset(args: QueryMsgByOffset) -> anyhow::Result<()> {
     print_message(&admin, &msg).await
 }
 
-/// `-n`, else `NAMESRV_ADDR`, as Apache's tools read them.
-fn namesrv(given: &Option<String>) -> anyhow::Result<String> {
-    given
-        .clone()
-        .or_else(|| std::env::var("NAMESRV_ADDR").ok())
-        .context("give -n namesrvAddr or set NAMESRV_ADDR")
-}
-
-fn status_name(s: SendStatus) -> &'static str {
-    match s {
-        SendStatus::SendOk => "SEND_OK",
-        SendStatus::FlushDiskTimeout => "FLUSH_DISK_TIMEOUT",
-        SendStatus::FlushSlaveTimeout => "FLUSH_SLAVE_TIMEOUT",
-        SendStatus::SlaveNotAvailable => "SLAVE_NOT_AVAILABLE",
-    }
-}
-
 pub(crate) async fn send(args: SendMessage) -> anyhow::Result<()> {
     if args.queue.is_some() && args.broker.is_none() {
         bail!("Broker name must be set if the queue is chosen!");
     }
     let producer = Producer::builder("PID_SMSC")
-        .namesrv_addr(namesrv(&args.namesrv)?)
+        .namesrv_addr(namesrv_or_env(&args.namesrv)?)
         .start()
         .await?;
     let mut msg = Message::new(&args.topic, args.body.clone());
@@ -228,7 +213,7 @@ pub(crate) async fn send(args: SendMessage) -> anyhow::Result<()> {
         "{:<32}  {:<4}  {:<20}    {}",
         sent.message_queue.broker_name,
         sent.message_queue.queue_id,
-        status_name(sent.status),
+        sent.status.name(),
         sent.msg_id
     );
     Ok(())
@@ -238,7 +223,7 @@ pub(crate) async fn send(args: SendMessage) -> anyhow::Result<()> {
 /// time; the average leaves out the first (connection set-up).
 pub(crate) async fn check_send_rt(args: CheckMsgSendRt) -> anyhow::Result<()> {
     let producer = Producer::builder("PID_SMSC")
-        .namesrv_addr(namesrv(&args.namesrv)?)
+        .namesrv_addr(namesrv_or_env(&args.namesrv)?)
         .start()
         .await?;
     let admin = Admin::connect(args.namesrv.as_deref())?;

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use clap::Args;
 use rocketmq_client::admin::Admin;
+
+use crate::args::{front, to_second};
 use rocketmq_client::protocol::body::{ConsumeType, MessageModel, MessageQueue};
 use rocketmq_client::protocol::time::format_utc;
 use rocketmq_client::protocol::version::version_desc;
@@ -30,14 +32,6 @@ pub(crate) struct ConsumerProgress {
     /// Show which client each queue is assigned to.
     #[arg(short = 's', long = "showClientIP")]
     show_client_ip: Option<String>,
-}
-
-/// Java's `UtilAll.frontStringAtLeast`: at most `n` characters.
-fn front(s: &str, n: usize) -> &str {
-    match s.char_indices().nth(n) {
-        Some((i, _)) => &s[..i],
-        None => s,
-    }
 }
 
 pub(crate) async fn topic_status(args: TopicStatus) -> anyhow::Result<()> {
@@ -104,9 +98,7 @@ pub(crate) async fn consumer_progress(args: ConsumerProgress) -> anyhow::Result<
         let last = if o.last_timestamp == 0 {
             "N/A".to_string()
         } else {
-            // `yyyy-MM-dd HH:mm:ss`, without the milliseconds.
-            let t = format_utc(o.last_timestamp);
-            t[..t.len() - 4].to_string()
+            to_second(o.last_timestamp)
         };
         let (topic, broker) = (front(&mq.topic, 64), front(&mq.broker_name, 32));
         if show_ip {

@@ -5,6 +5,8 @@ use clap::Args;
 use rocketmq_client::admin::Admin;
 use rocketmq_client::protocol::body::BrokerStatsData;
 
+use crate::args::front;
+
 #[derive(Args)]
 pub(crate) struct StatsAll {
     #[arg(short = 'n', long = "namesrvAddr")]
@@ -24,13 +26,6 @@ fn day_sum(d: &BrokerStatsData) -> i64 {
         .map(|w| w.sum)
         .find(|s| *s != 0)
         .unwrap_or(0)
-}
-
-fn front(s: &str) -> &str {
-    match s.char_indices().nth(64) {
-        Some((i, _)) => &s[..i],
-        None => s,
-    }
 }
 
 pub(crate) async fn run(args: StatsAll) -> anyhow::Result<()> {
@@ -91,7 +86,7 @@ pub(crate) async fn run(args: StatsAll) -> anyhow::Result<()> {
             if !args.active || in_day > 0 {
                 println!(
                     "{:<64}  {:<64} {:>12} {:>11.2} {:>11} {:>14} {:>14}",
-                    front(&topic),
+                    front(&topic, 64),
                     "",
                     0,
                     in_tps,
@@ -118,8 +113,8 @@ pub(crate) async fn run(args: StatsAll) -> anyhow::Result<()> {
             if !args.active || in_day > 0 || out_day > 0 {
                 println!(
                     "{:<64}  {:<64} {:>12} {:>11.2} {:>11.2} {:>14} {:>14}",
-                    front(&topic),
-                    front(&group),
+                    front(&topic, 64),
+                    front(&group, 64),
                     backlog,
                     in_tps,
                     out_tps,

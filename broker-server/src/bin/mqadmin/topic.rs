@@ -5,7 +5,7 @@ use clap::Args;
 use rocketmq_client::admin::{Admin, Target};
 use rocketmq_client::protocol::body::{ClusterInfo, TopicConfig, TopicRouteData};
 
-use crate::args::BrokerOrCluster;
+use crate::args::{BrokerOrCluster, front};
 use crate::cluster::topic_config_line;
 
 #[derive(Args)]
@@ -59,14 +59,6 @@ pub(crate) async fn allocate(args: AllocateMq) -> anyhow::Result<()> {
     }
     println!("{}", serde_json::json!({ "result": result }));
     Ok(())
-}
-
-/// Java's `UtilAll.frontStringAtLeast`: at most `n` characters.
-fn front(s: &str, n: usize) -> &str {
-    match s.char_indices().nth(n) {
-        Some((i, _)) => &s[..i],
-        None => s,
-    }
 }
 
 /// The clusters whose brokers hold the topic.
