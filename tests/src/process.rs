@@ -43,8 +43,9 @@ pub struct Printed {
     pub stderr: String,
 }
 
-/// Runs `mqadmin` (with no `NAMESRV_ADDR` from the environment, and `TMPDIR` when given, where
-/// the message commands write bodies) and returns what it printed.
+/// Runs `mqadmin` (with no `NAMESRV_ADDR` from the environment; when `tmpdir` is given, in that
+/// directory and with it as `TMPDIR`, where the commands write files) and returns what it
+/// printed.
 pub fn mqadmin_run(args: &[&str], tmpdir: Option<&Path>) -> Printed {
     let mut cmd = Command::new(binary_path("mqadmin"));
     // As a user runs it: no backtrace under the error line.
@@ -53,7 +54,7 @@ pub fn mqadmin_run(args: &[&str], tmpdir: Option<&Path>) -> Printed {
         .env_remove("RUST_BACKTRACE")
         .env_remove("RUST_LIB_BACKTRACE");
     if let Some(dir) = tmpdir {
-        cmd.env("TMPDIR", dir);
+        cmd.env("TMPDIR", dir).current_dir(dir);
     }
     let out = cmd.output().expect("mqadmin runs");
     Printed {

@@ -92,7 +92,7 @@ async fn a_process_shares_one_connection_and_reports_itself() {
     // Rates cover finished seconds only.
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let info = admin
-        .consumer_running_info("shared-c", c.client_id())
+        .consumer_running_info("shared-c", c.client_id(), false)
         .await
         .unwrap();
     assert_eq!(
@@ -129,7 +129,7 @@ async fn a_process_shares_one_connection_and_reports_itself() {
 
     // A member the broker does not know is an error, not a hang.
     let err = admin
-        .consumer_running_info("shared-c", "10.0.0.1@nobody")
+        .consumer_running_info("shared-c", "10.0.0.1@nobody", false)
         .await
         .unwrap_err();
     assert!(matches!(err, ClientError::Remote { .. }), "{err}");

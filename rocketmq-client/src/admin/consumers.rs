@@ -8,7 +8,7 @@
 //! let admin = Admin::connect(Some("127.0.0.1:9876"))?;
 //! let group = "please_rename_unique_group_name_4";
 //! for conn in admin.consumer_connection(group).await?.connection_set {
-//!     let info = admin.consumer_running_info(group, &conn.client_id).await?;
+//!     let info = admin.consumer_running_info(group, &conn.client_id, false).await?;
 //!     println!("{} holds {} queues", conn.client_id, info.mq_table.0.len());
 //! }
 //! // Replay the last hour.
@@ -72,6 +72,21 @@ impl Admin {
         ConsumerConnection::decode(&resp.body).map_err(|e| ClientError::body(&addr, e))
     }
 
+    /// A consumer group's members and subscriptions as one broker knows them
+    /// (`mqadmin consumerConnection -b`).
+    pub async fn consumer_connection_on(
+        &self,
+        group: &str,
+        addr: &str,
+    ) -> Result<ConsumerConnection> {
+        let header = ConsumerGroupHeader {
+            consumer_group: group.to_string(),
+        };
+        let req = RemotingCommand::request_with(RequestCode::GetConsumerConnectionList, &header);
+        let resp = self.call(addr, req).await?;
+        ConsumerConnection::decode(&resp.body).map_err(|e| ClientError::body(addr, e))
+    }
+
     /// A producer group's members (`mqadmin producerConnection`).
     pub async fn producer_connection(&self, group: &str) -> Result<ProducerConnection> {
         let header = ProducerGroupHeader {
@@ -106,16 +121,17 @@ impl Admin {
 
     /// What one consumer reports about itself (`mqadmin consumerStatus`): properties,
     /// subscriptions, per-queue state and rates. The request goes through a broker the
-    /// consumer is connected to.
+    /// consumer is connected to; `jstack` asks a Java consumer for its thread dump too.
     pub async fn consumer_running_info(
         &self,
         group: &str,
         client_id: &str,
+        jstack: bool,
     ) -> Result<ConsumerRunningInfo> {
         let header = GetConsumerRunningInfoRequestHeader {
             consumer_group: group.to_string(),
             client_id: client_id.to_string(),
-            jstack_enable: Some(false),
+            jstack_enable: Some(jstack),
         };
         let (addr, resp) = self
             .call_member(group, RequestCode::GetConsumerRunningInfo, &header)

@@ -218,42 +218,112 @@ impl Parser<'_> {
 /// objects) written as objects.
 pub fn to_vec(value: &Value, raw_key_fields: &[&str]) -> Vec<u8> {
     let mut out = Vec::with_capacity(256);
-    write(&mut out, value, false, raw_key_fields);
+    Writer {
+        out: &mut out,
+        fields: raw_key_fields,
+        indent: None,
+    }
+    .value(value, false);
     out
 }
 
-fn write(out: &mut Vec<u8>, value: &Value, raw_keys: bool, fields: &[&str]) {
-    match value {
-        Value::Object(map) => {
-            out.push(b'{');
-            for (i, (k, v)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
+/// Writes `value` as Java's `toJson(true)` does (fastjson's `PrettyFormat`), key forms as
+/// [`to_vec`]'s.
+///
+/// # Format
+/// ```text
+/// {
+/// <TAB>"brokerDatas":[
+/// <TAB><TAB>{
+/// <TAB><TAB><TAB>"brokerAddrs":{0:"127.0.0.1:10911"
+/// <TAB><TAB><TAB>},
+/// <TAB><TAB><TAB>"brokerName":"broker-a"
+/// <TAB><TAB>}
+/// <TAB>],
+/// <TAB>"filterServerTable":{}
+/// }
+/// ```
+/// One tab per level; a string key starts a line, a raw (integer or object) key does not; a
+/// non-empty object or array closes on a line of its own; empty ones stay `{}` and `[]`; no
+/// space after `:`.
+pub fn to_pretty_vec(value: &Value, raw_key_fields: &[&str]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(512);
+    Writer {
+        out: &mut out,
+        fields: raw_key_fields,
+        indent: Some(0),
+    }
+    .value(value, false);
+    out
+}
+
+/// One document being written; `indent` is the nesting depth when pretty, `None` when compact.
+struct Writer<'a> {
+    out: &'a mut Vec<u8>,
+    fields: &'a [&'a str],
+    indent: Option<usize>,
+}
+
+impl Writer<'_> {
+    fn value(&mut self, value: &Value, raw_keys: bool) {
+        match value {
+            Value::Object(map) => {
+                self.out.push(b'{');
+                self.nest(1);
+                for (i, (k, v)) in map.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push(b',');
+                    }
+                    let raw = raw_keys
+                        && (k.parse::<i64>().is_ok()
+                            || (k.starts_with('{') && parse(k.as_bytes()).is_ok()));
+                    if raw {
+                        self.out.extend_from_slice(k.as_bytes());
+                    } else {
+                        self.newline();
+                        let key = serde_json::to_string(k).expect("string");
+                        self.out.extend_from_slice(key.as_bytes());
+                    }
+                    self.out.push(b':');
+                    self.value(v, raw_keys || self.fields.contains(&k.as_str()));
                 }
-                let raw = raw_keys
-                    && (k.parse::<i64>().is_ok()
-                        || (k.starts_with('{') && parse(k.as_bytes()).is_ok()));
-                if raw {
-                    out.extend_from_slice(k.as_bytes());
-                } else {
-                    out.extend_from_slice(serde_json::to_string(k).expect("string").as_bytes());
+                self.nest(-1);
+                if !map.is_empty() {
+                    self.newline();
                 }
-                out.push(b':');
-                write(out, v, raw_keys || fields.contains(&k.as_str()), fields);
+                self.out.push(b'}');
             }
-            out.push(b'}');
-        }
-        Value::Array(items) => {
-            out.push(b'[');
-            for (i, v) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
+            Value::Array(items) => {
+                self.out.push(b'[');
+                self.nest(1);
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push(b',');
+                    }
+                    self.newline();
+                    self.value(v, false);
                 }
-                write(out, v, false, fields);
+                self.nest(-1);
+                if !items.is_empty() {
+                    self.newline();
+                }
+                self.out.push(b']');
             }
-            out.push(b']');
+            other => self.out.extend_from_slice(other.to_string().as_bytes()),
         }
-        other => out.extend_from_slice(other.to_string().as_bytes()),
+    }
+
+    fn nest(&mut self, by: isize) {
+        if let Some(depth) = &mut self.indent {
+            *depth = depth.saturating_add_signed(by);
+        }
+    }
+
+    fn newline(&mut self) {
+        if let Some(depth) = self.indent {
+            self.out.push(b'\n');
+            self.out.extend(std::iter::repeat_n(b'\t', depth));
+        }
     }
 }
 
@@ -289,6 +359,20 @@ mod tests {
         assert_eq!(
             out,
             r#"{"brokerAddrs":{0:"a:1"},"other":{"0":"x"},"q":{{"queueId":0}:5}}"#
+        );
+        assert_eq!(parse(out.as_bytes()).unwrap(), v);
+    }
+
+    #[test]
+    fn pretty_form_is_fastjsons() {
+        let v = parse(
+            br#"{"brokerDatas":[{"brokerAddrs":{"0":"a:1","1":"b:2"},"brokerName":"b"}],"filterServerTable":{},"list":[],"offsets":{"T@g":{"0":5}}}"#,
+        )
+        .unwrap();
+        let out = String::from_utf8(to_pretty_vec(&v, &["brokerAddrs", "offsets"])).unwrap();
+        assert_eq!(
+            out,
+            "{\n\t\"brokerDatas\":[\n\t\t{\n\t\t\t\"brokerAddrs\":{0:\"a:1\",1:\"b:2\"\n\t\t\t},\n\t\t\t\"brokerName\":\"b\"\n\t\t}\n\t],\n\t\"filterServerTable\":{},\n\t\"list\":[],\n\t\"offsets\":{\n\t\t\"T@g\":{0:5\n\t\t}\n\t}\n}"
         );
         assert_eq!(parse(out.as_bytes()).unwrap(), v);
     }

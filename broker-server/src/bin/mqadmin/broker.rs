@@ -1,10 +1,22 @@
-//! `getBrokerConfig` and `updateBrokerConfig`, as Apache's tool prints them.
+//! `brokerStatus`, `getBrokerConfig` and `updateBrokerConfig`, as Apache's tool prints them.
 
 use anyhow::bail;
 use clap::Args;
 use rocketmq_client::admin::Admin;
 
 use crate::args::BrokerOrCluster;
+
+#[derive(Args)]
+pub(crate) struct BrokerStatus {
+    #[arg(short = 'n', long = "namesrvAddr")]
+    namesrv: Option<String>,
+    /// One broker.
+    #[arg(short = 'b', long = "brokerAddr")]
+    broker: Option<String>,
+    /// Every broker of a cluster, masters and slaves, each line led by its address.
+    #[arg(short = 'c', long = "clusterName")]
+    cluster: Option<String>,
+}
 
 #[derive(Args)]
 pub(crate) struct GetBrokerConfig {
@@ -52,6 +64,35 @@ pub(crate) async fn get(args: GetBrokerConfig) -> anyhow::Result<()> {
         }
         (None, None) => bail!("getBrokerConfig needs -b brokerAddr or -c clusterName"),
     }
+}
+
+/// The runtime table sorted by key (`%-32s: %s`), with the broker's address in front
+/// (`%-24s`) when a whole cluster is asked.
+pub(crate) async fn status(args: BrokerStatus) -> anyhow::Result<()> {
+    let admin = Admin::connect(args.namesrv.as_deref())?;
+    let (addrs, lead) = match (&args.broker, &args.cluster) {
+        (Some(addr), _) => (vec![addr.trim().to_string()], false),
+        (None, Some(cluster)) => {
+            let addrs = masters_and_slaves(&admin, cluster.trim())
+                .await?
+                .into_iter()
+                .flat_map(|(master, slaves)| std::iter::once(master).chain(slaves))
+                .collect();
+            (addrs, true)
+        }
+        (None, None) => bail!("brokerStatus needs -b brokerAddr or -c clusterName"),
+    };
+    for addr in addrs {
+        let table = admin.broker_runtime_info(&addr).await?.table;
+        for (k, v) in &table {
+            if lead {
+                println!("{addr:<24} {k:<32}: {v}");
+            } else {
+                println!("{k:<32}: {v}");
+            }
+        }
+    }
+    Ok(())
 }
 
 pub(crate) async fn update(args: UpdateBrokerConfig) -> anyhow::Result<()> {

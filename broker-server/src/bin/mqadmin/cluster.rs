@@ -1,14 +1,38 @@
 //! `clusterList` as Apache's `ClusterListSubCommand` prints it, and the topic-config line
 //! `updateTopic` ends with.
 
+use clap::Args;
 use rocketmq_client::admin::Admin;
 use rocketmq_client::protocol::body::{TopicConfig, perm};
 use rocketmq_client::protocol::now_millis;
 
+#[derive(Args)]
+pub(crate) struct ClusterList {
+    #[arg(short = 'n', long = "namesrvAddr")]
+    namesrv: Option<String>,
+    /// Yesterday's and today's message totals instead.
+    #[arg(short = 'm', long = "moreStats")]
+    more: bool,
+    /// Print again every this many seconds.
+    #[arg(short = 'i', long = "interval")]
+    interval: Option<u64>,
+}
+
+pub(crate) async fn list(args: ClusterList) -> anyhow::Result<()> {
+    let admin = Admin::connect(args.namesrv.as_deref())?;
+    loop {
+        print(&admin, args.more).await?;
+        let Some(secs) = args.interval else {
+            return Ok(());
+        };
+        tokio::time::sleep(std::time::Duration::from_secs(secs)).await;
+    }
+}
+
 /// Every broker of every cluster, one line each: Apache's base layout (TPS in and out with
 /// the send and pull queues, page-cache lock wait, hours of messages kept, disk use), or with
 /// `more` its totals of yesterday and today.
-pub(crate) async fn print(admin: &Admin, more: bool) -> anyhow::Result<()> {
+async fn print(admin: &Admin, more: bool) -> anyhow::Result<()> {
     let info = admin.cluster_info().await?;
     if more {
         println!(

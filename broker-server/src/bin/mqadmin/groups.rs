@@ -17,6 +17,9 @@ pub(crate) enum GroupCommand {
         namesrv: Option<String>,
         #[arg(short = 'g', long = "consumerGroup")]
         group: String,
+        /// Ask this broker.
+        #[arg(short = 'b', long = "brokerAddr")]
+        broker: Option<String>,
     },
     /// A producer group's connections.
     #[command(name = "producerConnection")]
@@ -31,15 +34,7 @@ pub(crate) enum GroupCommand {
     },
     /// What each consumer of a group (or one, with -i) reports about itself.
     #[command(name = "consumerStatus")]
-    ConsumerStatus {
-        #[arg(short = 'n', long = "namesrvAddr")]
-        namesrv: Option<String>,
-        #[arg(short = 'g', long = "consumerGroup")]
-        group: String,
-        /// One client id.
-        #[arg(short = 'i', long = "clientId")]
-        client_id: Option<String>,
-    },
+    ConsumerStatus(crate::status::ConsumerStatus),
     /// Every group's progress on one broker.
     #[command(name = "brokerConsumeStats")]
     BrokerConsumeStats {
@@ -66,22 +61,36 @@ pub(crate) enum GroupCommand {
         group: String,
         #[arg(short = 't', long)]
         topic: String,
-        /// `now`, milliseconds since the epoch, or `yyyy-MM-dd#HH:mm:ss:SSS` (UTC).
+        /// `now` (each queue's end), milliseconds since the epoch, or
+        /// `yyyy-MM-dd#HH:mm:ss:SSS` (UTC).
         #[arg(short = 's', long = "timestamp")]
         timestamp: String,
         /// Also move offsets forward (default true, as Apache's).
         #[arg(short = 'f', long = "force", default_value_t = true, action = clap::ArgAction::Set)]
         force: bool,
+        /// Accepted for Apache's scripts (C++ clients read the same offsets here).
+        #[arg(short = 'c', long = "cplus")]
+        cplus: bool,
     },
 }
 
 pub(crate) async fn run(cmd: GroupCommand) -> anyhow::Result<()> {
     match cmd {
-        GroupCommand::ConsumerConnection { namesrv, group } => {
-            let c = Admin::connect(namesrv.as_deref())?
-                .consumer_connection(&group)
-                .await
-                .context("consumerConnection")?;
+        GroupCommand::ConsumerConnection {
+            namesrv,
+            group,
+            broker,
+        } => {
+            let admin = Admin::connect(namesrv.as_deref())?;
+            let c = match broker.as_deref() {
+                Some(addr) => {
+                    admin
+                        .consumer_connection_on(group.trim(), addr.trim())
+                        .await
+                }
+                None => admin.consumer_connection(group.trim()).await,
+            }
+            .context("consumerConnection")?;
             println!(
                 "{:<36} {:<22} {:<10} #Version",
                 "#ClientId", "#ClientAddr", "#Language"
@@ -121,80 +130,7 @@ pub(crate) async fn run(cmd: GroupCommand) -> anyhow::Result<()> {
                 );
             }
         }
-        GroupCommand::ConsumerStatus {
-            namesrv,
-            group,
-            client_id,
-        } => {
-            let admin = Admin::connect(namesrv.as_deref())?;
-            let ids = match client_id {
-                Some(id) => vec![id],
-                None => admin
-                    .consumer_connection(&group)
-                    .await
-                    .context("consumerStatus")?
-                    .connection_set
-                    .into_iter()
-                    .map(|c| c.client_id)
-                    .collect(),
-            };
-            for id in ids {
-                let info = admin.consumer_running_info(&group, &id).await?;
-                println!("#Consumer {id}\n");
-                println!("#Consumer Properties#");
-                for (k, v) in &info.properties {
-                    println!("{k:<40}: {v}");
-                }
-                println!("\n#Consumer Subscription#");
-                for (i, s) in info.subscription_set.iter().enumerate() {
-                    println!(
-                        "{:03} Topic: {:<40} SubExpression: {}",
-                        i + 1,
-                        s.topic,
-                        s.sub_string
-                    );
-                }
-                println!("\n#Consumer Offset#");
-                println!(
-                    "{:<48}  {:<24}  {:<4}  {:<16}  {:<8}  #Cached",
-                    "#Topic", "#Broker Name", "#QID", "#Consumer Offset", "#Dropped"
-                );
-                for (mq, q) in &info.mq_table.0 {
-                    println!(
-                        "{:<48}  {:<24}  {:<4}  {:<16}  {:<8}  {}",
-                        mq.topic,
-                        mq.broker_name,
-                        mq.queue_id,
-                        q.commit_offset,
-                        q.droped,
-                        q.cached_msg_count
-                    );
-                }
-                println!("\n#Consumer RT&TPS#");
-                println!(
-                    "{:<48} {:>10} {:>10} {:>12} {:>14} {:>18} {:>24}",
-                    "#Topic",
-                    "#Pull RT",
-                    "#Pull TPS",
-                    "#Consume RT",
-                    "#ConsumeOK TPS",
-                    "#ConsumeFailed TPS",
-                    "#ConsumeFailedMsgsInHour"
-                );
-                for (topic, s) in &info.status_table {
-                    println!(
-                        "{topic:<48} {:>10.2} {:>10.2} {:>12.2} {:>14.2} {:>18.2} {:>24}",
-                        s.pull_rt,
-                        s.pull_tps,
-                        s.consume_rt,
-                        s.consume_ok_tps,
-                        s.consume_failed_tps,
-                        s.consume_failed_msgs
-                    );
-                }
-                println!();
-            }
-        }
+        GroupCommand::ConsumerStatus(args) => crate::status::run(args).await?,
         GroupCommand::BrokerConsumeStats {
             namesrv,
             broker,
@@ -248,8 +184,13 @@ pub(crate) async fn run(cmd: GroupCommand) -> anyhow::Result<()> {
             topic,
             timestamp,
             force,
+            cplus: _,
         } => {
-            let millis = parse_time(&timestamp)?;
+            // As Apache's tool: `now` goes to the broker as -1, each queue's end.
+            let millis = match timestamp.trim() {
+                "now" => -1,
+                t => parse_time(t)?,
+            };
             let table = Admin::connect(namesrv.as_deref())?
                 .reset_offset_by_time(&group, &topic, millis, force)
                 .await

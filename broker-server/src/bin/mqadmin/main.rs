@@ -29,14 +29,13 @@ mod namesrv;
 mod print;
 mod progress;
 mod queues;
+mod route;
 mod stats;
+mod status;
 mod subgroup;
 mod topic;
 
-use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use rocketmq_client::admin::{Admin, Target};
-use rocketmq_client::protocol::body::TopicConfig;
 
 #[derive(Parser)]
 #[command(name = "mqadmin", about = "RocketMQ administration", version)]
@@ -50,24 +49,10 @@ struct Cli {
 enum Command {
     /// List clusters and their brokers.
     #[command(name = "clusterList")]
-    ClusterList {
-        #[arg(short = 'n', long = "namesrvAddr")]
-        namesrv: Option<String>,
-        /// Yesterday's and today's message totals instead.
-        #[arg(short = 'm', long = "moreStats")]
-        more: bool,
-        /// Print again every this many seconds.
-        #[arg(short = 'i', long = "interval")]
-        interval: Option<u64>,
-    },
+    ClusterList(cluster::ClusterList),
     /// List every topic; with -c, each with its cluster and consumer groups.
     #[command(name = "topicList")]
-    TopicList {
-        #[arg(short = 'n', long = "namesrvAddr")]
-        namesrv: Option<String>,
-        #[arg(short = 'c', long = "clusterModel")]
-        cluster_model: bool,
-    },
+    TopicList(topic::TopicList),
     /// How the averaging strategy would share a topic's queues among consumers.
     #[command(name = "allocateMQ")]
     AllocateMq(topic::AllocateMq),
@@ -82,60 +67,22 @@ enum Command {
     UpdateTopicPerm(topic::UpdateTopicPerm),
     /// Show where a topic lives.
     #[command(name = "topicRoute")]
-    TopicRoute {
-        #[arg(short = 'n', long = "namesrvAddr")]
-        namesrv: Option<String>,
-        #[arg(short = 't', long)]
-        topic: String,
-    },
+    TopicRoute(route::TopicRoute),
     /// Create or update a topic on a cluster's masters or one broker.
     #[command(name = "updateTopic")]
-    UpdateTopic {
-        #[arg(short = 'n', long = "namesrvAddr")]
-        namesrv: Option<String>,
-        #[arg(short = 't', long)]
-        topic: String,
-        /// Cluster name (every master).
-        #[arg(short = 'c', long = "clusterName")]
-        cluster: Option<String>,
-        /// Broker address.
-        #[arg(short = 'b', long = "brokerAddr")]
-        broker: Option<String>,
-        #[arg(short = 'r', long = "readQueueNums", default_value_t = 8)]
-        read: i32,
-        #[arg(short = 'w', long = "writeQueueNums", default_value_t = 8)]
-        write: i32,
-        /// Permission: 2 write, 4 read, 6 both.
-        #[arg(short = 'p', long = "perm", default_value_t = 6)]
-        perm: i32,
-        /// Ordered topic.
-        #[arg(short = 'o', long = "order", default_value_t = false)]
-        order: bool,
-    },
+    UpdateTopic(route::UpdateTopic),
     /// Delete a topic from a cluster and the name servers.
     #[command(name = "deleteTopic")]
-    DeleteTopic {
-        #[arg(short = 'n', long = "namesrvAddr")]
-        namesrv: Option<String>,
-        #[arg(short = 't', long)]
-        topic: String,
-        #[arg(short = 'c', long = "clusterName")]
-        cluster: String,
-    },
+    DeleteTopic(route::DeleteTopic),
     /// Min and max offsets of every queue of a topic.
     #[command(name = "topicStatus")]
     TopicStatus(progress::TopicStatus),
     /// A consumer group's progress: Broker Offset, Consumer Offset, Diff; or every group's.
     #[command(name = "consumerProgress")]
     ConsumerProgress(progress::ConsumerProgress),
-    /// A broker's runtime counters.
+    /// A broker's runtime counters, or those of every broker of a cluster.
     #[command(name = "brokerStatus")]
-    BrokerStatus {
-        #[arg(short = 'n', long = "namesrvAddr")]
-        namesrv: Option<String>,
-        #[arg(short = 'b', long = "brokerAddr")]
-        broker: String,
-    },
+    BrokerStatus(broker::BrokerStatus),
     /// A broker's configuration, or every broker's of a cluster.
     #[command(name = "getBrokerConfig")]
     GetBrokerConfig(broker::GetBrokerConfig),
@@ -255,97 +202,18 @@ fn main() -> std::process::ExitCode {
 async fn run() -> anyhow::Result<()> {
     broker_server::logging::init_quiet();
     match Cli::parse().command {
-        Command::ClusterList {
-            namesrv,
-            more,
-            interval,
-        } => {
-            let admin = Admin::connect(namesrv.as_deref())?;
-            loop {
-                cluster::print(&admin, more).await?;
-                let Some(secs) = interval else { break };
-                tokio::time::sleep(std::time::Duration::from_secs(secs)).await;
-            }
-        }
-        Command::TopicList {
-            namesrv,
-            cluster_model,
-        } => {
-            let admin = Admin::connect(namesrv.as_deref())?;
-            if cluster_model {
-                topic::list_with_clusters(&admin).await?;
-            } else {
-                for topic in admin.topic_list().await?.topic_list {
-                    println!("{topic}");
-                }
-            }
-        }
+        Command::ClusterList(args) => cluster::list(args).await?,
+        Command::TopicList(args) => topic::list(args).await?,
         Command::TopicClusterList(args) => topic::clusters(args).await?,
         Command::AllocateMq(args) => topic::allocate(args).await?,
         Command::ClusterRt(args) => cluster::send_rt(args).await?,
         Command::UpdateTopicPerm(args) => topic::update_perm(args).await?,
-        Command::TopicRoute { namesrv, topic } => {
-            let route = Admin::connect(namesrv.as_deref())?
-                .topic_route(&topic)
-                .await?;
-            println!("{}", serde_json::to_string_pretty(&route)?);
-        }
-        Command::UpdateTopic {
-            namesrv,
-            topic,
-            cluster,
-            broker,
-            read,
-            write,
-            perm,
-            order,
-        } => {
-            let target = match (cluster, broker) {
-                (Some(c), None) => Target::Cluster(c),
-                (None, Some(b)) => Target::Broker(b),
-                _ => bail!("give exactly one of -c clusterName or -b brokerAddr"),
-            };
-            let config = TopicConfig {
-                perm,
-                order,
-                ..TopicConfig::new(&topic, 0)
-            };
-            let config = TopicConfig {
-                read_queue_nums: read,
-                write_queue_nums: write,
-                ..config
-            };
-            let admin = Admin::connect(namesrv.as_deref())?;
-            for addr in admin
-                .create_topic(&target, &config)
-                .await
-                .context("updateTopic")?
-            {
-                println!("create topic to {addr} success.");
-            }
-            println!("{}", cluster::topic_config_line(&config));
-        }
-        Command::DeleteTopic {
-            namesrv,
-            topic,
-            cluster,
-        } => {
-            Admin::connect(namesrv.as_deref())?
-                .delete_topic(&topic, &cluster)
-                .await
-                .context("deleteTopic")?;
-            println!("delete topic [{topic}] from cluster [{cluster}] success.");
-        }
+        Command::TopicRoute(args) => route::route(args).await?,
+        Command::UpdateTopic(args) => route::update(args).await?,
+        Command::DeleteTopic(args) => route::delete(args).await?,
         Command::TopicStatus(args) => progress::topic_status(args).await?,
         Command::ConsumerProgress(args) => progress::consumer_progress(args).await?,
-        Command::BrokerStatus { namesrv, broker } => {
-            let table = Admin::connect(namesrv.as_deref())?
-                .broker_runtime_info(&broker)
-                .await?;
-            for (k, v) in table.table {
-                println!("{k:<32}: {v}");
-            }
-        }
+        Command::BrokerStatus(args) => broker::status(args).await?,
         Command::HaStatus(args) => ha::run(args).await?,
         Command::GetBrokerConfig(args) => broker::get(args).await?,
         Command::CloneGroupOffset(args) => queues::clone_group_offset(args).await?,

@@ -5,6 +5,8 @@
 use clap::Args;
 use rocketmq_client::admin::Admin;
 
+use crate::route::ORDER_TOPIC_CONFIG;
+
 #[derive(Args)]
 pub(crate) struct Namesrv {
     #[arg(short = 'n', long = "namesrvAddr")]
@@ -64,9 +66,6 @@ pub(crate) struct UpdateOrderConf {
     #[arg(short = 'm', long = "method")]
     method: String,
 }
-
-/// The KV namespace of ordered topics' broker and queue layout (`NamesrvUtil`).
-const ORDER_TOPIC_CONFIG: &str = "ORDER_TOPIC_CONFIG";
 
 pub(crate) async fn update_kv(args: UpdateKvConfig) -> anyhow::Result<()> {
     let admin = Admin::connect(args.namesrv.as_deref())?;

@@ -127,7 +127,10 @@ async fn owners(admin: &Admin, group: &str) -> BTreeMap<MessageQueue, String> {
         return out;
     };
     for c in conn.connection_set {
-        if let Ok(info) = admin.consumer_running_info(group, &c.client_id).await {
+        if let Ok(info) = admin
+            .consumer_running_info(group, &c.client_id, false)
+            .await
+        {
             let ip = c
                 .client_addr
                 .split(':')

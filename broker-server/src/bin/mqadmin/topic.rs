@@ -1,4 +1,5 @@
-//! `topicList -c`, `topicClusterList` and `updateTopicPerm`, as Apache's tool prints them.
+//! `topicList [-c]`, `topicClusterList`, `updateTopicPerm` and `allocateMQ`, as Apache's tool
+//! prints them.
 
 use anyhow::{Context, bail};
 use clap::Args;
@@ -7,6 +8,15 @@ use rocketmq_client::protocol::body::{ClusterInfo, TopicConfig, TopicRouteData};
 
 use crate::args::{BrokerOrCluster, front};
 use crate::cluster::topic_config_line;
+
+#[derive(Args)]
+pub(crate) struct TopicList {
+    #[arg(short = 'n', long = "namesrvAddr")]
+    namesrv: Option<String>,
+    /// Each topic with its cluster and the groups consuming it.
+    #[arg(short = 'c', long = "clusterModel")]
+    cluster_model: bool,
+}
 
 #[derive(Args)]
 pub(crate) struct TopicCluster {
@@ -78,9 +88,20 @@ fn clusters_of(route: &TopicRouteData, info: &ClusterInfo) -> Vec<String> {
     out
 }
 
+pub(crate) async fn list(args: TopicList) -> anyhow::Result<()> {
+    let admin = Admin::connect(args.namesrv.as_deref())?;
+    if args.cluster_model {
+        return list_with_clusters(&admin).await;
+    }
+    for topic in admin.topic_list().await?.topic_list {
+        println!("{topic}");
+    }
+    Ok(())
+}
+
 /// `topicList -c`: every topic (not retry or dead-letter ones) with its cluster and each group
 /// consuming it.
-pub(crate) async fn list_with_clusters(admin: &Admin) -> anyhow::Result<()> {
+async fn list_with_clusters(admin: &Admin) -> anyhow::Result<()> {
     let info = admin.cluster_info().await?;
     println!(
         "{:<20}  {:<48}  {:<48}",

@@ -76,6 +76,14 @@ pub trait JsonBody: Serialize + DeserializeOwned {
         }
     }
 
+    /// Encodes as Java's `toJson(true)` prints it (fastjson's tab-indented pretty form), as
+    /// Apache's tools print bodies.
+    fn encode_pretty(&self) -> String {
+        let value = serde_json::to_value(self).expect("bodies serialize");
+        String::from_utf8(fastjson::to_pretty_vec(&value, Self::FASTJSON_KEY_FIELDS))
+            .expect("JSON text is UTF-8")
+    }
+
     /// Encodes as standard JSON.
     fn encode_standard(&self) -> Vec<u8> {
         serde_json::to_vec(self).expect("bodies serialize")
