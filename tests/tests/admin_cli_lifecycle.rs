@@ -410,6 +410,51 @@ async fn topic_and_group_lifecycle_through_mqadmin() {
     consumer.shutdown().await;
     producer.shutdown().await;
 
+    // With no one online the tool writes the offsets itself, and prints the older report.
+    let out = mqadmin(&[
+        "resetOffsetByTime",
+        "-n",
+        &ns,
+        "-g",
+        "life-c",
+        "-t",
+        TOPIC,
+        "-s",
+        "0",
+    ]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        format!(
+            "rollback consumer offset by specified consumerGroup[life-c], topic[{TOPIC}], force[true], timestamp(string)[0], timestamp(long)[0]"
+        )
+    );
+    assert_eq!(
+        lines[1],
+        format!(
+            "{:<20}  {:<20}  {:<20}  {:<20}  {:<20}  {:<20}",
+            "#brokerName",
+            "#queueId",
+            "#brokerOffset",
+            "#consumerOffset",
+            "#timestampOffset",
+            "#rollbackOffset"
+        )
+    );
+    let cols = |i: usize| -> i64 {
+        lines[2..]
+            .iter()
+            .map(|l| l.split_whitespace().nth(i).unwrap().parse::<i64>().unwrap())
+            .sum()
+    };
+    assert_eq!(
+        (lines.len(), cols(2), cols(3), cols(4), cols(5)),
+        (6, 30, 30, 0, 0),
+        "{out}"
+    );
+    let progress = admin.consume_stats("life-c", Some(TOPIC)).await.unwrap();
+    assert_eq!(progress.diff_total(), 30);
+
     // deleteTopic: gone from the broker and the name server.
     let out = mqadmin(&[
         "deleteTopic",

@@ -191,7 +191,12 @@ async fn offsets_reset_by_time_for_running_and_departed_consumers() {
         .reset_offset_by_time("reset-c", "Rewind", middle, true)
         .await
         .unwrap();
-    assert_eq!(table.values().sum::<i64>(), 20, "offsets at `middle`");
+    assert_eq!(
+        table.offsets.values().sum::<i64>(),
+        20,
+        "offsets at `middle`"
+    );
+    assert!(table.written.is_empty(), "told the consumer");
     wait_for(&seen, 10).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let mut again = seen.lock().unwrap().clone();
@@ -225,7 +230,14 @@ async fn offsets_reset_by_time_for_running_and_departed_consumers() {
         .reset_offset_by_time("reset-c", "Rewind", 0, true)
         .await
         .unwrap();
-    assert_eq!(table.values().sum::<i64>(), 0);
+    assert_eq!(table.offsets.values().sum::<i64>(), 0);
+    assert_eq!(table.written.len(), 4, "written directly");
+    assert!(
+        table
+            .written
+            .iter()
+            .all(|r| r.broker_offset > 0 && r.rollback_offset == 0)
+    );
     let progress = admin
         .consume_stats("reset-c", Some("Rewind"))
         .await

@@ -1,5 +1,4 @@
-//! Consumer and producer groups: who is connected, what a consumer reports about itself, and
-//! moving a group's offsets to a point in time.
+//! Consumer and producer groups: who is connected and what a consumer reports about itself.
 //!
 //! ```no_run
 //! # async fn demo() -> rocketmq_client::Result<()> {
@@ -11,24 +10,18 @@
 //!     let info = admin.consumer_running_info(group, &conn.client_id, false).await?;
 //!     println!("{} holds {} queues", conn.client_id, info.mq_table.0.len());
 //! }
-//! // Replay the last hour.
-//! let an_hour_ago = rocketmq_client::protocol::now_millis() - 3_600_000;
-//! admin.reset_offset_by_time(group, "TopicTest", an_hour_ago, true).await?;
 //! # Ok(()) }
 //! ```
 
-use std::collections::BTreeMap;
-
 use super::Admin;
-use crate::consumer::queries::{committed_offset, offset_at};
 use crate::error::{ClientError, Result};
 use crate::protocol::body::{
     ConsumeMessageDirectlyResult, ConsumeStatsList, ConsumerConnection, ConsumerRunningInfo,
-    JsonBody, MessageQueue, ProducerConnection, ResetOffsetBody,
+    JsonBody, ProducerConnection,
 };
 use crate::protocol::header::{
     ConsumerGroupHeader, GetConsumeStatsInBrokerHeader, GetConsumerRunningInfoRequestHeader,
-    ProducerGroupHeader, ResetOffsetRequestHeader, UpdateConsumerOffsetRequestHeader,
+    ProducerGroupHeader,
 };
 use crate::protocol::{RemotingCommand, RequestCode, ResponseCode};
 
@@ -189,91 +182,5 @@ impl Admin {
             });
         }
         self.first_answer(code, header).await
-    }
-
-    /// Moves `group`'s offsets on `topic` to the first message stored at or after
-    /// `timestamp` (ms; −1 for the end of each queue) on every broker of the topic
-    /// (`mqadmin resetOffsetByTime`). Without `force`, offsets only move back. Online
-    /// consumers are told to move; for a group with no one online the offsets are written
-    /// directly. Returns the new offset of every queue.
-    pub async fn reset_offset_by_time(
-        &self,
-        group: &str,
-        topic: &str,
-        timestamp: i64,
-        force: bool,
-    ) -> Result<BTreeMap<MessageQueue, i64>> {
-        let route = self.topic_route(topic).await?;
-        let mut result = BTreeMap::new();
-        for broker in &route.broker_datas {
-            let Some(addr) = broker.master_addr() else {
-                continue;
-            };
-            let header = ResetOffsetRequestHeader {
-                topic: topic.to_string(),
-                group: group.to_string(),
-                timestamp,
-                is_force: force,
-                queue_id: None,
-                offset: None,
-            };
-            let req =
-                RemotingCommand::request_with(RequestCode::InvokeBrokerToResetOffset, &header);
-            match self.call(addr, req).await {
-                Ok(resp) => {
-                    let body = ResetOffsetBody::decode(&resp.body)
-                        .map_err(|e| ClientError::body(addr, e))?;
-                    result.extend(body.offset_table.0);
-                }
-                Err(ClientError::Remote {
-                    code: ResponseCode::ConsumerNotOnline,
-                    ..
-                }) => {
-                    let queues = route
-                        .queue_datas
-                        .iter()
-                        .find(|q| q.broker_name == broker.broker_name)
-                        .map_or(0, |q| q.write_queue_nums);
-                    for queue_id in 0..queues {
-                        let mq = MessageQueue::new(topic, &broker.broker_name, queue_id);
-                        let offset = self
-                            .reset_queue_offline(addr, group, &mq, timestamp, force)
-                            .await?;
-                        result.insert(mq, offset);
-                    }
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(result)
-    }
-
-    /// Apache's fallback for a group with no one online: compute and write each offset.
-    async fn reset_queue_offline(
-        &self,
-        addr: &str,
-        group: &str,
-        mq: &MessageQueue,
-        timestamp: i64,
-        force: bool,
-    ) -> Result<i64> {
-        let target = offset_at(&self.client, addr, mq, timestamp).await?;
-        let current = committed_offset(&self.client, addr, group, mq, false).await?;
-        let offset = match current {
-            Some(c) if !force && target >= c => c,
-            _ => target,
-        };
-        let h = UpdateConsumerOffsetRequestHeader {
-            consumer_group: group.to_string(),
-            topic: mq.topic.clone(),
-            queue_id: mq.queue_id,
-            commit_offset: offset,
-        };
-        self.call(
-            addr,
-            RemotingCommand::request_with(RequestCode::UpdateConsumerOffset, &h),
-        )
-        .await?;
-        Ok(offset)
     }
 }

@@ -16,6 +16,9 @@ mod consumers;
 mod groups;
 mod messages;
 mod namesrvs;
+mod reset;
+
+pub use reset::{OffsetReset, Rollback};
 
 use std::collections::BTreeSet;
 use std::time::Duration;

@@ -6,7 +6,7 @@ use clap::Subcommand;
 use rocketmq_client::admin::Admin;
 use rocketmq_client::protocol::version::version_desc;
 
-use crate::args::to_second;
+use crate::args::{front, to_second};
 
 #[derive(Subcommand)]
 pub(crate) enum GroupCommand {
@@ -191,10 +191,37 @@ pub(crate) async fn run(cmd: GroupCommand) -> anyhow::Result<()> {
                 "now" => -1,
                 t => parse_time(t)?,
             };
-            let table = Admin::connect(namesrv.as_deref())?
+            let reset = Admin::connect(namesrv.as_deref())?
                 .reset_offset_by_time(&group, &topic, millis, force)
                 .await
                 .context("resetOffsetByTime")?;
+            if !reset.written.is_empty() && reset.written.len() == reset.offsets.len() {
+                // No one online: Apache's tool falls back to resetOffsetByTimeOld's report.
+                println!(
+                    "rollback consumer offset by specified consumerGroup[{group}], topic[{topic}], force[{force}], timestamp(string)[{timestamp}], timestamp(long)[{millis}]"
+                );
+                println!(
+                    "{:<20}  {:<20}  {:<20}  {:<20}  {:<20}  {:<20}",
+                    "#brokerName",
+                    "#queueId",
+                    "#brokerOffset",
+                    "#consumerOffset",
+                    "#timestampOffset",
+                    "#rollbackOffset"
+                );
+                for r in &reset.written {
+                    println!(
+                        "{:<20}  {:<20}  {:<20}  {:<20}  {:<20}  {:<20}",
+                        front(&r.queue.broker_name, 32),
+                        r.queue.queue_id,
+                        r.broker_offset,
+                        r.consumer_offset,
+                        r.timestamp_offset,
+                        r.rollback_offset
+                    );
+                }
+                return Ok(());
+            }
             println!(
                 "rollback consumer offset by specified group[{group}], topic[{topic}], force[{force}], timestamp(string)[{timestamp}], timestamp(long)[{millis}]"
             );
@@ -202,10 +229,12 @@ pub(crate) async fn run(cmd: GroupCommand) -> anyhow::Result<()> {
                 "{:<40}  {:<40}  {:<40}",
                 "#brokerName", "#queueId", "#offset"
             );
-            for (mq, offset) in table {
+            for (mq, offset) in reset.offsets {
                 println!(
                     "{:<40}  {:<40}  {:<40}",
-                    mq.broker_name, mq.queue_id, offset
+                    front(&mq.broker_name, 32),
+                    mq.queue_id,
+                    offset
                 );
             }
         }
