@@ -32,6 +32,8 @@ start_broker() {
   sed -e "s|^listenPort=.*|listenPort=$port|" -e "s|^storePathRootDir=.*|storePathRootDir=$work/$1-$2|" \
     "broker-server/conf/$1/$2.properties" >"$conf"
   printf 'brokerIP1=127.0.0.1\nhaListenPort=%s\n' "$ha" >>"$conf"
+  # Extra properties for this start (e.g. metrics_bench.sh's exporter keys).
+  if [ -n "${MQBROKER_EXTRA:-}" ]; then printf '%s\n' "$MQBROKER_EXTRA" >>"$conf"; fi
   "${MQBROKER:-$bin/mqbroker}" -n "$ns" -c "$conf" >"$work/$1-$2.log" 2>&1 &
   started=$!
   pids+=("$started")

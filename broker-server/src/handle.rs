@@ -11,6 +11,7 @@ use tokio::task::JoinHandle;
 #[derive(Debug)]
 pub struct ServerHandle {
     addr: SocketAddr,
+    metrics_addr: Option<SocketAddr>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -32,6 +33,7 @@ impl ServerHandle {
         let task = tokio::spawn(server(listener, stop));
         ServerHandle {
             addr,
+            metrics_addr: None,
             stop: Some(tx),
             task: Some(task),
         }
@@ -40,6 +42,18 @@ impl ServerHandle {
     /// The address the server listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The handle of a server that also serves `/metrics` at `addr`.
+    pub fn with_metrics_addr(mut self, addr: Option<SocketAddr>) -> Self {
+        self.metrics_addr = addr;
+        self
+    }
+
+    /// Where the server's `/metrics` endpoint listens, when it has one
+    /// (`metricsExporterType=PROM`).
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_addr
     }
 
     /// Stops the server and waits until it has shut down.

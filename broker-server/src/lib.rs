@@ -6,6 +6,7 @@
 //! - [`net`]: the remoting server: accept loop, connections, [`net::Channel`] handles.
 //! - [`namesrv`]: the name server (route table, KV config, one handler file per request).
 //! - [`broker`]: the broker (topics, offsets, groups, clients, long polling, registration).
+//! - [`metrics`]: Prometheus text at `/metrics` under Apache 5.x's names, for both servers.
 //! - [`config`]: Java `.properties` files and the `-c`/`-p` handling both binaries share.
 //! - `persist`: config files written atomically with a `.bak` copy, read with fallback.
 //! - [`handle`]: a server running in the background, stopped on demand.
@@ -16,6 +17,7 @@ pub mod config;
 pub mod handle;
 #[cfg(feature = "cli")]
 pub mod logging;
+pub mod metrics;
 pub mod namesrv;
 pub mod net;
 mod persist;

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::ha::HaConfig;
 use crate::config::ConfigValue;
+use crate::metrics::ExporterType;
 use crate::store::{FlushDiskType, StoreConfig};
 
 /// `brokerRole`.
@@ -193,6 +194,12 @@ pub struct BrokerConfig {
     pub slave_read_enable: bool,
     /// `accessMessageInMemoryMaxRatio` (% of memory), see [`StoreConfig`].
     pub access_message_in_memory_max_ratio: u32,
+    /// `metricsExporterType`: `PROM` serves Prometheus text at `/metrics`.
+    pub metrics_exporter_type: ExporterType,
+    /// `metricsPromExporterHost`; blank: `brokerIP1`.
+    pub metrics_prom_exporter_host: String,
+    /// `metricsPromExporterPort` (5557; 0 picks a free port).
+    pub metrics_prom_exporter_port: u16,
 }
 
 crate::config_keys!(BrokerConfig, apache_keys = include_str!("../config/apache_broker_keys.txt"), {
@@ -256,6 +263,9 @@ crate::config_keys!(BrokerConfig, apache_keys = include_str!("../config/apache_b
     "haMaxGapNotInSync" => ha_max_gap_not_in_sync,
     "slaveReadEnable" => slave_read_enable,
     "accessMessageInMemoryMaxRatio" => access_message_in_memory_max_ratio,
+    "metricsExporterType" => metrics_exporter_type,
+    "metricsPromExporterHost" => metrics_prom_exporter_host,
+    "metricsPromExporterPort" => metrics_prom_exporter_port,
 });
 
 impl Default for BrokerConfig {
@@ -323,6 +333,9 @@ impl Default for BrokerConfig {
             ha_max_gap_not_in_sync: 256 * 1024 * 1024,
             slave_read_enable: false,
             access_message_in_memory_max_ratio: 40,
+            metrics_exporter_type: ExporterType::Disable,
+            metrics_prom_exporter_host: String::new(),
+            metrics_prom_exporter_port: 5557,
         }
     }
 }
@@ -348,6 +361,17 @@ impl BrokerConfig {
     /// `brokerIP1:listenPort`, the address clients use.
     pub fn broker_addr(&self) -> String {
         format!("{}:{}", self.broker_ip1, self.listen_port)
+    }
+
+    /// Where `/metrics` is served, when `metricsExporterType=PROM`.
+    pub fn metrics_addr(&self) -> Option<String> {
+        (self.metrics_exporter_type == ExporterType::Prom).then(|| {
+            crate::metrics::prom_addr(
+                &self.metrics_prom_exporter_host,
+                &self.broker_ip1,
+                self.metrics_prom_exporter_port,
+            )
+        })
     }
 
     /// Apache's start-up rules (`BrokerStartup`), applied once the file and flags are read: a

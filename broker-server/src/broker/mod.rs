@@ -16,6 +16,7 @@ mod handlers;
 mod live;
 mod locks;
 mod long_poll;
+mod metrics;
 mod offsets;
 mod register;
 mod schedule;
@@ -87,6 +88,8 @@ pub(crate) struct BrokerState {
     pub(crate) transactions: tokio::sync::Mutex<transaction::Book>,
     /// Replication: a master's slaves, or a slave's master.
     pub(crate) ha: ha::Role,
+    /// What `/metrics` counts, when exported (`metricsExporterType=PROM`).
+    pub(crate) metrics: Option<Arc<metrics::BrokerMetrics>>,
 }
 
 impl BrokerState {
@@ -228,6 +231,8 @@ impl Broker {
                 config_dir.join("delayOffset.json"),
             )),
             stats: Arc::default(),
+            metrics: (config.metrics_exporter_type == crate::metrics::ExporterType::Prom)
+                .then(Arc::default),
             config,
         };
         Ok(Broker {
@@ -248,6 +253,7 @@ impl Broker {
             main: listener,
             vip,
             ha,
+            metrics,
         } = listeners;
         let Broker {
             state,
@@ -306,6 +312,20 @@ impl Broker {
                     cancel.clone(),
                 ));
             }
+        }
+        match (metrics, &state.metrics) {
+            (Some(listener), Some(counters)) => {
+                let (scraped, counters, stop) = (state.clone(), counters.clone(), cancel.clone());
+                tasks.spawn(crate::metrics::http::run(
+                    listener,
+                    move || metrics::render(&scraped, &counters),
+                    stop.cancelled_owned(),
+                ));
+            }
+            (None, Some(_)) => tracing::warn!(
+                "metricsExporterType=PROM but no metrics listener was given: /metrics is not served"
+            ),
+            _ => {}
         }
         if let Some(vip) = vip {
             let service = Arc::new(BrokerService {
@@ -397,6 +417,10 @@ impl Service for BrokerService {
             _ => None,
         }
     }
+
+    fn rpc_latency(&self) -> Option<&crate::metrics::RpcLatency> {
+        self.state.metrics.as_deref().map(|m| &m.rpc)
+    }
 }
 
 /// Binds the broker's port (and the VIP port, listenPort − 2, when the port is fixed, and a
@@ -448,17 +472,55 @@ pub async fn start(mut config: BrokerConfig) -> Result<ServerHandle, BrokerError
         );
         Some(ha)
     };
+    let metrics = match config.metrics_addr() {
+        Some(addr) => {
+            let listener = bind_metrics(&addr).await?;
+            config.metrics_prom_exporter_port = listener
+                .local_addr()
+                .map_err(|e| BrokerError::Config(format!("metrics listener: {e}")))?
+                .port();
+            Some(listener)
+        }
+        None => None,
+    };
+    let metrics_addr = metrics.as_ref().and_then(|l| l.local_addr().ok());
     let broker = Broker::open(config)?;
     Ok(ServerHandle::spawn(listener, move |main, stop| {
-        broker.run(Listeners { main, vip, ha }, stop)
-    }))
+        broker.run(
+            Listeners {
+                main,
+                vip,
+                ha,
+                metrics,
+            },
+            stop,
+        )
+    })
+    .with_metrics_addr(metrics_addr))
+}
+
+/// Binds `/metrics`' address (`metricsPromExporterHost:metricsPromExporterPort`).
+pub async fn bind_metrics(addr: &str) -> Result<TcpListener, BrokerError> {
+    let parsed: SocketAddr = addr.parse().map_err(|_| {
+        BrokerError::Config(format!(
+            "metricsPromExporterHost:metricsPromExporterPort `{addr}` is not an IP address and port"
+        ))
+    })?;
+    TcpListener::bind(parsed)
+        .await
+        .map_err(|source| BrokerError::Bind {
+            addr: parsed,
+            source,
+        })
 }
 
 /// What a broker serves: clients on `listenPort`, the VIP port (`listenPort - 2`, no pulls,
-/// as Apache's fast port), and a master's slaves on `haListenPort`.
+/// as Apache's fast port), a master's slaves on `haListenPort`, and Prometheus on
+/// `metricsPromExporterPort` when `metricsExporterType=PROM`.
 #[derive(Debug)]
 pub struct Listeners {
     pub main: TcpListener,
     pub vip: Option<TcpListener>,
     pub ha: Option<TcpListener>,
+    pub metrics: Option<TcpListener>,
 }

@@ -17,6 +17,7 @@ use rocketmq_client::protocol::RemotingCommand;
 use tokio::net::TcpListener;
 
 use crate::handle::ServerHandle;
+use crate::metrics::{ExporterType, Kind, RpcLatency, Text, write_process};
 use crate::net::{Channel, Service, serve};
 use kv_config::KvConfig;
 use route_table::RouteTable;
@@ -37,6 +38,13 @@ pub struct NamesrvConfig {
     pub enable_all_topic_list: bool,
     /// `scanNotActiveBrokerInterval`, milliseconds (5000).
     pub scan_not_active_broker_interval: u64,
+    /// `metricsExporterType` (the broker's key): `PROM` serves `/metrics` for the name
+    /// server's own counters.
+    pub metrics_exporter_type: ExporterType,
+    /// `metricsPromExporterHost`; blank: every interface.
+    pub metrics_prom_exporter_host: String,
+    /// `metricsPromExporterPort` (5557; 0 picks a free port).
+    pub metrics_prom_exporter_port: u16,
 }
 
 crate::config_keys!(NamesrvConfig, apache_keys = include_str!("../config/apache_namesrv_keys.txt"), {
@@ -45,6 +53,9 @@ crate::config_keys!(NamesrvConfig, apache_keys = include_str!("../config/apache_
     "orderMessageEnable" => order_message_enable,
     "enableAllTopicList" => enable_all_topic_list,
     "scanNotActiveBrokerInterval" => scan_not_active_broker_interval,
+    "metricsExporterType" => metrics_exporter_type,
+    "metricsPromExporterHost" => metrics_prom_exporter_host,
+    "metricsPromExporterPort" => metrics_prom_exporter_port,
 });
 
 impl Default for NamesrvConfig {
@@ -55,7 +66,23 @@ impl Default for NamesrvConfig {
             order_message_enable: false,
             enable_all_topic_list: true,
             scan_not_active_broker_interval: 5000,
+            metrics_exporter_type: ExporterType::Disable,
+            metrics_prom_exporter_host: String::new(),
+            metrics_prom_exporter_port: 5557,
         }
+    }
+}
+
+impl NamesrvConfig {
+    /// Where `/metrics` is served, when `metricsExporterType=PROM`.
+    pub fn metrics_addr(&self) -> Option<String> {
+        (self.metrics_exporter_type == ExporterType::Prom).then(|| {
+            crate::metrics::prom_addr(
+                &self.metrics_prom_exporter_host,
+                "0.0.0.0",
+                self.metrics_prom_exporter_port,
+            )
+        })
     }
 }
 
@@ -122,6 +149,8 @@ impl LiveNamesrv {
 
 struct NameServer {
     state: Arc<NamesrvState>,
+    /// Request latencies, when `/metrics` is served.
+    rpc: Option<Arc<RpcLatency>>,
 }
 
 impl Service for NameServer {
@@ -134,10 +163,55 @@ impl Service for NameServer {
             tracing::info!(broker = %addr, "broker connection closed; removed from routes");
         }
     }
+
+    fn rpc_latency(&self) -> Option<&RpcLatency> {
+        self.rpc.as_deref()
+    }
 }
 
-/// Serves the name server on `listener` until `shutdown` completes.
+/// The name server's scrape: its request latencies, what it routes, and the process.
+fn render(state: &NamesrvState, rpc: &RpcLatency, node: &str) -> String {
+    let mut t = Text::new(&[("node_type", "nameserver"), ("node_id", node)]);
+    t.single(
+        "rocketmq_topic_number",
+        Kind::Gauge,
+        "Topics routed",
+        state.routes.all_topics().topic_list.len(),
+    );
+    t.single(
+        "rocketmq_broker_number",
+        Kind::Gauge,
+        "Brokers registered and alive",
+        state.routes.live_count(),
+    );
+    rpc.write(&mut t);
+    write_process(&mut t);
+    t.finish()
+}
+
+/// Serves the name server on `listener` until `shutdown` completes; with
+/// `metricsExporterType=PROM` it also binds and serves `/metrics`.
 pub async fn run(listener: TcpListener, config: NamesrvConfig, shutdown: impl Future<Output = ()>) {
+    let metrics = match config.metrics_addr() {
+        Some(addr) => match TcpListener::bind(&addr).await {
+            Ok(l) => Some(l),
+            Err(e) => {
+                tracing::error!(%addr, error = %e, "cannot serve /metrics");
+                None
+            }
+        },
+        None => None,
+    };
+    run_with(listener, metrics, config, shutdown).await
+}
+
+/// [`run`] with the `/metrics` listener bound by the caller.
+pub async fn run_with(
+    listener: TcpListener,
+    metrics: Option<TcpListener>,
+    config: NamesrvConfig,
+    shutdown: impl Future<Output = ()>,
+) {
     let kv = KvConfig::load(config.kv_config_path.clone());
     let scan_every = Duration::from_millis(config.scan_not_active_broker_interval.max(100));
     let state = Arc::new(NamesrvState {
@@ -156,14 +230,41 @@ pub async fn run(listener: TcpListener, config: NamesrvConfig, shutdown: impl Fu
             }
         }
     });
-    serve(listener, Arc::new(NameServer { state }), shutdown).await;
+    let stop = tokio_util::sync::CancellationToken::new();
+    let rpc = metrics.as_ref().map(|_| Arc::new(RpcLatency::default()));
+    let exporter = match (metrics, &rpc) {
+        (Some(l), Some(rpc)) => {
+            let node = listener
+                .local_addr()
+                .map_or_else(|_| "nameserver".to_string(), |a| a.to_string());
+            let (scraped, rpc) = (state.clone(), rpc.clone());
+            Some(tokio::spawn(crate::metrics::http::run(
+                l,
+                move || render(&scraped, &rpc, &node),
+                stop.clone().cancelled_owned(),
+            )))
+        }
+        _ => None,
+    };
+    serve(listener, Arc::new(NameServer { state, rpc }), shutdown).await;
+    stop.cancel();
+    if let Some(exporter) = exporter {
+        let _ = exporter.await;
+    }
     scanner.abort();
 }
 
-/// Binds `addr` and runs the name server in the background.
+/// Binds `addr` (and `/metrics`' address when exported) and runs the name server in the
+/// background.
 pub async fn start(addr: SocketAddr, config: NamesrvConfig) -> std::io::Result<ServerHandle> {
     let listener = TcpListener::bind(addr).await?;
-    Ok(ServerHandle::spawn(listener, move |l, stop| {
-        run(l, config, stop)
-    }))
+    let metrics = match config.metrics_addr() {
+        Some(addr) => Some(TcpListener::bind(addr).await?),
+        None => None,
+    };
+    let metrics_addr = metrics.as_ref().and_then(|l| l.local_addr().ok());
+    Ok(
+        ServerHandle::spawn(listener, move |l, stop| run_with(l, metrics, config, stop))
+            .with_metrics_addr(metrics_addr),
+    )
 }

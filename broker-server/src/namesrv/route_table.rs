@@ -320,7 +320,6 @@ impl RouteTable {
     }
 
     /// How many broker addresses are live.
-    #[cfg(test)]
     pub(crate) fn live_count(&self) -> usize {
         self.tables
             .read()

@@ -12,7 +12,7 @@ mod server;
 
 pub use channel::Channel;
 pub use queue::RequestQueue;
-pub use server::{Service, serve};
+pub use server::{Service, mark_held, serve};
 
 use rocketmq_client::protocol::header::HeaderError;
 use rocketmq_client::protocol::{RemotingCommand, ResponseCode};

@@ -15,6 +15,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use super::{Channel, RequestQueue, error_response};
+use crate::metrics::RpcLatency;
 
 /// Connections with no traffic for this long are closed (`serverChannelMaxIdleTimeSeconds`).
 const IDLE_TIMEOUT: Duration = Duration::from_secs(120);
@@ -35,6 +36,22 @@ pub trait Service: Send + Sync + 'static {
     fn queue(&self, _code: i32) -> Option<&RequestQueue> {
         None
     }
+
+    /// Where each request's latency is recorded, when metrics are exported.
+    fn rpc_latency(&self) -> Option<&RpcLatency> {
+        None
+    }
+}
+
+tokio::task_local! {
+    /// Set by a handler that held its request (a long-polling pull), for the latency label.
+    static HELD: std::cell::Cell<bool>;
+}
+
+/// Marks the request being handled as held for long polling (`is_long_polling` in
+/// `rocketmq_rpc_latency`); outside a request's task it does nothing.
+pub fn mark_held() {
+    let _ = HELD.try_with(|h| h.set(true));
 }
 
 /// Serves `listener` until `shutdown` completes, then stops accepting, closes every
@@ -97,8 +114,11 @@ async fn connection<S: Service>(stream: TcpStream, service: Arc<S>, token: Cance
                 Ok(Some(cmd)) if cmd.is_response() => channel.complete(cmd),
                 Ok(Some(cmd)) => {
                     let (service, channel) = (service.clone(), channel.clone());
+                    let read_at = Instant::now();
                     let arrived = service.queue(cmd.code).map(|q| q.enter());
-                    tokio::spawn(async move { run_request(service, channel, cmd, arrived).await });
+                    tokio::spawn(async move {
+                        run_request(service, channel, cmd, read_at, arrived).await
+                    });
                 }
                 Ok(None) => break,
                 Err(e) => {
@@ -135,6 +155,7 @@ async fn run_request<S: Service>(
     service: Arc<S>,
     channel: Channel,
     request: RemotingCommand,
+    read_at: Instant,
     arrived: Option<Instant>,
 ) {
     if let (Some(at), Some(q)) = (arrived, service.queue(request.code)) {
@@ -143,7 +164,14 @@ async fn run_request<S: Service>(
     let oneway = request.is_oneway();
     let (code, opaque, kind) = (request.code, request.opaque, request.serialize_type);
     // A panicking handler must not take the connection down: answer SYSTEM_ERROR instead.
-    let outcome = CatchUnwind(Box::pin(service.handle(&channel, request))).await;
+    let held = std::cell::Cell::new(false);
+    let outcome = HELD
+        .scope(held, async {
+            let outcome = CatchUnwind(Box::pin(service.handle(&channel, request))).await;
+            (outcome, HELD.with(|h| h.get()))
+        })
+        .await;
+    let (outcome, held) = outcome;
     let response = match outcome {
         Ok(r) => r,
         Err(()) => {
@@ -158,6 +186,10 @@ async fn run_request<S: Service>(
             ))
         }
     };
+    if let Some(rpc) = service.rpc_latency() {
+        let answered = response.as_ref().filter(|_| !oneway).map(|r| r.code);
+        rpc.record(code, answered, held, read_at.elapsed());
+    }
     if let (Some(response), false) = (response, oneway) {
         channel.send(&response);
     }

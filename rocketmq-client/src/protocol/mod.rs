@@ -5,6 +5,7 @@
 //! - [`frame_buffer`]: a connection's read buffer, growing while the connection is busy.
 //! - [`command`]: [`RemotingCommand`], flags, language and serialization types.
 //! - [`code`]: request and response codes with an unknown-code fallback.
+//! - [`code_names`]: Apache's constant names of every code (metric labels, tool output).
 //! - [`header`]: typed headers to and from `extFields`, one family per file.
 //! - [`body`]: JSON bodies (routes, registration, heartbeats, lists, locks, offsets).
 //! - [`fastjson`]: the non-standard JSON Java emits and accepts.
@@ -17,6 +18,7 @@
 
 pub mod body;
 pub mod code;
+pub mod code_names;
 pub mod command;
 pub mod ext_fields;
 pub mod fastjson;

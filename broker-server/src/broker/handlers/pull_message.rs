@@ -164,6 +164,7 @@ pub(super) async fn handle(state: &BrokerState, req: &RemotingCommand) -> Handle
         } else {
             Duration::from_millis(live.short_polling_time_mills.load(Ordering::Relaxed))
         };
+        crate::net::mark_held();
         let deadline = tokio::time::Instant::now() + hold;
         let notify = state.pulls.waiter(&h.topic, h.queue_id);
         loop {
@@ -194,7 +195,7 @@ pub(super) async fn handle(state: &BrokerState, req: &RemotingCommand) -> Handle
     respond(
         state,
         req,
-        (&h.topic, &h.consumer_group),
+        (&h.topic, &h.consumer_group, h.queue_id),
         &result,
         h.queue_offset,
         suggest,
@@ -259,20 +260,31 @@ fn pull_code(result: &GetMessageResult, requested: i64) -> ResponseCode {
 fn respond(
     state: &BrokerState,
     req: &RemotingCommand,
-    (topic, group): (&str, &str),
+    (topic, group, queue_id): (&str, &str, i32),
     result: &GetMessageResult,
     requested: i64,
     suggest_which_broker_id: i64,
 ) -> Handled {
     let code = pull_code(result, requested);
     if code == ResponseCode::Success {
+        let (count, bytes) = (result.count as u64, result.body.len() as u64);
         state.stats.group_get(
             topic,
             group,
             &state.config.broker_cluster_name,
-            result.count as u64,
-            result.body.len() as u64,
+            count,
+            bytes,
         );
+        if let Some(m) = &state.metrics {
+            m.message_out(
+                group,
+                topic,
+                queue_id,
+                count,
+                bytes,
+                result.next_begin_offset,
+            );
+        }
     }
     let mut resp = RemotingCommand::response_to(req, code)
         .with_remark(result.status.name())

@@ -80,6 +80,14 @@ fn back_message(
         retry_queue_nums
     };
     state.ensure_group_topic(&topic, queues);
+    if let (true, Some(m)) = (to_dlq, &state.metrics) {
+        let origin = h
+            .origin_topic
+            .as_deref()
+            .or(original.message.property(property::RETRY_TOPIC))
+            .unwrap_or(&original.message.topic);
+        m.sent_to_dlq(origin, &h.group);
+    }
     if to_dlq {
         tracing::info!(group = %h.group, msg_id = %original.msg_id(), reconsume_times = original.reconsume_times, "message moved to the dead-letter queue");
     }

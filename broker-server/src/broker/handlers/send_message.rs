@@ -19,6 +19,7 @@ use rocketmq_client::protocol::{RemotingCommand, ResponseCode, now_millis};
 use crate::broker::BrokerRole;
 use crate::broker::BrokerState;
 use crate::broker::ha::{Replicated, Role};
+use crate::broker::metrics::MessageType;
 use crate::broker::stats::Put;
 use crate::broker::topics::{RETRY_GROUP_TOPIC_PREFIX, is_send_forbidden, validate_topic};
 use crate::broker::{schedule, transaction};
@@ -46,6 +47,10 @@ pub(super) async fn handle(
         count,
         append.wrote_bytes as u64,
     );
+    if let Some(m) = &state.metrics {
+        let kind = MessageType::of(props);
+        m.message_in(&h.topic, kind, count, append.wrote_bytes as u64);
+    }
     Ok(respond(state, req, code, &append, queue_id, built.uniq))
 }
 
@@ -361,6 +366,10 @@ fn dead_letter_if_exhausted(
     }
     let dlq = dlq_topic(group);
     state.ensure_group_topic(&dlq, 1);
+    if let Some(m) = &state.metrics {
+        let origin = properties::find(&msg.properties, property::RETRY_TOPIC).unwrap_or(&msg.topic);
+        m.sent_to_dlq(origin, group);
+    }
     msg.topic = dlq;
     msg.queue_id = 0;
     msg.properties = properties::rewrite(&msg.properties, &[property::DELAY_TIME_LEVEL], &[]);
