@@ -7,6 +7,7 @@
 //! - [`namesrv`]: the name server (route table, KV config, one handler file per request).
 //! - [`broker`]: the broker (topics, offsets, groups, clients, long polling, registration).
 //! - [`metrics`]: Prometheus text at `/metrics` under Apache 5.x's names, for both servers.
+//! - [`dashboard`]: the web console over the admin client (feature `dashboard`).
 //! - [`config`]: Java `.properties` files and the `-c`/`-p` handling both binaries share.
 //! - `persist`: config files written atomically with a `.bak` copy, read with fallback.
 //! - [`handle`]: a server running in the background, stopped on demand.
@@ -14,6 +15,8 @@
 
 pub mod broker;
 pub mod config;
+#[cfg(feature = "dashboard")]
+pub mod dashboard;
 pub mod handle;
 #[cfg(feature = "cli")]
 pub mod logging;

@@ -43,9 +43,41 @@ pub fn request(
     head.push_str("\r\n");
     stream.write_all(head.as_bytes())?;
     stream.write_all(body)?;
+    // Read until the response is complete (by Content-Length or the last chunk), since not
+    // every server closes the connection when asked to.
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw)?;
+    let mut buf = [0u8; 8192];
+    loop {
+        if complete(&raw) {
+            break;
+        }
+        let n = stream.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        raw.extend_from_slice(&buf[..n]);
+    }
     parse(&raw).ok_or_else(|| std::io::Error::other("malformed HTTP response"))
+}
+
+/// Whether `raw` holds a whole response.
+fn complete(raw: &[u8]) -> bool {
+    let Some(split) = raw.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return false;
+    };
+    let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
+    let body = &raw[split + 4..];
+    if let Some(len) = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse::<usize>().ok())
+    {
+        return body.len() >= len;
+    }
+    if head.contains("transfer-encoding: chunked") || head.contains("transfer-encoding:chunked") {
+        return body.ends_with(b"0\r\n\r\n");
+    }
+    false
 }
 
 /// `GET path`.

@@ -5,8 +5,10 @@
 //! - [`TestCluster`]: an in-process name server and broker, stopped on drop.
 //! - [`BrokerProcess`]: the real `mqbroker` binary as a child process, for kill -9 tests.
 //! - [`wire`]: send, pull, heartbeat and offset calls built from the protocol types.
+//! - [`browser`]: headless Chromium over WebDriver, for the dashboard's pages.
 //! - [`http`]: a blocking HTTP/1.1 client for `/metrics`, the dashboard and WebDriver.
 
+pub mod browser;
 pub mod http;
 pub mod process;
 pub mod wire;

@@ -3,10 +3,19 @@
 
 use super::Admin;
 use crate::error::{ClientError, Result};
-use crate::protocol::body::{JsonBody, SubscriptionGroupConfig};
+use crate::protocol::body::{JsonBody, SubscriptionGroupConfig, SubscriptionGroupWrapper};
 use crate::protocol::{RemotingCommand, RequestCode, ResponseCode};
 
 impl Admin {
+    /// Every subscription group on one broker (GET_ALL_SUBSCRIPTIONGROUP_CONFIG).
+    pub async fn subscription_groups(&self, addr: &str) -> Result<SubscriptionGroupWrapper> {
+        self.call_body(
+            addr,
+            RemotingCommand::request(RequestCode::GetAllSubscriptionGroupConfig),
+        )
+        .await
+    }
+
     /// Creates or replaces a subscription group on one broker
     /// (UPDATE_AND_CREATE_SUBSCRIPTIONGROUP).
     pub async fn create_subscription_group(

@@ -5,12 +5,25 @@ use std::collections::BTreeSet;
 
 use super::Admin;
 use crate::error::{ClientError, Result};
+use crate::protocol::body::ConsumeType;
 use crate::protocol::header::{
     QueryMessageRequestHeader, UNIQUE_KEY_QUERY, ViewMessageRequestHeader,
 };
 use crate::protocol::message::{MessageExt, decode_offset_msg_id};
 use crate::protocol::{RemotingCommand, RequestCode, ResponseCode};
 use crate::route::master_addrs;
+
+/// Whether one group consumed a message (`MessageTrack`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageTrack {
+    /// The group.
+    pub consumer_group: String,
+    /// CONSUMED, CONSUMED_BUT_FILTERED, NOT_CONSUME_YET, PULL, NOT_ONLINE or UNKNOWN.
+    pub track_type: String,
+    /// Why, when it could not be told (`null` otherwise, as Java prints it).
+    pub exception_desc: String,
+}
 
 impl Admin {
     /// Messages of `topic` with business key `key` stored within `[begin, end]` (ms since the
@@ -71,6 +84,75 @@ impl Admin {
         })?;
         let _ = m.decompress_body();
         Ok(m)
+    }
+
+    /// Apache's `messageTrackDetail`: for each group consuming the message's topic, whether
+    /// it consumed the message: CONSUMED, CONSUMED_BUT_FILTERED, NOT_CONSUME_YET, PULL (a pull
+    /// consumer, not tracked) or NOT_ONLINE.
+    pub async fn message_tracks(&self, msg: &MessageExt) -> Result<Vec<MessageTrack>> {
+        let topic = &msg.message.topic;
+        let groups = self
+            .topic_consumed_by(&msg.store_host.to_string(), topic)
+            .await?;
+        let mut out = Vec::new();
+        for group in groups {
+            let track = |track_type: &str, exception_desc: String| MessageTrack {
+                consumer_group: group.clone(),
+                track_type: track_type.to_string(),
+                exception_desc,
+            };
+            let conn = match self.consumer_connection(&group).await {
+                Ok(c) => c,
+                Err(ClientError::Remote { code, remark, .. }) => {
+                    let kind = if code == ResponseCode::ConsumerNotOnline {
+                        "NOT_ONLINE"
+                    } else {
+                        "UNKNOWN"
+                    };
+                    out.push(track(
+                        kind,
+                        format!("CODE:{} DESC:{remark}", i32::from(code)),
+                    ));
+                    continue;
+                }
+                Err(e) => {
+                    out.push(track("UNKNOWN", e.to_string()));
+                    continue;
+                }
+            };
+            if conn.consume_type == ConsumeType::Actively {
+                out.push(track("PULL", "null".into()));
+                continue;
+            }
+            let stats = self.consume_stats(&group, Some(topic)).await?;
+            let consumed = stats.offset_table.0.iter().any(|(mq, o)| {
+                mq.topic == *topic
+                    && mq.queue_id == msg.queue_id
+                    && o.consumer_offset > msg.queue_offset
+            });
+            let kind = if !consumed {
+                "NOT_CONSUME_YET"
+            } else {
+                let tag = msg.message.tags().unwrap_or_default();
+                let filtered = conn
+                    .subscription_table
+                    .values()
+                    .filter(|s| s.topic == *topic)
+                    .any(|s| {
+                        let tags: Vec<&str> = s.sub_string.split("||").map(str::trim).collect();
+                        !(tags.contains(&tag)
+                            || tags.contains(&"*")
+                            || s.sub_string.trim().is_empty())
+                    });
+                if filtered {
+                    "CONSUMED_BUT_FILTERED"
+                } else {
+                    "CONSUMED"
+                }
+            };
+            out.push(track(kind, "null".into()));
+        }
+        Ok(out)
     }
 
     async fn query(

@@ -16,8 +16,10 @@ mod consumers;
 mod groups;
 mod messages;
 mod namesrvs;
+mod reading;
 mod reset;
 
+pub use messages::MessageTrack;
 pub use reset::{OffsetReset, Rollback};
 
 use std::collections::BTreeSet;
@@ -106,6 +108,14 @@ impl Admin {
     /// Every topic the name servers know.
     pub async fn topic_list(&self) -> Result<TopicList> {
         let req = RemotingCommand::request(RequestCode::GetAllTopicListFromNameServer);
+        let (addr, resp) = self.call_namesrv(req).await?;
+        TopicList::decode(&resp.body).map_err(|e| ClientError::body(&addr, e))
+    }
+
+    /// The system topics (GET_SYSTEM_TOPIC_LIST_FROM_NS): clusters, broker names and what
+    /// brokers keep for themselves.
+    pub async fn system_topic_list(&self) -> Result<TopicList> {
+        let req = RemotingCommand::request(RequestCode::GetSystemTopicListFromNs);
         let (addr, resp) = self.call_namesrv(req).await?;
         TopicList::decode(&resp.body).map_err(|e| ClientError::body(&addr, e))
     }

@@ -20,6 +20,25 @@ pub const DLQ_GROUP_TOPIC_PREFIX: &str = "%DLQ%";
 /// Suffix of a cluster's reply topic (`{cluster}_REPLY_TOPIC`).
 pub const REPLY_TOPIC_SUFFIX: &str = "_REPLY_TOPIC";
 
+/// The topics Apache's `TopicValidator` counts as system topics (a broker adds its cluster
+/// and broker names at run time); see [`is_system_topic`].
+pub const SYSTEM_TOPICS: &[&str] = &[
+    AUTO_CREATE_TOPIC_KEY,
+    SCHEDULE_TOPIC,
+    "BenchmarkTest",
+    TRANS_HALF_TOPIC,
+    "RMQ_SYS_TRACE_TOPIC",
+    TRANS_OP_HALF_TOPIC,
+    TRANS_CHECK_MAX_TIME_TOPIC,
+    "SELF_TEST_TOPIC",
+    "OFFSET_MOVED_EVENT",
+];
+
+/// `TopicValidator.isSystemTopic`: one of [`SYSTEM_TOPICS`] or a `rmq_sys_` topic.
+pub fn is_system_topic(topic: &str) -> bool {
+    SYSTEM_TOPICS.contains(&topic) || topic.starts_with("rmq_sys_")
+}
+
 /// `%RETRY%{group}`.
 pub fn retry_topic(group: &str) -> String {
     format!("{RETRY_GROUP_TOPIC_PREFIX}{group}")

@@ -9,12 +9,10 @@ use std::collections::BTreeMap;
 use anyhow::{Context, bail};
 use clap::Args;
 use rocketmq_client::admin::Admin;
-use rocketmq_client::protocol::ResponseCode;
-use rocketmq_client::protocol::body::ConsumeType;
 use rocketmq_client::protocol::body::MessageQueue;
 use rocketmq_client::protocol::message::MessageExt;
 use rocketmq_client::protocol::time::format_utc;
-use rocketmq_client::{ClientError, Message, Producer};
+use rocketmq_client::{Message, Producer};
 
 use crate::args::namesrv_or_env;
 
@@ -292,81 +290,23 @@ async fn print_message(admin: &Admin, msg: &MessageExt) -> anyhow::Result<()> {
     for (label, value) in rows {
         println!("{label:<20} {value}");
     }
-    let tracks = tracks(admin, msg).await?;
+    let tracks = admin
+        .message_tracks(msg)
+        .await
+        .with_context(|| format!("who consumes {}", msg.message.topic))?;
     if tracks.is_empty() {
         print!("\n\nWARN: No Consumer");
     } else {
         print!("\n\n");
-        for (group, track, desc) in tracks {
-            print!("MessageTrack [consumerGroup={group}, trackType={track}, exceptionDesc={desc}]");
+        for t in tracks {
+            print!(
+                "MessageTrack [consumerGroup={}, trackType={}, exceptionDesc={}]",
+                t.consumer_group, t.track_type, t.exception_desc
+            );
         }
     }
     println!();
     Ok(())
-}
-
-/// Apache's `messageTrackDetail`: per group consuming the topic, CONSUMED,
-/// CONSUMED_BUT_FILTERED, NOT_CONSUME_YET, PULL (a pull consumer, not tracked) or NOT_ONLINE.
-async fn tracks(admin: &Admin, msg: &MessageExt) -> anyhow::Result<Vec<(String, String, String)>> {
-    let topic = &msg.message.topic;
-    let store = msg.store_host.to_string();
-    let groups = admin
-        .topic_consumed_by(&store, topic)
-        .await
-        .with_context(|| format!("who consumes {topic}"))?;
-    let mut out = Vec::new();
-    for group in groups {
-        let conn = match admin.consumer_connection(&group).await {
-            Ok(c) => c,
-            Err(ClientError::Remote { code, remark, .. }) => {
-                let track = if code == ResponseCode::ConsumerNotOnline {
-                    "NOT_ONLINE"
-                } else {
-                    "UNKNOWN"
-                };
-                out.push((
-                    group,
-                    track.into(),
-                    format!("CODE:{} DESC:{remark}", i32::from(code)),
-                ));
-                continue;
-            }
-            Err(e) => {
-                out.push((group, "UNKNOWN".into(), e.to_string()));
-                continue;
-            }
-        };
-        if conn.consume_type == ConsumeType::Actively {
-            out.push((group, "PULL".into(), "null".into()));
-            continue;
-        }
-        let stats = admin.consume_stats(&group, Some(topic)).await?;
-        let consumed = stats.offset_table.0.iter().any(|(mq, o)| {
-            mq.topic == *topic
-                && mq.queue_id == msg.queue_id
-                && o.consumer_offset > msg.queue_offset
-        });
-        let track = if !consumed {
-            "NOT_CONSUME_YET"
-        } else {
-            let tag = msg.message.tags().unwrap_or_default();
-            let filtered = conn
-                .subscription_table
-                .values()
-                .filter(|s| s.topic == *topic)
-                .any(|s| {
-                    let tags: Vec<&str> = s.sub_string.split("||").map(str::trim).collect();
-                    !(tags.contains(&tag) || tags.contains(&"*") || s.sub_string.trim().is_empty())
-                });
-            if filtered {
-                "CONSUMED_BUT_FILTERED"
-            } else {
-                "CONSUMED"
-            }
-        };
-        out.push((group, track.into(), "null".into()));
-    }
-    Ok(out)
 }
 
 fn write_body(id: &str, body: &[u8]) -> anyhow::Result<String> {

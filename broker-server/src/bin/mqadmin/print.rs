@@ -10,10 +10,9 @@ use std::collections::BTreeMap;
 
 use anyhow::{Context, bail};
 use clap::Args;
-use rocketmq_client::ClientError;
 use rocketmq_client::admin::Admin;
 use rocketmq_client::protocol::body::MessageQueue;
-use rocketmq_client::protocol::message::{MessageExt, offset_msg_id};
+use rocketmq_client::protocol::message::MessageExt;
 
 use crate::groups::parse_time;
 
@@ -64,9 +63,6 @@ pub(crate) struct PrintMsgByQueue {
     #[arg(short = 'f', long = "calculate", default_value_t = false, action = clap::ArgAction::Set)]
     calculate: bool,
 }
-
-/// Entries read from a consume queue per request.
-const BATCH: i32 = 32;
 
 /// What to read from a queue.
 struct Filter {
@@ -127,18 +123,7 @@ async fn read_queue(
 
 /// A queue's first and end offsets ((0, 0) for a queue nothing was sent to yet).
 async fn queue_range(admin: &Admin, addr: &str, mq: &MessageQueue) -> anyhow::Result<(i64, i64)> {
-    let first = match admin
-        .query_consume_queue(addr, &mq.topic, mq.queue_id, 0, 0, None)
-        .await
-    {
-        Ok(first) => first,
-        // A queue nothing was ever sent to has no consume queue yet: it is empty.
-        Err(ClientError::Remote { remark, .. }) if remark.ends_with("is not exist!") => {
-            return Ok((0, 0));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    Ok((first.min_queue_index, first.max_queue_index))
+    Ok(admin.queue_range(addr, mq).await?)
 }
 
 /// The messages at offsets `[from, to)` of a queue that the filter keeps.
@@ -150,37 +135,9 @@ async fn read_range(
     from: i64,
     to: i64,
 ) -> anyhow::Result<Vec<MessageExt>> {
-    let max = to;
-    let store: std::net::SocketAddr = addr
-        .parse()
-        .with_context(|| format!("broker address {addr}"))?;
-    let mut out = Vec::new();
-    let mut offset = from;
-    while offset < max {
-        let cq = admin
-            .query_consume_queue(
-                addr,
-                &mq.topic,
-                mq.queue_id,
-                offset,
-                (max - offset).min(i64::from(BATCH)) as i32,
-                None,
-            )
-            .await?;
-        if cq.queue_data.is_empty() {
-            break;
-        }
-        for e in &cq.queue_data {
-            let msg = admin
-                .view_message(&offset_msg_id(&store, e.physic_offset))
-                .await?;
-            if filter.keeps(&msg) {
-                out.push(msg);
-            }
-        }
-        offset += cq.queue_data.len() as i64;
-    }
-    Ok(out)
+    let mut msgs = admin.read_queue(addr, mq, from, to).await?;
+    msgs.retain(|m| filter.keeps(m));
+    Ok(msgs)
 }
 
 /// Java's `MessageExt.toString()`.
