@@ -32,6 +32,8 @@ pub enum StartError {
     Listener(#[from] ListenerError),
     #[error("embedded cluster: {0}")]
     Embedded(String),
+    #[error("dashboard: {0}")]
+    Dashboard(String),
     #[error("template `{name}`: {source}")]
     Template {
         name: String,
@@ -124,9 +126,17 @@ impl ApplicationBuilder {
     pub async fn start(self) -> Result<RocketApplication, StartError> {
         let mut settings = self.settings.build()?;
         let embedded = start_embedded(&mut settings).await?;
+        let dashboard = match crate::dashboard::start(&settings).await {
+            Ok(d) => d,
+            Err(e) => {
+                stop_embedded(embedded).await;
+                return Err(e);
+            }
+        };
         let mut app = RocketApplication {
             settings,
             embedded,
+            dashboard,
             templates: BTreeMap::new(),
             groups: Vec::new(),
             repliers: Arc::new(Repliers::default()),
@@ -168,6 +178,8 @@ pub struct RocketApplication {
     embedded: Option<crate::embedded::EmbeddedCluster>,
     #[cfg(not(feature = "embedded"))]
     embedded: Option<std::convert::Infallible>,
+    /// The web console, when `rocketmq.dashboard.enabled`.
+    dashboard: Option<crate::dashboard::Running>,
     templates: BTreeMap<String, RocketTemplate>,
     groups: Vec<RunningGroup>,
     repliers: Arc<Repliers>,
@@ -220,6 +232,12 @@ impl RocketApplication {
     /// The effective configuration.
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// Where the web console listens, when `rocketmq.dashboard.enabled` (feature
+    /// `dashboard`).
+    pub fn dashboard_addr(&self) -> Option<std::net::SocketAddr> {
+        crate::dashboard::addr(self.dashboard.as_ref())
     }
 
     /// The listeners that were started.
@@ -356,14 +374,20 @@ impl RocketApplication {
         for template in self.templates.values() {
             template.shutdown().await;
         }
-        #[cfg(feature = "embedded")]
-        if let Some(cluster) = self.embedded.take() {
-            cluster.shutdown().await;
-        }
-        #[cfg(not(feature = "embedded"))]
-        let _ = self.embedded.take();
+        crate::dashboard::stop(self.dashboard.take()).await;
+        stop_embedded(self.embedded.take()).await;
     }
 }
+
+#[cfg(feature = "embedded")]
+async fn stop_embedded(cluster: Option<crate::embedded::EmbeddedCluster>) {
+    if let Some(cluster) = cluster {
+        cluster.shutdown().await;
+    }
+}
+
+#[cfg(not(feature = "embedded"))]
+async fn stop_embedded(_: Option<std::convert::Infallible>) {}
 
 /// Ctrl-C, or SIGTERM on Unix.
 pub async fn shutdown_signal() {

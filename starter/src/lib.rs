@@ -31,9 +31,12 @@
 //! - [`app`]: [`RocketApplication`]: start, run until a signal, drain and stop; [`run`].
 //! - [`embedded`] (feature `embedded`, on by default): a name server and a broker in-process,
 //!   started by `rocketmq.embedded: true`.
+//! - `dashboard` (feature `dashboard`): the web console, started by
+//!   `rocketmq.dashboard.enabled: true`.
 
 pub mod app;
 pub mod config;
+mod dashboard;
 #[cfg(feature = "embedded")]
 pub mod embedded;
 pub mod listener;

@@ -18,6 +18,8 @@
 //! | `rocketmq.consumer.<knob>` | the default of a listener knob for every listener |
 //! | `rocketmq.consumer.listeners.<group>.<topic>` | `true`; `false` skips the listener, a table sets its knobs |
 //! | `rocketmq.embedded` | `false`; `true` or a table (`namesrv-port`, `broker-port`, `store-dir`, `broker: {Apache key: value}`) |
+//! | `rocketmq.dashboard.enabled` | `false`; `true` serves the web console (feature `dashboard`) |
+//! | `rocketmq.dashboard.port`, `.host`, `.read-only` | 8080, `127.0.0.1`, `false` |
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -203,6 +205,43 @@ impl ConsumerDefaults {
             .transpose()?
             .unwrap_or(true);
         Ok(ConsumerDefaults { enabled })
+    }
+}
+
+/// `rocketmq.dashboard`: the web console, in this process.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DashboardProperties {
+    pub enabled: bool,
+    /// 0 picks a free port.
+    pub port: u16,
+    pub host: String,
+    pub read_only: bool,
+}
+
+impl DashboardProperties {
+    pub fn read(settings: &Settings) -> Result<DashboardProperties, ConfigError> {
+        let flag = |key: &str, default: bool| -> Result<bool, ConfigError> {
+            Ok(settings
+                .get(&Key::parse(key))?
+                .map(|f| f.bool())
+                .transpose()?
+                .unwrap_or(default))
+        };
+        let port = match settings.get(&Key::parse("rocketmq.dashboard.port"))? {
+            None => 8080,
+            Some(f) => {
+                let n = f.int("expected a port number")?;
+                u16::try_from(n).map_err(|_| f.invalid("expected a port number (0-65535)"))?
+            }
+        };
+        Ok(DashboardProperties {
+            enabled: flag("rocketmq.dashboard.enabled", false)?,
+            port,
+            host: settings
+                .get_str("rocketmq.dashboard.host")?
+                .unwrap_or_else(|| "127.0.0.1".into()),
+            read_only: flag("rocketmq.dashboard.read-only", false)?,
+        })
     }
 }
 
