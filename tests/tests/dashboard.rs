@@ -373,3 +373,39 @@ async fn changes_need_sign_in_and_read_only_refuses_them() {
     read_only.shutdown().await;
     cluster.stop().await;
 }
+
+/// `mqdashboard` reads rocketmq-dashboard's Spring Boot arguments and serves the cluster.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_reads_spring_boot_arguments() {
+    use rocketmq_integration_tests::http;
+    use rocketmq_integration_tests::process::{binary_path, free_port};
+    let cluster = TestCluster::start(|_| {}).await;
+    let port = free_port();
+    let mut child = std::process::Command::new(binary_path("mqdashboard"))
+        .args([
+            format!("--server.port={port}"),
+            format!("--rocketmq.config.namesrvAddr={}", cluster.namesrv_addr()),
+            "--host=127.0.0.1".into(),
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let addr = format!("127.0.0.1:{port}");
+    let mut listed = None;
+    for _ in 0..100 {
+        if let Ok(r) = http::get(&addr, "/cluster/list.query") {
+            listed = Some(r.body);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let listed = listed.expect("mqdashboard serves");
+    assert!(
+        listed.contains("\"status\":0") && listed.contains("broker-a"),
+        "{listed}"
+    );
+    cluster.stop().await;
+}

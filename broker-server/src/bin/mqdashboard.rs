@@ -4,6 +4,7 @@
 //! mqdashboard -n 127.0.0.1:9876 [--port 8080] [--auth admin:secret] [--read-only]
 //! NAMESRV_ADDR=127.0.0.1:9876 mqdashboard
 //! mqdashboard -Drocketmq.config.namesrvAddr=127.0.0.1:9876 -Dserver.port=8080
+//! mqdashboard --rocketmq.config.namesrvAddr=127.0.0.1:9876 --server.port=8080   # as Spring Boot reads them
 //! ```
 
 use std::net::SocketAddr;
@@ -17,10 +18,14 @@ use clap::Parser;
 #[command(name = "mqdashboard", about = "RocketMQ web console", version)]
 struct Cli {
     /// Name servers, `host:port;host:port` (else NAMESRV_ADDR, else 127.0.0.1:9876).
-    #[arg(short = 'n', long = "namesrvAddr")]
+    #[arg(
+        short = 'n',
+        long = "namesrvAddr",
+        alias = "rocketmq.config.namesrvAddr"
+    )]
     namesrv: Option<String>,
-    /// HTTP port (rocketmq-dashboard's `server.port`).
-    #[arg(short = 'p', long = "port")]
+    /// HTTP port (rocketmq-dashboard's `server.port`, also `--server.port=`).
+    #[arg(short = 'p', long = "port", alias = "server.port")]
     port: Option<u16>,
     /// Address to listen on.
     #[arg(long = "host", default_value = "0.0.0.0")]

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Query, State};
-use rocketmq_client::protocol::body::SubscriptionGroupConfig;
+use rocketmq_client::protocol::body::{Connection, SubscriptionGroupConfig};
 use rocketmq_client::protocol::version::version_desc;
 use serde::Deserialize;
 use serde_json::json;
@@ -120,16 +120,9 @@ pub(crate) async fn progress(State(c): State<Arc<Console>>, Query(q): Query<Grou
     )
 }
 
-/// The group's connected clients and subscriptions.
-pub(crate) async fn connection(
-    State(c): State<Arc<Console>>,
-    Query(q): Query<GroupQuery>,
-) -> Reply {
-    let group = required(&q.consumer_group, "consumerGroup")?;
-    let conn = c.admin.consumer_connection(group).await?;
-    let clients: Vec<_> = conn
-        .connection_set
-        .iter()
+/// Connected clients as the pages list them.
+fn client_list(set: &[Connection]) -> Vec<serde_json::Value> {
+    set.iter()
         .map(|m| {
             json!({
                 "clientId": m.client_id,
@@ -138,7 +131,17 @@ pub(crate) async fn connection(
                 "version": version_desc(m.version),
             })
         })
-        .collect();
+        .collect()
+}
+
+/// The group's connected clients and subscriptions.
+pub(crate) async fn connection(
+    State(c): State<Arc<Console>>,
+    Query(q): Query<GroupQuery>,
+) -> Reply {
+    let group = required(&q.consumer_group, "consumerGroup")?;
+    let conn = c.admin.consumer_connection(group).await?;
+    let clients = client_list(&conn.connection_set);
     let subscriptions: Vec<_> = conn
         .subscription_table
         .values()
@@ -158,18 +161,7 @@ pub(crate) async fn producers(State(c): State<Arc<Console>>, Query(q): Query<Gro
     let group = required(&q.producer_group, "producerGroup")?;
     let _ = &q.topic;
     let conn = c.admin.producer_connection(group).await?;
-    let clients: Vec<_> = conn
-        .connection_set
-        .iter()
-        .map(|m| {
-            json!({
-                "clientId": m.client_id,
-                "clientAddr": m.client_addr,
-                "language": m.language,
-                "version": version_desc(m.version),
-            })
-        })
-        .collect();
+    let clients = client_list(&conn.connection_set);
     ok(json!({ "connectionSet": clients }))
 }
 

@@ -90,9 +90,7 @@ impl Admin {
                     ..
                 }) => {
                     let queues = route
-                        .queue_datas
-                        .iter()
-                        .find(|q| q.broker_name == broker.broker_name)
+                        .queues_of(&broker.broker_name)
                         .map_or(0, |q| q.write_queue_nums);
                     for queue_id in 0..queues {
                         let mq = MessageQueue::new(topic, &broker.broker_name, queue_id);

@@ -69,6 +69,15 @@ pub struct TopicRouteData {
     pub queue_datas: Vec<QueueData>,
 }
 
+impl TopicRouteData {
+    /// The queue layout of one broker name, if the topic has queues there.
+    pub fn queues_of(&self, broker_name: &str) -> Option<&QueueData> {
+        self.queue_datas
+            .iter()
+            .find(|q| q.broker_name == broker_name)
+    }
+}
+
 impl JsonBody for TopicRouteData {
     const FASTJSON_KEY_FIELDS: &'static [&'static str] = &["brokerAddrs"];
 }
