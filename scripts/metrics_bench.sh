@@ -43,8 +43,14 @@ metricsPromExporterPort=$mport"
 P=${P:-3}
 on_sum=0; off_sum=0; rates=""
 for i in $(seq 1 "$P"); do
-  off=$(run "metrics off ($i)" off)
-  on=$(run "metrics on ($i)" on)
+  # Each pair in the other order than the last, so a trend in the box's speed cancels out.
+  if [ $((i % 2)) -eq 1 ]; then
+    off=$(run "metrics off ($i)" off)
+    on=$(run "metrics on ($i)" on)
+  else
+    on=$(run "metrics on ($i)" on)
+    off=$(run "metrics off ($i)" off)
+  fi
   rates="$rates off $off on $on;"
   off_sum=$(awk -v a="$off_sum" -v b="$off" 'BEGIN { print a + b }')
   on_sum=$(awk -v a="$on_sum" -v b="$on" 'BEGIN { print a + b }')

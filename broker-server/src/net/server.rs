@@ -164,14 +164,19 @@ async fn run_request<S: Service>(
     let oneway = request.is_oneway();
     let (code, opaque, kind) = (request.code, request.opaque, request.serialize_type);
     // A panicking handler must not take the connection down: answer SYSTEM_ERROR instead.
-    let held = std::cell::Cell::new(false);
-    let outcome = HELD
-        .scope(held, async {
+    // The long-polling mark is only kept where latencies are recorded.
+    let (outcome, held) = if service.rpc_latency().is_some() {
+        HELD.scope(std::cell::Cell::new(false), async {
             let outcome = CatchUnwind(Box::pin(service.handle(&channel, request))).await;
             (outcome, HELD.with(|h| h.get()))
         })
-        .await;
-    let (outcome, held) = outcome;
+        .await
+    } else {
+        (
+            CatchUnwind(Box::pin(service.handle(&channel, request))).await,
+            false,
+        )
+    };
     let response = match outcome {
         Ok(r) => r,
         Err(()) => {
