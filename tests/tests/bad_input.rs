@@ -158,3 +158,44 @@ async fn binary_header_requests_get_binary_answers() {
     assert_eq!(resp.response_code(), ResponseCode::Success);
     cluster.stop().await;
 }
+
+/// A header with 200,000 fields (~3 MiB) is refused at once (the connection closed after 1,024
+/// fields), and another client's requests are answered within 100 ms meanwhile, on both
+/// servers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_header_with_too_many_fields_is_refused_without_stalling_others() {
+    let cluster = TestCluster::start(|_| {}).await;
+    let fields: String = (0..200_000)
+        .map(|i| format!("\"field{i}\":\"value\","))
+        .collect();
+    let header = format!(
+        "{{\"code\":34,\"language\":\"JAVA\",\"version\":0,\"opaque\":1,\"flag\":0,\"extFields\":{{{fields}\"end\":\"x\"}}}}"
+    );
+    let bad = frame(
+        4 + header.len() as i32,
+        header.len() as u32,
+        header.as_bytes(),
+    );
+    for addr in [cluster.broker_addr(), cluster.namesrv_addr()] {
+        let attack = {
+            let (addr, bad) = (addr.clone(), bad.clone());
+            tokio::spawn(async move { closes_after(&addr, &bad).await })
+        };
+        for _ in 0..20 {
+            let started = std::time::Instant::now();
+            wire::cluster_info(&cluster.client, &cluster.namesrv_addr()).await;
+            let req = RemotingCommand::request(RequestCode::GetBrokerRuntimeInfo);
+            let resp = wire::call(&cluster.client, &cluster.broker_addr(), req).await;
+            assert_eq!(resp.response_code(), ResponseCode::Success);
+            assert!(
+                started.elapsed() < Duration::from_millis(100),
+                "{:?}",
+                started.elapsed()
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        assert!(attack.await.unwrap(), "{addr} closes the connection");
+    }
+    still_serves(&cluster).await;
+    cluster.stop().await;
+}

@@ -7,6 +7,11 @@
 
 use serde::Deserialize;
 
+/// The most header fields a command may carry. Real clients send a few dozen; a peer that
+/// sends more is refused at decode, before the duplicate checks of [`ExtFields::insert`]
+/// (linear per field) could add up to seconds of one connection's CPU.
+pub const MAX_EXT_FIELDS: usize = 1024;
+
 /// Header fields by name.
 #[derive(Debug, Clone, Default)]
 pub struct ExtFields(Vec<(String, String)>);
@@ -117,8 +122,13 @@ impl<'de> Deserialize<'de> for ExtFields {
                 self,
                 mut map: A,
             ) -> Result<ExtFields, A::Error> {
-                let mut ext = ExtFields::with_capacity(map.size_hint().unwrap_or(16));
+                let mut ext = ExtFields::with_capacity(map.size_hint().unwrap_or(16).min(64));
                 while let Some(key) = map.next_key::<String>()? {
+                    if ext.len() >= MAX_EXT_FIELDS {
+                        return Err(serde::de::Error::custom(format!(
+                            "more than {MAX_EXT_FIELDS} header fields"
+                        )));
+                    }
                     if let ExtString(Some(value)) = map.next_value()? {
                         ext.insert(key, value);
                     }
@@ -191,6 +201,29 @@ mod tests {
         assert_eq!(ext, reversed, "order does not matter");
         assert_eq!(ext.remove("a"), Some("3".into()));
         assert!(!ext.contains_key("a"));
+    }
+
+    #[test]
+    fn too_many_fields_are_refused_at_once() {
+        let many: String = (0..200_000).map(|i| format!("\"k{i}\":\"v\",")).collect();
+        let json = format!("{{{}\"last\":\"v\"}}", many);
+        let started = std::time::Instant::now();
+        let err = serde_json::from_str::<ExtFields>(&json).unwrap_err();
+        assert!(
+            err.to_string().contains("more than 1024 header fields"),
+            "{err}"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_millis(500));
+        let fine: String = (0..MAX_EXT_FIELDS)
+            .map(|i| format!("\"k{i}\":\"v\""))
+            .collect::<Vec<_>>()
+            .join(",");
+        assert_eq!(
+            serde_json::from_str::<ExtFields>(&format!("{{{fine}}}"))
+                .unwrap()
+                .len(),
+            MAX_EXT_FIELDS
+        );
     }
 
     #[test]

@@ -25,6 +25,7 @@ use bytes::{Buf, BufMut, Bytes, BytesMut};
 use serde::Deserialize;
 
 use super::command::{ExtFields, LanguageCode, RemotingCommand, SerializeType};
+use super::ext_fields::MAX_EXT_FIELDS;
 
 /// The largest frame a peer may send (Java's `com.rocketmq.remoting.frameMaxLength`).
 pub const MAX_FRAME_LEN: usize = 16 * 1024 * 1024;
@@ -361,6 +362,9 @@ fn decode_binary_header(mut buf: Bytes) -> Result<RemotingCommand, FrameError> {
             return Err(bad("negative ext value length"));
         }
         let value = take_str(&mut ext, vlen as usize)?;
+        if ext_fields.len() >= MAX_EXT_FIELDS {
+            return Err(bad("more header fields than allowed"));
+        }
         // Java reads a zero-length string as null, so an empty value is an absent field.
         if !key.is_empty() && !value.is_empty() {
             ext_fields.insert(key, value);
