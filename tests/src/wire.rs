@@ -5,9 +5,10 @@ use std::time::Duration;
 use bytes::Bytes;
 use rocketmq_client::protocol::body::{ClusterInfo, HeartbeatData, JsonBody};
 use rocketmq_client::protocol::header::{
-    OffsetResponseHeader, PullMessageRequestHeader, PullMessageResponseHeader,
-    QueryConsumerOffsetRequestHeader, QueueHeader, SendMessageRequestHeaderV2,
-    SendMessageResponseHeader, UpdateConsumerOffsetRequestHeader, pull_sys_flag,
+    ConsumerSendMsgBackRequestHeader, OffsetResponseHeader, PullMessageRequestHeader,
+    PullMessageResponseHeader, QueryConsumerOffsetRequestHeader, QueueHeader,
+    SendMessageRequestHeaderV2, SendMessageResponseHeader, UpdateConsumerOffsetRequestHeader,
+    pull_sys_flag,
 };
 use rocketmq_client::protocol::message::{Message, MessageExt};
 use rocketmq_client::protocol::{RemotingCommand, RequestCode, ResponseCode};
@@ -39,6 +40,34 @@ pub async fn send_raw(
         RemotingCommand::request_with(RequestCode::SendMessageV2, &send_header(msg, queue_id))
             .with_body(msg.body.clone());
     call(client, addr, req).await
+}
+
+/// CONSUMER_SEND_MSG_BACK with delay level −1: the message at `commit_log_offset` goes
+/// straight to `group`'s dead-letter queue. Expects SUCCESS.
+pub async fn send_to_dlq(
+    client: &RemotingClient,
+    addr: &str,
+    group: &str,
+    origin_topic: &str,
+    commit_log_offset: i64,
+) {
+    let back = ConsumerSendMsgBackRequestHeader {
+        offset: commit_log_offset,
+        group: group.into(),
+        delay_level: -1,
+        origin_msg_id: None,
+        origin_topic: Some(origin_topic.into()),
+        unit_mode: None,
+        max_reconsume_times: None,
+    };
+    let req = RemotingCommand::request_with(RequestCode::ConsumerSendMsgBack, &back);
+    let resp = call(client, addr, req).await;
+    assert_eq!(
+        resp.response_code(),
+        ResponseCode::Success,
+        "{:?}",
+        resp.remark
+    );
 }
 
 /// Sends and expects SUCCESS.

@@ -175,6 +175,19 @@ async fn topic_and_group_lifecycle_through_mqadmin() {
         .unwrap();
     wait_until("30 consumed", || seen.load(Ordering::SeqCst) >= 30).await;
     let id = consumer.client_id().to_string();
+    let reset_to = |at: &str| {
+        mqadmin(&[
+            "resetOffsetByTime",
+            "-n",
+            &ns,
+            "-g",
+            "life-c",
+            "-t",
+            TOPIC,
+            "-s",
+            at,
+        ])
+    };
 
     let out = mqadmin(&["producerConnection", "-n", &ns, "-g", "life-p", "-t", TOPIC]);
     assert!(
@@ -278,17 +291,7 @@ async fn topic_and_group_lifecycle_through_mqadmin() {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let out = mqadmin(&[
-        "resetOffsetByTime",
-        "-n",
-        &ns,
-        "-g",
-        "life-c",
-        "-t",
-        TOPIC,
-        "-s",
-        "0",
-    ]);
+    let out = reset_to("0");
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(
         lines[0],
@@ -312,17 +315,7 @@ async fn topic_and_group_lifecycle_through_mqadmin() {
     );
     wait_until("30 consumed again", || seen.load(Ordering::SeqCst) >= 60).await;
     // `now` goes to the broker as -1: each queue's end.
-    let out = mqadmin(&[
-        "resetOffsetByTime",
-        "-n",
-        &ns,
-        "-g",
-        "life-c",
-        "-t",
-        TOPIC,
-        "-s",
-        "now",
-    ]);
+    let out = reset_to("now");
     assert!(
         out.contains("timestamp(string)[now], timestamp(long)[-1]"),
         "{out}"
@@ -411,17 +404,7 @@ async fn topic_and_group_lifecycle_through_mqadmin() {
     producer.shutdown().await;
 
     // With no one online the tool writes the offsets itself, and prints the older report.
-    let out = mqadmin(&[
-        "resetOffsetByTime",
-        "-n",
-        &ns,
-        "-g",
-        "life-c",
-        "-t",
-        TOPIC,
-        "-s",
-        "0",
-    ]);
+    let out = reset_to("0");
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(
         lines[0],

@@ -13,9 +13,7 @@ use broker_server::dashboard::{self, DashboardConfig};
 use rocketmq_client::admin::{Admin, Target};
 use rocketmq_client::consumer::{ConsumeFromWhere, ConsumeResult, PushConsumer};
 use rocketmq_client::protocol::body::{SubscriptionGroupConfig, TopicConfig};
-use rocketmq_client::protocol::header::ConsumerSendMsgBackRequestHeader;
 use rocketmq_client::protocol::message::decode_offset_msg_id;
-use rocketmq_client::protocol::{RemotingCommand, RequestCode, ResponseCode};
 use rocketmq_client::{Message, Producer};
 use rocketmq_integration_tests::browser::Browser;
 use rocketmq_integration_tests::process::mqadmin;
@@ -105,27 +103,7 @@ async fn the_pages_show_and_change_the_cluster() {
         .await
         .unwrap();
     let (_, offset) = decode_offset_msg_id(&dead.offset_msg_id).unwrap();
-    let back = ConsumerSendMsgBackRequestHeader {
-        offset,
-        group: "dlq-group".into(),
-        delay_level: -1,
-        origin_msg_id: Some(dead.msg_id.clone()),
-        origin_topic: Some("DlqTopic".into()),
-        unit_mode: None,
-        max_reconsume_times: None,
-    };
-    let resp = wire::call(
-        &cluster.client,
-        &broker,
-        RemotingCommand::request_with(RequestCode::ConsumerSendMsgBack, &back),
-    )
-    .await;
-    assert_eq!(
-        resp.response_code(),
-        ResponseCode::Success,
-        "{:?}",
-        resp.remark
-    );
+    wire::send_to_dlq(&cluster.client, &broker, "dlq-group", "DlqTopic", offset).await;
     let seen: Arc<Mutex<Vec<String>>> = Arc::default();
     let record = seen.clone();
     // The group's consumer reads another topic, so only the resend brings it the dead letter.

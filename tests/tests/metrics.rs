@@ -8,8 +8,7 @@ use std::collections::HashMap;
 use broker_server::metrics::ExporterType;
 use broker_server::namesrv::{self, NamesrvConfig};
 use prometheus_parse::{Sample, Scrape, Value};
-use rocketmq_client::protocol::header::ConsumerSendMsgBackRequestHeader;
-use rocketmq_client::protocol::{RemotingCommand, RequestCode, ResponseCode};
+use rocketmq_client::protocol::ResponseCode;
 use rocketmq_integration_tests::{TestCluster, http, wire};
 
 const TOPIC: &str = "MetricsTopic";
@@ -100,27 +99,7 @@ async fn counters_and_lag_say_what_happened() {
     // A pull the broker holds (nothing new on queue 1) and one message to the dead letters.
     let held = wire::Pull::new(TOPIC, 1, 0).suspend(300).send(c, &b).await;
     assert_eq!(held.code, ResponseCode::PullNotFound);
-    let back = ConsumerSendMsgBackRequestHeader {
-        offset: pulled[0].commit_log_offset,
-        group: GROUP.into(),
-        delay_level: -1,
-        origin_msg_id: None,
-        origin_topic: Some(TOPIC.into()),
-        unit_mode: None,
-        max_reconsume_times: None,
-    };
-    let resp = wire::call(
-        c,
-        &b,
-        RemotingCommand::request_with(RequestCode::ConsumerSendMsgBack, &back),
-    )
-    .await;
-    assert_eq!(
-        resp.response_code(),
-        ResponseCode::Success,
-        "{:?}",
-        resp.remark
-    );
+    wire::send_to_dlq(c, &b, GROUP, TOPIC, pulled[0].commit_log_offset).await;
 
     let s = scrape(&metrics);
     let node = [
