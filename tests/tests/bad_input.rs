@@ -199,3 +199,49 @@ async fn a_header_with_too_many_fields_is_refused_without_stalling_others() {
     still_serves(&cluster).await;
     cluster.stop().await;
 }
+
+/// A topic of a million queues is refused at once (INVALID_PARAMETER), and the broker keeps
+/// answering another client within 100 ms.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_million_queue_topic_is_refused_at_once() {
+    use rocketmq_client::protocol::header::CreateTopicRequestHeader;
+    let cluster = TestCluster::start(|_| {}).await;
+    let b = cluster.broker_addr();
+    for (read, write) in [(1_000_000, 8), (8, 1_000_000)] {
+        let header = CreateTopicRequestHeader {
+            topic: "MillionQueues".into(),
+            default_topic: "TBW102".into(),
+            read_queue_nums: read,
+            write_queue_nums: write,
+            perm: 6,
+            topic_filter_type: "SINGLE_TAG".into(),
+            topic_sys_flag: Some(0),
+            order: false,
+            attributes: None,
+        };
+        let started = std::time::Instant::now();
+        let req = RemotingCommand::request_with(RequestCode::UpdateAndCreateTopic, &header);
+        let resp = wire::call(&cluster.client, &b, req).await;
+        assert_eq!(
+            resp.response_code(),
+            ResponseCode::InvalidParameter,
+            "{:?}",
+            resp.remark
+        );
+        assert!(resp.remark.unwrap().contains("between 1 and 1024"));
+        assert!(
+            started.elapsed() < Duration::from_millis(100),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+    let started = std::time::Instant::now();
+    let req = RemotingCommand::request(RequestCode::GetBrokerRuntimeInfo);
+    assert_eq!(
+        wire::call(&cluster.client, &b, req).await.response_code(),
+        ResponseCode::Success
+    );
+    assert!(started.elapsed() < Duration::from_millis(100));
+    still_serves(&cluster).await;
+    cluster.stop().await;
+}
