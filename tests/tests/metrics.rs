@@ -100,6 +100,8 @@ async fn counters_and_lag_say_what_happened() {
     let held = wire::Pull::new(TOPIC, 1, 0).suspend(300).send(c, &b).await;
     assert_eq!(held.code, ResponseCode::PullNotFound);
     wire::send_to_dlq(c, &b, GROUP, TOPIC, pulled[0].commit_log_offset).await;
+    // Dispatch is sequential: once the dead letter is in its queue, nothing is behind.
+    wire::wait_dispatched(c, &b, &format!("%DLQ%{GROUP}"), 0, 1).await;
 
     let s = scrape(&metrics);
     let node = [
