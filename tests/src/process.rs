@@ -138,6 +138,22 @@ impl BrokerProcess {
         }
     }
 
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("running").id()
+    }
+
+    /// The process's anonymous resident memory (`RssAnon`), in KiB.
+    pub fn anon_rss_kib(&self) -> u64 {
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", self.pid())).expect("/proc status");
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("RssAnon:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("RssAnon")
+    }
+
     /// Sends a signal by name (`STOP`, `CONT`, …); for `STOP`, returns once the process has
     /// stopped.
     pub fn signal(&self, name: &str) {

@@ -43,8 +43,12 @@ impl FrameBuffer {
         decode_frame(&mut self.buf, max_len)
     }
 
-    /// The buffer to read into next, with room for the rest of a partly read frame and at
-    /// least a quarter chunk more.
+    /// The buffer to read into next, with room for more of a partly read frame and at least a
+    /// quarter chunk more.
+    ///
+    /// A frame's declared length is not reserved up front: the room grows with what has
+    /// arrived (doubling), so a peer that declares 16 MiB and sends 1 KiB costs a chunk, not
+    /// 16 MiB, while a large frame that does arrive is still copied only a few times.
     pub fn for_read(&mut self) -> &mut BytesMut {
         let pending = match self.buf.get(..4) {
             Some(len) => {
@@ -53,9 +57,10 @@ impl FrameBuffer {
             }
             None => 0,
         };
+        let want = pending.min(self.buf.len().max(self.chunk / 4));
         let room = self.buf.capacity() - self.buf.len();
-        if room < pending.max(self.chunk / 4) {
-            self.buf.reserve(pending.max(self.chunk));
+        if room < want.max(self.chunk / 4) {
+            self.buf.reserve(want.max(self.chunk));
         }
         self.room = self.buf.capacity() - self.buf.len();
         &mut self.buf
@@ -127,6 +132,17 @@ mod tests {
         assert!(fb.is_empty());
         let mut fb = FrameBuffer::default();
         assert_eq!(feed(&mut fb, &stream, usize::MAX), sizes);
+    }
+
+    #[test]
+    fn a_declared_length_is_not_reserved_before_its_bytes_arrive() {
+        let mut fb = FrameBuffer::default();
+        let mut head = Vec::new();
+        head.extend_from_slice(&(16 * 1024 * 1024i32).to_be_bytes());
+        head.extend_from_slice(&[0u8; 1024]);
+        feed(&mut fb, &head, usize::MAX);
+        fb.for_read();
+        assert!(fb.buf.capacity() <= 2 * MIN_CHUNK, "{}", fb.buf.capacity());
     }
 
     #[test]
