@@ -53,12 +53,30 @@ impl Browser {
             session: String::new(),
             _profile: profile,
         };
-        let v = b.call("POST", "/session", caps);
+        // A browser's first start on a fresh machine sometimes dies before it opens its
+        // DevTools port ("session not created"); a second start finds its caches made.
+        let mut attempt = 1;
+        let v = loop {
+            match b.try_call("POST", "/session", &caps) {
+                Ok(v) => break v,
+                Err(e) if attempt < 3 => {
+                    eprintln!("browser start {attempt} failed, retrying: {e}");
+                    attempt += 1;
+                    std::thread::sleep(Duration::from_secs(1));
+                }
+                Err(e) => panic!("the browser does not start: {e}"),
+            }
+        };
         b.session = v["sessionId"].as_str().expect("a session id").to_string();
         b
     }
 
     fn call(&self, method: &str, path: &str, body: Value) -> Value {
+        self.try_call(method, path, &body)
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn try_call(&self, method: &str, path: &str, body: &Value) -> Result<Value, String> {
         let body = if body.is_null() {
             String::new()
         } else {
@@ -71,14 +89,13 @@ impl Browser {
             &[("Content-Type", "application/json")],
             body.as_bytes(),
         )
-        .expect("chromedriver answers");
-        let v: Value = serde_json::from_str(&resp.body).expect("WebDriver JSON");
-        assert!(
-            resp.status == 200,
-            "WebDriver {method} {path}: {}",
-            resp.body
-        );
-        v["value"].clone()
+        .map_err(|e| format!("chromedriver does not answer {method} {path}: {e}"))?;
+        let v: Value = serde_json::from_str(&resp.body)
+            .map_err(|e| format!("WebDriver {method} {path}: not JSON ({e}): {}", resp.body))?;
+        if resp.status != 200 {
+            return Err(format!("WebDriver {method} {path}: {}", resp.body));
+        }
+        Ok(v["value"].clone())
     }
 
     fn session(&self, method: &str, path: &str, body: Value) -> Value {
@@ -88,6 +105,11 @@ impl Browser {
     /// Opens `url`.
     pub fn goto(&self, url: &str) {
         self.session("POST", "/url", json!({ "url": url }));
+    }
+
+    /// Reloads the page (WebDriver waits for the load, unlike a script's `location.reload()`).
+    pub fn refresh(&self) {
+        self.session("POST", "/refresh", json!({}));
     }
 
     /// Runs `script` (a function body; `arguments` are `args`) and returns its value.

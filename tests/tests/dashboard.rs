@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use broker_server::dashboard::{self, DashboardConfig};
 use rocketmq_client::admin::{Admin, Target};
@@ -136,12 +136,26 @@ async fn the_pages_show_and_change_the_cluster() {
         row.contains("DefaultCluster") && row.contains("broker-a"),
         "{row}"
     );
-    b.wait("chart samples", "return +document.querySelector('#broker-chart').dataset.points > 0 || (location.reload(), false)");
-    open(&b, &base, "#/cluster");
-    b.wait(
-        "chart samples",
-        "return +document.querySelector('#broker-chart').dataset.points > 0",
-    );
+    // The page draws the samples it is given when it opens; open it again until it has some.
+    // (Reloading from inside a script raced the next WebDriver call against the navigation.)
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while b
+        .eval(
+            "return +document.querySelector('#broker-chart').dataset.points",
+            json!([]),
+        )
+        .as_i64()
+        .unwrap_or(0)
+        == 0
+    {
+        assert!(Instant::now() < deadline, "the TPS chart has no samples");
+        std::thread::sleep(Duration::from_millis(300));
+        b.refresh();
+        b.wait(
+            "the cluster page",
+            "return document.body.dataset.ready === '#/cluster'",
+        );
+    }
     b.screenshot(&dir.join("cluster.png"));
 
     // The lagging group's progress, queue by queue.

@@ -86,6 +86,7 @@ mod tests {
             assert!(r.is_ok());
         }
         assert!(master.commit_log_min_offset() == 0 && master.commit_log_max_offset() > 32 * 1024);
+        assert!(master.wait_dispatched(Duration::from_secs(5)));
         let slave = store(s.path(), 16 * 1024);
         // 1000-byte chunks end inside records and at file ends.
         copy(&master, &slave, 0, 1000);
@@ -128,6 +129,7 @@ mod tests {
                 .await
                 .unwrap();
         }
+        assert!(master.wait_dispatched(Duration::from_secs(5)));
         let slave = store(s.path(), 4096);
         assert!(matches!(
             slave.append_replica(100, b"abc"),
